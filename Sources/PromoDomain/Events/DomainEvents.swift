@@ -1,0 +1,28 @@
+/// Every event type the domain defines, and the upcasters that bring old payloads to their current shape.
+///
+/// A type missing here has no schema check and cannot be decoded by projections: add each new type.
+public enum DomainEvents {
+    public static let all: [any DomainEvent.Type] = [
+        ProductDefined.self,
+        StoreDefined.self,
+        StockReceived.self,
+        StockAdjusted.self,
+        SafetyStockSet.self,
+    ]
+
+    public static let upcasters = UpcasterRegistry([
+        ProductDefined.upcasterFromV1
+    ])
+
+    /// Payloads of older versions that stores may still hold: (type, version, payload). Each has a schema and
+    /// must upcast to a valid current payload.
+    public static let historicalSamples: [(type: String, version: Int, payload: JSONValue)] = [
+        (
+            ProductDefined.eventType, 1,
+            [
+                "sku": "MD-002", "name": "鲜毛肚", "spec": "250g", "origin": "四川", "shelfLifeDays": 180, "priceFen": 4590,
+                "costFen": 2500, "category": "hotpot",
+            ]
+        )
+    ]
+}

@@ -1,0 +1,52 @@
+/// Goods arrived at a location: on hand grows by `quantity`.
+public struct StockReceived: DomainEvent {
+    public static let eventType = "StockReceived"
+
+    public var sku: String
+    public var location: String
+    public var quantity: Int
+
+    public init(sku: String, location: String, quantity: Int) {
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+    }
+
+    public static let sample = StockReceived(sku: "HP-001", location: "online", quantity: 120)
+}
+
+/// A stock count correction (breakage, count difference): on hand changes by `delta`, with the reason.
+public struct StockAdjusted: DomainEvent {
+    public static let eventType = "StockAdjusted"
+
+    public var sku: String
+    public var location: String
+    public var delta: Int
+    public var reason: String
+
+    public init(sku: String, location: String, delta: Int, reason: String) {
+        self.sku = sku
+        self.location = location
+        self.delta = delta
+        self.reason = reason
+    }
+
+    public static let sample = StockAdjusted(sku: "HP-001", location: "online", delta: -2, reason: "damaged in transit")
+}
+
+/// The safety stock of a location was set; below it, low-stock events follow.
+public struct SafetyStockSet: DomainEvent {
+    public static let eventType = "SafetyStockSet"
+
+    public var sku: String
+    public var location: String
+    public var quantity: Int
+
+    public init(sku: String, location: String, quantity: Int) {
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+    }
+
+    public static let sample = SafetyStockSet(sku: "HP-001", location: "online", quantity: 20)
+}
