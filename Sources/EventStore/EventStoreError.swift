@@ -1,0 +1,60 @@
+/// An error of the event store. Its ``code`` tells what went wrong; ``description`` is safe to show a caller
+/// (no SQL, no server internals), ``debugDescription`` has the underlying error for logs.
+public struct EventStoreError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// A stream was not at the version the append expected; see ``conflicts``.
+        public static let wrongExpectedVersion = Code("wrong_expected_version")
+        /// The command id was used before with different events.
+        public static let idempotencyKeyReused = Code("idempotency_key_reused")
+        public static let invalidStreamID = Code("invalid_stream_id")
+        /// The append itself is malformed (no events, a stream twice, too many events).
+        public static let invalidAppend = Code("invalid_append")
+        /// An event id that is already stored.
+        public static let duplicateEventID = Code("duplicate_event_id")
+        /// A stored row cannot be read (bad JSON, unknown shape).
+        public static let corruptEvent = Code("corrupt_event")
+        /// The database could not be reached or failed.
+        public static let databaseUnavailable = Code("database_unavailable")
+        /// The schema is older than this build; run `promoctl migrate`.
+        public static let schemaOutdated = Code("schema_outdated")
+    }
+
+    /// A stream whose version did not match.
+    public struct VersionConflict: Sendable, Hashable, CustomStringConvertible {
+        public var streamId: String
+        public var expected: ExpectedVersion
+        /// The stream's version at the time; 0 when it did not exist.
+        public var actual: Int64
+
+        public init(streamId: String, expected: ExpectedVersion, actual: Int64) {
+            self.streamId = streamId
+            self.expected = expected
+            self.actual = actual
+        }
+
+        public var description: String { "\(streamId): expected \(expected), actual \(actual == 0 ? "none" : String(actual))" }
+    }
+
+    public var code: Code
+    public var message: String
+    public var conflicts: [VersionConflict]
+    public var underlying: (any Error)?
+
+    public init(_ code: Code, _ message: String, conflicts: [VersionConflict] = [], underlying: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.conflicts = conflicts
+        self.underlying = underlying
+    }
+
+    public var description: String { "\(code): \(message)" }
+    public var debugDescription: String {
+        var text = description
+        if let underlying { text += " (underlying: \(String(reflecting: underlying)))" }
+        return text
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PromoDomain
+
+extension PostgresEventStore {
+    /// The events of one stream from `fromVersion` on, in version order, at most `limit`.
+    ///
+    /// With `asOf`, only events recorded at or before that instant: the stream as it stood then.
+    public func readStream(
+        _ streamId: StreamID, fromVersion: Int64 = 1, asOf: Date? = nil, limit: Int = 10_000
+    ) async throws -> [RecordedEvent] {
+        let query: PostgresQuery
+        if let asOf {
+            query = """
+                SELECT \(unescaped: Self.columns) FROM events
+                WHERE stream_id = \(streamId.rawValue) AND stream_version >= \(fromVersion) AND recorded_at <= \(asOf)
+                ORDER BY stream_version LIMIT \(Int64(limit))
+                """
+        } else {
+            query = """
+                SELECT \(unescaped: Self.columns) FROM events
+                WHERE stream_id = \(streamId.rawValue) AND stream_version >= \(fromVersion)
+                ORDER BY stream_version LIMIT \(Int64(limit))
+                """
+        }
+        return try await fetch(query)
+    }
+
+    /// The events of one category (`order`, `stock`, …) after a global position, in position order.
+    public func readCategory(_ category: String, after position: Int64 = 0, limit: Int = 1_000) async throws -> [RecordedEvent] {
+        try await fetch(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE category = \(category) AND position > \(position)
+            ORDER BY position LIMIT \(Int64(limit))
+            """)
+    }
+
+    /// All events after a global position, in position order, as far as they are committed now.
+    ///
+    /// An ad-hoc read: a transaction still open may later commit events at positions below the last one
+    /// returned. Subscribers use ``readCommitted(after:limit:on:)``, which never returns past such a gap.
+    public func readAll(after position: Int64 = 0, limit: Int = 1_000) async throws -> [RecordedEvent] {
+        try await fetch(
+            "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))")
+    }
+
+    /// Events after `position` that no open transaction can precede any more: only those written by
+    /// transactions older than the oldest running one. Reading on from the last returned position never skips.
+    public func readCommitted(
+        after position: Int64, limit: Int, on connection: PostgresConnection? = nil
+    ) async throws -> [RecordedEvent] {
+        let query: PostgresQuery = """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE position > \(position) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY position LIMIT \(Int64(limit))
+            """
+        return try await fetch(query, on: connection)
+    }
+
+    /// A stream's current version; 0 when it does not exist.
+    public func streamVersion(_ streamId: StreamID) async throws -> Int64 {
+        let rows = try await client.query(
+            "SELECT version FROM streams WHERE stream_id = \(streamId.rawValue)", logger: logger)
+        for try await version in rows.decode(Int64.self) { return version }
+        return 0
+    }
+
+    /// The last global position, committed or not; 0 for an empty store.
+    public func headPosition() async throws -> Int64 {
+        let rows = try await client.query("SELECT coalesce(max(position), 0) FROM events", logger: logger)
+        for try await head in rows.decode(Int64.self) { return head }
+        return 0
+    }
+
+    static let columns = """
+        position, stream_id, stream_version, event_id, event_type, schema_version, payload::text, metadata::text, recorded_at
+        """
+
+    func fetch(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [RecordedEvent] {
+        let rows: PostgresRowSequence
+        do {
+            if let connection {
+                rows = try await connection.query(query, logger: logger)
+            } else {
+                rows = try await client.query(query, logger: logger)
+            }
+        } catch {
+            throw EventStoreError(.databaseUnavailable, "the event store could not be read", underlying: error)
+        }
+        var events: [RecordedEvent] = []
+        for try await (position, streamId, version, eventId, type, schemaVersion, payload, metadata, recordedAt)
+            in rows.decode((Int64, String, Int64, UUID, String, Int32, String, String, Date).self)
+        {
+            events.append(
+                try makeEvent(
+                    position: position, streamId: streamId, version: version, eventId: eventId, type: type,
+                    schemaVersion: Int(schemaVersion), payloadText: payload, metadataText: metadata, recordedAt: recordedAt))
+        }
+        return events
+    }
+
+    func makeEvent(
+        position: Int64, streamId: String, version: Int64, eventId: UUID, type: String, schemaVersion: Int,
+        payloadText: String, metadataText: String, recordedAt: Date
+    ) throws -> RecordedEvent {
+        do {
+            let stored = try JSONValue(parsing: payloadText)
+            let (payload, currentVersion) = try upcasters.upcast(eventType: type, schemaVersion: schemaVersion, payload: stored)
+            return RecordedEvent(
+                position: position, streamId: streamId, streamVersion: version, eventId: eventId, type: type,
+                schemaVersion: currentVersion, storedSchemaVersion: schemaVersion, payload: payload,
+                metadata: EventMetadata(json: try JSONValue(parsing: metadataText)), recordedAt: recordedAt)
+        } catch {
+            throw EventStoreError(
+                .corruptEvent, "event at position \(position) (\(streamId) v\(version)) cannot be read", underlying: error)
+        }
+    }
+}
