@@ -1,0 +1,49 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import PostgresNIO
+import PromoDomain
+
+struct EventStoreBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eventstore",
+        abstract: "Appends/s against a plain-INSERT ceiling on the same database, and catch-up read throughput.",
+        discussion: """
+            Use an empty, migrated database of its own (tools/bench makes one): the benchmark writes a million
+            events. Each phase prints progress. The report goes to --output as JSON.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Seconds each write phase runs.")
+    var seconds: Double = 8
+
+    @Option(help: "Events to catch up over.")
+    var catchUpEvents = 1_000_000
+
+    @Option(help: "Events per catch-up batch.")
+    var batchSize = 5_000
+
+    @Option(help: "Where to write the JSON report.")
+    var output = "bench/eventstore.json"
+
+    func run() async throws {
+        let seconds = self.seconds, catchUpEvents = self.catchUpEvents, batchSize = self.batchSize
+        let report = try await database.withStore(maxConnections: 40) { store in
+            try await Migrator(client: store.client, logger: store.logger).migrate()
+            let bench = EventStoreBench(store: store, seconds: seconds)
+            try await bench.preparePlainTable()
+            var writes: [EventStoreBench.WriteResult] = []
+            for writers in [1, 32] {
+                let plain = try await bench.measure(writers: writers, label: "plain INSERT") { try await bench.plainInsert() }
+                let append = try await bench.measure(writers: writers, label: "append") { try await bench.appendOne() }
+                writes.append(.init(writers: writers, plainInsertsPerSecond: plain, appendsPerSecond: append, ratio: append / plain))
+            }
+            let catchUp = try await bench.catchUp(events: catchUpEvents, batchSize: batchSize)
+            return EventStoreBench.Report(writes: writes, catchUp: catchUp)
+        }
+        try report.write(to: output)
+        print(report.summary)
+        print("report written to \(output)")
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+
+/// `promoctl`: the one executable of PromoLedger, for operators, auditors and developers.
+public struct Promoctl: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "promoctl",
+        abstract: "Operate PromoLedger: migrate the database, serve the API, verify streams, run benchmarks.",
+        discussion: """
+            Commands that touch the database read DATABASE_URL (or --database-url), e.g.
+              postgres://promo@localhost:5432/promoledger
+              postgres://promo@localhost:5432/promoledger?host=/tmp/sockets   (Unix socket directory)
+            tools/demo and tools/test start a private PostgreSQL and set it for you.
+            """,
+        subcommands: [MigrateCommand.self, ServeCommand.self, VerifyCommand.self, BenchCommand.self]
+    )
+
+    public init() {}
+}
+
+extension Promoctl {
+    /// Parses the process arguments and runs the chosen subcommand; exits with its status.
+    public static func runFromCommandLine() async {
+        await main()
+    }
+}

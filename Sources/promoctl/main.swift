@@ -1,0 +1,8 @@
+import PromoCLI
+
+@main
+enum Main {
+    static func main() async {
+        await Promoctl.runFromCommandLine()
+    }
+}
