@@ -1,0 +1,109 @@
+import EventStore
+import Foundation
+import PostgresNIO
+import PromoDomain
+import Synchronization
+import Testing
+
+/// Collects what a subscription delivered, across its tasks.
+final class Delivered: Sendable {
+    private let events = Mutex<[RecordedEvent]>([])
+    func add(_ batch: [RecordedEvent]) { events.withLock { $0.append(contentsOf: batch) } }
+    var all: [RecordedEvent] { events.withLock { $0 } }
+}
+
+@Suite("Catch-up subscriptions")
+struct SubscriptionTests {
+    @Test("A transaction holding an early position open for 5 s delays delivery but nothing is skipped")
+    func lateCommitIsNotSkipped() async throws {
+        let store = try await TestDatabase.store()
+        let prefix = "late\(UUID().uuidString.prefix(8).lowercased())"
+        let held = try StreamID("\(prefix)-held")
+        let delivered = Delivered()
+        let signal = WakeupSignal()
+        let subscription = CatchUpSubscription(
+            name: "test-\(UUID())", store: store, signal: signal,
+            configuration: .init(batchSize: 7, pollInterval: .milliseconds(100))
+        ) { batch, _ in
+            delivered.add(batch.filter { $0.streamId.hasPrefix(prefix) })
+        }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await subscription.run() }
+            group.addTask { try await EventNotifier(client: store.client, signal: signal, logger: store.logger).run() }
+
+            // The held transaction takes its position first, then others commit after it.
+            let heldOpen = AsyncStream<Void>.makeStream()
+            group.addTask {
+                try await store.client.withTransaction(logger: store.logger) { connection in
+                    _ = try await store.append(to: held, expectedVersion: .noStream, events: [testEvent("Held")], on: connection)
+                    heldOpen.continuation.yield()
+                    try await Task.sleep(for: .seconds(5))
+                }
+            }
+            for await _ in heldOpen.stream { break }
+            var later: [AppendResult] = []
+            for index in 0..<30 {
+                let stream = try StreamID("\(prefix)-after\(index % 3)")
+                later.append(try await store.append(to: stream, expectedVersion: .any, events: [testEvent("After"), testEvent("After")]))
+            }
+            // While the early transaction is open, nothing after its position may be delivered.
+            try await Task.sleep(for: .seconds(1))
+            #expect(delivered.all.isEmpty, "events after an open transaction's position must wait for it")
+
+            let expected = 1 + later.count * 2
+            let deadline = ContinuousClock.now + .seconds(60)
+            while delivered.all.count < expected, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(300))  // give a duplicate the chance to show
+            group.cancelAll()
+        }
+
+        let events = delivered.all
+        #expect(events.count == 61)
+        #expect(Set(events.map(\.eventId)).count == events.count, "exactly once")
+        #expect(events.map(\.position) == events.map(\.position).sorted(), "in global order")
+        #expect(events.first?.streamId == held.rawValue, "the held event has the earliest position")
+    }
+
+    @Test("A subscription restarted from its durable checkpoint delivers only what is new")
+    func resumesFromCheckpoint() async throws {
+        let store = try await TestDatabase.store()
+        let stream = TestDatabase.uniqueStream("resume")
+        let name = "test-\(UUID())"
+        let signal = WakeupSignal()
+        let first = try await store.append(to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
+
+        func runUntil(_ position: Int64) async throws -> [RecordedEvent] {
+            let delivered = Delivered()
+            let subscription = CatchUpSubscription(name: name, store: store, signal: signal, configuration: .init(pollInterval: .milliseconds(50))) {
+                batch, _ in delivered.add(batch.filter { $0.streamId == stream.rawValue })
+            }
+            let reached = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await subscription.run() }
+                let reached = try await Checkpoints(store: store).waitUntil(name, reaches: position, timeout: .seconds(60))
+                group.cancelAll()
+                return reached
+            }
+            #expect(reached)
+            return delivered.all
+        }
+
+        #expect(try await runUntil(first.lastPosition).map(\.streamVersion) == [1, 2, 3])
+        let second = try await store.append(to: stream, expectedVersion: .exact(3), events: [testEvent(), testEvent()])
+        #expect(try await runUntil(second.lastPosition).map(\.streamVersion) == [4, 5])
+        #expect(try await Checkpoints(store: store).position(of: name) >= second.lastPosition)
+    }
+
+    @Test("A handler error rolls back its batch and the checkpoint stays where it was")
+    func handlerFailureKeepsCheckpoint() async throws {
+        struct Boom: Error {}
+        let store = try await TestDatabase.store()
+        let name = "test-\(UUID())"
+        _ = try await store.append(to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
+        let subscription = CatchUpSubscription(name: name, store: store, signal: WakeupSignal()) { _, _ in throw Boom() }
+        await #expect(throws: (any Error).self) { try await subscription.run() }
+        #expect(try await Checkpoints(store: store).position(of: name) == 0)
+    }
+}
