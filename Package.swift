@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(
             name: "PromoDomainTests",
             dependencies: ["PromoDomain"],
+            resources: [.copy("Pricing/Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

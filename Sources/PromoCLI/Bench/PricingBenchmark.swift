@@ -1,0 +1,117 @@
+import Foundation
+import PromoDomain
+
+/// Measures pricing throughput on the calling thread: a 10-line cart against 50 active
+/// campaigns of which a handful apply.
+///
+/// The target (100 000 quotes/s on one core, release build) keeps pricing cheap enough to
+/// run on every cart change in the channels.
+public enum PricingBenchmark {
+    /// The result of one run.
+    public struct Report: Codable, Sendable, Hashable {
+        public var quotesPerSecond: Double
+        public var iterations: Int
+        public var seconds: Double
+        public var target: Double
+        /// quotesPerSecond / target.
+        public var ratio: Double
+        /// Total of the benchmark quote, to check the work is not optimised away.
+        public var quoteTotalFen: Int
+    }
+
+    /// Runs for about `seconds` of wall-clock time and reports the rate.
+    public static func run(seconds: Double) throws -> Report {
+        let (engine, request) = try fixture()
+        let warm = try engine.quote(request)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let budget = Duration.milliseconds(Int64(max(seconds, 0.01) * 1000))
+        var iterations = 0
+        var checksum = 0
+        while clock.now - start < budget {
+            for _ in 0..<256 {
+                checksum &+= try engine.quote(request).totalFen
+            }
+            iterations += 256
+        }
+        let elapsed = clock.now - start
+        let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let rate = Double(iterations) / elapsedSeconds
+        precondition(checksum == warm.totalFen &* iterations, "pricing must be deterministic")
+        return Report(
+            quotesPerSecond: rate.rounded(), iterations: iterations, seconds: elapsedSeconds, target: 100_000,
+            ratio: rate / 100_000, quoteTotalFen: warm.totalFen)
+    }
+
+    /// The benchmark engine and cart: 20 products, 50 campaigns, 10 cart lines.
+    public static func fixture() throws -> (PricingEngine, QuoteRequest) {
+        let now = Date(timeIntervalSince1970: 1_794_362_400)
+        let window = CampaignWindow(start: now.addingTimeInterval(-86_400), end: now.addingTimeInterval(86_400))
+        let past = CampaignWindow(start: now.addingTimeInterval(-10 * 86_400), end: now.addingTimeInterval(-86_400))
+        let categories = ["hotpot", "dumplings", "desserts", "meat"]
+        var catalog: [Product] = []
+        for index in 0..<20 {
+            catalog.append(Product(
+                sku: "SKU-\(100 + index)", name: "product \(index)", priceFen: 1_000 + 137 * index, costFen: 500 + 50 * index,
+                category: categories[index % 4]))
+        }
+        var campaigns: [Campaign] = []
+        // A handful that apply to the cart.
+        campaigns.append(Campaign(
+            campaignId: "b-apply-01", rules: .itemDiscount(percentBp: 1_000), window: window,
+            scope: CampaignScope(categories: ["dumplings"]), stacking: CampaignStacking(priority: 1)))
+        campaigns.append(Campaign(
+            campaignId: "b-apply-02", rules: .specialPrice(prices: ["SKU-100": 800, "SKU-104": 1_200]), window: window,
+            stacking: CampaignStacking(priority: 2)))
+        campaigns.append(Campaign(
+            campaignId: "b-apply-03",
+            rules: .bundle(BundleRule(items: [.init(sku: "SKU-102", quantity: 1), .init(sku: "SKU-103", quantity: 1)], bundlePriceFen: 2_300)),
+            window: window, stacking: CampaignStacking(priority: 3)))
+        campaigns.append(Campaign(
+            campaignId: "b-apply-04",
+            rules: .spendReduction(tiers: [ReductionTier(thresholdFen: 10_000, reductionFen: 1_000), ReductionTier(thresholdFen: 20_000, reductionFen: 3_000)]),
+            window: window, stacking: CampaignStacking(priority: 10), budgetLeft: BudgetAmounts(discountFen: 10_000_000)))
+        campaigns.append(Campaign(
+            campaignId: "b-apply-05", rules: .spendDiscount(tiers: [DiscountTier(thresholdFen: 5_000, percentBp: 500)]),
+            window: window, scope: CampaignScope(categories: ["hotpot"]), stacking: CampaignStacking(priority: 20)))
+        campaigns.append(Campaign(
+            campaignId: "b-apply-06", rules: .gift(GiftRule(thresholdFen: 15_000, giftSku: "SKU-119", giftQuantity: 1)),
+            window: window, stacking: CampaignStacking(priority: 30)))
+        campaigns.append(Campaign(
+            campaignId: "b-apply-07", rules: .rebate(RebateRule(thresholdFen: 10_000, reward: .points(500))), window: window,
+            stacking: CampaignStacking(priority: 40)))
+        // The rest do not apply: other channel, ended, other SKUs, audience, thresholds.
+        for index in 0..<43 {
+            let id = "b-other-\(index)"
+            switch index % 6 {
+            case 0:
+                campaigns.append(Campaign(
+                    campaignId: id, rules: .itemDiscount(percentBp: 2_000), window: window,
+                    scope: CampaignScope(skus: ["SKU-11\(index % 9)"], channels: ["store"])))
+            case 1:
+                campaigns.append(Campaign(
+                    campaignId: id, rules: .spendReduction(tiers: [ReductionTier(thresholdFen: 5_000, reductionFen: 900)]), window: past))
+            case 2:
+                campaigns.append(Campaign(
+                    campaignId: id, rules: .flashSale(FlashSaleRule(sku: "SKU-11\(index % 9)", priceFen: 500, quantity: 100, perCustomerLimit: 2)),
+                    window: window))
+            case 3:
+                campaigns.append(Campaign(
+                    campaignId: id, rules: .spendDiscount(tiers: [DiscountTier(thresholdFen: 1_000, percentBp: 800)]), window: window,
+                    audience: CampaignAudience(newCustomersOnly: true)))
+            case 4:
+                campaigns.append(Campaign(
+                    campaignId: id, rules: .gift(GiftRule(thresholdFen: 900_000, giftSku: "SKU-118", giftQuantity: 1)), window: window))
+            default:
+                campaigns.append(Campaign(
+                    campaignId: id, rules: .bundle(BundleRule(items: [.init(sku: "SKU-115", quantity: 1), .init(sku: "SKU-116", quantity: 1)], bundlePriceFen: 2_000)),
+                    window: window, status: .paused))
+            }
+        }
+        let engine = try PricingEngine(catalog: catalog, campaigns: campaigns)
+        let lines = (0..<10).map { Cart.Line(sku: "SKU-\(100 + $0)", quantity: 1 + $0 % 3) }
+        let cart = Cart(customerId: "u-bench", channel: "online", storeId: "s-online", lines: lines)
+        let customer = CustomerContext(customerId: "u-bench", tier: "gold")
+        return (engine, QuoteRequest(cart: cart, customer: customer, now: now))
+    }
+}

@@ -1,0 +1,9 @@
+/// A campaign or coupon that applied, with the amount it gave and what it was computed on.
+public struct AppliedPromotion: Sendable, Hashable {
+    public var source: AdjustmentSource
+    public var kind: String
+    /// Positive benefit to the shopper (a gift's list value, a rebate's points).
+    public var amountFen: Fen
+    /// The scope amount the promotion was measured on (threshold base), for explanation.
+    public var baseFen: Fen
+}

@@ -1,0 +1,39 @@
+/// What one campaign's budget is charged by a quote, or released by a refund.
+public struct BudgetCharge: Sendable, Hashable {
+    public var campaignId: String
+    public var discountFen: Fen
+    public var giftCostFen: Fen
+    public var couponSubsidyFen: Fen
+    public var pointsCostFen: Fen
+
+    public init(campaignId: String, discountFen: Fen = 0, giftCostFen: Fen = 0, couponSubsidyFen: Fen = 0, pointsCostFen: Fen = 0) {
+        self.campaignId = campaignId
+        self.discountFen = discountFen
+        self.giftCostFen = giftCostFen
+        self.couponSubsidyFen = couponSubsidyFen
+        self.pointsCostFen = pointsCostFen
+    }
+
+    /// Sum over all sub-budgets, charged against the campaign's total budget.
+    public var totalFen: Fen { discountFen + giftCostFen + couponSubsidyFen + pointsCostFen }
+
+    /// The amount for one sub-budget.
+    public subscript(_ subBudget: SubBudget) -> Fen {
+        get {
+            switch subBudget {
+            case .discount: discountFen
+            case .giftCost: giftCostFen
+            case .couponSubsidy: couponSubsidyFen
+            case .pointsCost: pointsCostFen
+            }
+        }
+        set {
+            switch subBudget {
+            case .discount: discountFen = newValue
+            case .giftCost: giftCostFen = newValue
+            case .couponSubsidy: couponSubsidyFen = newValue
+            case .pointsCost: pointsCostFen = newValue
+            }
+        }
+    }
+}

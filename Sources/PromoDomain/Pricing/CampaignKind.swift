@@ -1,0 +1,29 @@
+/// The promotion kinds of API.md, with their wire names.
+public enum CampaignKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case spendReduction = "spend_reduction"
+    case spendDiscount = "spend_discount"
+    case itemDiscount = "item_discount"
+    case specialPrice = "special_price"
+    case flashSale = "flash_sale"
+    case gift
+    case addOn = "add_on"
+    case bundle
+    case rebate
+    case lottery
+
+    /// Item-level kinds price individual units; at most one of them applies per unit.
+    public var isItemLevel: Bool {
+        switch self {
+        case .itemDiscount, .specialPrice, .flashSale, .bundle: true
+        default: false
+        }
+    }
+
+    /// Order-level kinds act on the in-scope subtotal after item-level promotions.
+    public var isOrderLevel: Bool {
+        switch self {
+        case .spendReduction, .spendDiscount, .gift, .addOn: true
+        default: false
+        }
+    }
+}

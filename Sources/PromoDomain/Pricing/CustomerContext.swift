@@ -1,0 +1,30 @@
+/// What pricing knows about the shopper: audience attributes, points, flash purchases.
+public struct CustomerContext: Sendable, Hashable {
+    public var customerId: String
+    public var tier: String
+    public var tags: [String]
+    public var isNew: Bool
+    public var pointsBalance: Int
+    /// Units already bought per flash-sale campaign id, for per-customer limits.
+    public var flashPurchases: [String: Int]
+    /// Home region, used for region scopes when the store's region is unknown.
+    public var region: String?
+
+    public init(
+        customerId: String,
+        tier: String = "regular",
+        tags: [String] = [],
+        isNew: Bool = false,
+        pointsBalance: Int = 0,
+        flashPurchases: [String: Int] = [:],
+        region: String? = nil
+    ) {
+        self.customerId = customerId
+        self.tier = tier
+        self.tags = tags
+        self.isNew = isNew
+        self.pointsBalance = pointsBalance
+        self.flashPurchases = flashPurchases
+        self.region = region
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+
+/// The pure pricing function of PromoLedger, prepared once for a catalog and a campaign set.
+///
+/// Building the engine validates and indexes every campaign so that quoting a cart does no
+/// parsing, no string building and no I/O: the same engine can price many carts per second
+/// on one core. Results depend only on the inputs, never on their order.
+public struct PricingEngine: Sendable {
+    /// Everything prepared at init, held once behind one reference so that a quote's
+    /// working state carries a single pointer to it instead of a dozen arrays.
+    let tables: EngineTables
+
+    /// Catalog sorted by SKU; product indices follow this order.
+    var products: [Product] { tables.products }
+    /// Campaigns sorted by (priority, campaignId).
+    var campaigns: [CompiledCampaign] { tables.campaigns }
+    var policy: PricingPolicy { tables.policy }
+
+    /// Validates and indexes the inputs.
+    ///
+    /// - Throws: `PricingInputError` naming the first invalid field (by input position).
+    public init(
+        catalog: [Product],
+        campaigns: [Campaign],
+        coupons: [Coupon] = [],
+        policy: PricingPolicy = PricingPolicy()
+    ) throws(PricingInputError) {
+        try Self.validate(catalog: catalog)
+        let products = catalog.sorted { $0.sku < $1.sku }
+        var productIndex: [String: Int] = [:]
+        for (index, product) in products.enumerated() { productIndex[product.sku] = index }
+        try Self.validate(campaigns: campaigns, productIndex: productIndex)
+        try Self.validate(coupons: coupons, campaigns: campaigns)
+
+        let sorted = campaigns.sorted {
+            ($0.stacking.priority, $0.campaignId) < ($1.stacking.priority, $1.campaignId)
+        }
+        var groups: [String: Int] = [:]
+        var compiled: [CompiledCampaign] = []
+        compiled.reserveCapacity(sorted.count)
+        for campaign in sorted {
+            var group = -1
+            if let name = campaign.stacking.exclusiveGroup {
+                if let existing = groups[name] {
+                    group = existing
+                } else {
+                    group = groups.count
+                    groups[name] = group
+                }
+            }
+            compiled.append(Self.compile(campaign, group: group, products: products, productIndex: productIndex))
+        }
+
+        var unitOffers = [[Int]](repeating: [], count: products.count)
+        var bundles: [Int] = []
+        var orders: [Int] = []
+        var rebates: [Int] = []
+        var itemLevel: [Int] = []
+        for (index, campaign) in compiled.enumerated() {
+            if campaign.kind.isItemLevel { itemLevel.append(index) }
+            switch campaign.kind {
+            case .itemDiscount:
+                for product in products.indices where campaign.scopeMask[product] { unitOffers[product].append(index) }
+            case .specialPrice:
+                for product in products.indices where campaign.specialPrices[product] >= 0 {
+                    unitOffers[product].append(index)
+                }
+            case .flashSale:
+                unitOffers[campaign.ruleProduct].append(index)
+            case .bundle:
+                bundles.append(index)
+            case .spendReduction, .spendDiscount, .gift, .addOn:
+                orders.append(index)
+            case .rebate:
+                rebates.append(index)
+            case .lottery:
+                break
+            }
+        }
+        var campaignIndex: [String: Int] = [:]
+        for (index, campaign) in compiled.enumerated() { campaignIndex[campaign.id] = index }
+        var couponIndex: [String: Coupon] = [:]
+        for coupon in coupons { couponIndex[coupon.code] = coupon }
+
+        self.tables = EngineTables(
+            products: products, productIndex: productIndex, campaigns: compiled, campaignIndex: campaignIndex,
+            coupons: couponIndex, unitOffers: unitOffers, bundleCampaigns: bundles, orderCampaigns: orders,
+            rebateCampaigns: rebates, itemLevelCampaigns: itemLevel, policy: policy)
+    }
+
+    /// Prices one cart.
+    ///
+    /// - Throws: `PricingInputError` for an unknown SKU, a non-positive quantity or a
+    ///   negative points request (fields named as in the `cart` object).
+    public func quote(_ request: QuoteRequest) throws(PricingInputError) -> Quote {
+        var computation = try QuoteComputation(engine: self, request: request)
+        computation.checkContext()
+        computation.applyItemLevel()
+        computation.applyOrderLevel()
+        computation.applyCoupons()
+        computation.applyPoints()
+        computation.applyRebates()
+        return computation.assemble()
+    }
+
+    static func compile(
+        _ campaign: Campaign,
+        group: Int,
+        products: [Product],
+        productIndex: [String: Int]
+    ) -> CompiledCampaign {
+        var scopeMask = [Bool](repeating: false, count: products.count)
+        for (index, product) in products.enumerated() {
+            scopeMask[index] = campaign.scope.covers(sku: product.sku, category: product.category)
+        }
+        var specialPrices: [Fen] = []
+        var ruleProduct = -1
+        var bundleItems: [(product: Int, quantity: Int)] = []
+        var bundleShares: [Fen] = []
+        var bundleSaving = 0
+        var reductionTiers: [ReductionTier] = []
+        var discountTiers: [DiscountTier] = []
+        switch campaign.rules {
+        case .specialPrice(let prices):
+            specialPrices = [Fen](repeating: -1, count: products.count)
+            for (sku, price) in prices {
+                if let index = productIndex[sku] { specialPrices[index] = price }
+            }
+        case .flashSale(let rule):
+            ruleProduct = productIndex[rule.sku] ?? -1
+        case .gift(let rule):
+            ruleProduct = productIndex[rule.giftSku] ?? -1
+        case .addOn(let rule):
+            ruleProduct = productIndex[rule.sku] ?? -1
+        case .bundle(let rule):
+            bundleItems = rule.items.compactMap { item in
+                productIndex[item.sku].map { (product: $0, quantity: item.quantity) }
+            }.sorted { $0.product < $1.product }
+            var weights: [Int] = []
+            var owner: [Int] = []
+            var list = 0
+            for (position, item) in bundleItems.enumerated() {
+                for _ in 0..<item.quantity {
+                    weights.append(products[item.product].priceFen)
+                    owner.append(position)
+                    list += products[item.product].priceFen
+                }
+            }
+            bundleSaving = list - rule.bundlePriceFen
+            bundleShares = [Fen](repeating: 0, count: bundleItems.count)
+            if bundleSaving > 0 {
+                let parts = LargestRemainder.split(bundleSaving, weights: weights)
+                for (unit, part) in parts.enumerated() { bundleShares[owner[unit]] += part }
+            }
+        case .spendReduction(let tiers):
+            reductionTiers = tiers.sorted { $0.thresholdFen > $1.thresholdFen }
+        case .spendDiscount(let tiers):
+            discountTiers = tiers.sorted { $0.thresholdFen > $1.thresholdFen }
+        case .itemDiscount, .rebate, .lottery:
+            break
+        }
+        return CompiledCampaign(
+            campaign: campaign,
+            id: campaign.campaignId,
+            kind: campaign.kind,
+            scopeMask: scopeMask,
+            group: group,
+            stackable: campaign.stacking.stackable,
+            specialPrices: specialPrices,
+            ruleProduct: ruleProduct,
+            bundleItems: bundleItems,
+            bundleItemShares: bundleShares,
+            bundleSaving: bundleSaving,
+            reductionTiers: reductionTiers,
+            discountTiers: discountTiers
+        )
+    }
+}
+
+/// The immutable tables of a `PricingEngine`, built once at init.
+final class EngineTables: Sendable {
+    /// Catalog sorted by SKU; product indices follow this order.
+    let products: [Product]
+    let productIndex: [String: Int]
+    /// Campaigns sorted by (priority, campaignId).
+    let campaigns: [CompiledCampaign]
+    let campaignIndex: [String: Int]
+    let coupons: [String: Coupon]
+    /// Per product: campaigns offering a single-unit item-level price for it.
+    let unitOffers: [[Int]]
+    let bundleCampaigns: [Int]
+    let orderCampaigns: [Int]
+    let rebateCampaigns: [Int]
+    /// Item-level campaigns (item discount, special price, flash sale, bundle), ascending.
+    let itemLevelCampaigns: [Int]
+    let policy: PricingPolicy
+    /// Flash-sale campaigns, ascending.
+    let flashCampaigns: [Int]
+    /// Campaign ids in engine order.
+    let campaignIds: [String]
+    /// Per campaign, the context facts that need no strings.
+    let contextRules: [ContextRule]
+    /// SKU per product index.
+    let skus: [String]
+    /// Open-addressing table over `skus` keyed by a cheap hash of the UTF-8 bytes
+    /// (product index, -1 when empty); `mask + 1` slots.
+    let skuSlots: [Int]
+    let skuMask: Int
+
+    /// FNV-1a over the UTF-8 bytes: much cheaper than `Hasher` for short SKUs.
+    @inline(__always)
+    static func skuHash(_ sku: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in sku.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 29))
+    }
+
+    /// The product index of a SKU, exactly as `productIndex[sku]`: the fast table finds
+    /// byte-identical SKUs (confirmed with `==`); anything else falls back to the dictionary,
+    /// so strings equal only under Unicode canonical equivalence still resolve the same way.
+    @inline(__always)
+    func productIndex(of sku: String) -> Int? {
+        var slot = Self.skuHash(sku) & skuMask
+        while true {
+            let product = skuSlots[slot]
+            if product < 0 { break }
+            if skus[product] == sku { return product }
+            slot = (slot + 1) & skuMask
+        }
+        return productIndex[sku]
+    }
+
+    /// Status, kind and window of a campaign as plain values, so that checking the context
+    /// of 50 campaigns touches no reference counts.
+    struct ContextRule: Sendable {
+        var isLottery: Bool
+        var isActive: Bool
+        var windowStart: Date
+        var windowEnd: Date
+        /// Channel, store, region or audience restrictions exist (checked on the campaign).
+        var needsCampaign: Bool
+    }
+
+    init(
+        products: [Product], productIndex: [String: Int], campaigns: [CompiledCampaign], campaignIndex: [String: Int],
+        coupons: [String: Coupon], unitOffers: [[Int]], bundleCampaigns: [Int], orderCampaigns: [Int],
+        rebateCampaigns: [Int], itemLevelCampaigns: [Int], policy: PricingPolicy
+    ) {
+        self.products = products
+        self.productIndex = productIndex
+        self.campaigns = campaigns
+        self.campaignIndex = campaignIndex
+        self.coupons = coupons
+        self.unitOffers = unitOffers
+        self.bundleCampaigns = bundleCampaigns
+        self.orderCampaigns = orderCampaigns
+        self.rebateCampaigns = rebateCampaigns
+        self.itemLevelCampaigns = itemLevelCampaigns
+        self.policy = policy
+        let skus = products.map(\.sku)
+        var size = 8
+        while size < 2 * skus.count { size *= 2 }
+        var slots = [Int](repeating: -1, count: size)
+        for (index, sku) in skus.enumerated() {
+            var slot = Self.skuHash(sku) & (size - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = index
+        }
+        self.skus = skus
+        self.skuSlots = slots
+        self.skuMask = size - 1
+        self.flashCampaigns = campaigns.indices.filter { campaigns[$0].kind == .flashSale }
+        self.campaignIds = campaigns.map(\.id)
+        self.contextRules = campaigns.map {
+            ContextRule(
+                isLottery: $0.kind == .lottery, isActive: $0.isActive, windowStart: $0.windowStart,
+                windowEnd: $0.windowEnd,
+                needsCampaign: !$0.channels.isEmpty || !$0.stores.isEmpty || !$0.regions.isEmpty || $0.audienceRestricted)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// The quote in the shape of API.md's `POST /v1/quotes` response, plus `budgetCharges`,
+/// `rebates` and `pointsRedeemed`.
+extension Quote {
+    /// The response body as an ordered JSON value.
+    public var json: OrderedJSON {
+        .object([
+            ("lines", .array(lines.map(\.json))),
+            ("gifts", .array(gifts.map(\.json))),
+            ("subtotalFen", .int(subtotalFen)),
+            ("discountFen", .int(discountFen)),
+            ("totalFen", .int(totalFen)),
+            ("pointsRedeemed", .int(pointsRedeemed)),
+            ("pointsToEarn", .int(pointsToEarn)),
+            ("applied", .array(applied.map(\.json))),
+            ("rejected", .array(rejected.map(\.json))),
+            ("rebates", .array(rebates.map(\.json))),
+            ("budgetCharges", .array(budgetCharges.map(\.json))),
+        ])
+    }
+}
+
+extension AdjustmentSource {
+    /// `campaignId` / `couponCode` field, or `source: points`.
+    var jsonField: (String, OrderedJSON) {
+        switch self {
+        case .campaign(let id): ("campaignId", .string(id))
+        case .coupon(let code): ("couponCode", .string(code))
+        case .points: ("source", .string("points"))
+        }
+    }
+}
+
+extension QuoteLine {
+    var json: OrderedJSON {
+        var fields: [(String, OrderedJSON)] = [
+            ("sku", .string(sku)), ("quantity", .int(quantity)), ("unitPriceFen", .int(unitPriceFen)),
+            ("listFen", .int(listFen)), ("adjustments", .array(adjustments.map(\.json))), ("netFen", .int(netFen)),
+        ]
+        if let giftCampaignId { fields.insert(("campaignId", .string(giftCampaignId)), at: 0) }
+        return .object(fields)
+    }
+}
+
+extension Adjustment {
+    var json: OrderedJSON {
+        .object([source.jsonField, ("kind", .string(kind)), ("amountFen", .int(amountFen))])
+    }
+}
+
+extension AppliedPromotion {
+    var json: OrderedJSON {
+        .object([source.jsonField, ("kind", .string(kind)), ("amountFen", .int(amountFen)), ("baseFen", .int(baseFen))])
+    }
+}
+
+extension Rejection {
+    var json: OrderedJSON { .object([source.jsonField, ("reason", .string(reason.rawValue))]) }
+}
+
+extension Rebate {
+    var json: OrderedJSON {
+        switch reward {
+        case .points(let points): .object([("campaignId", .string(campaignId)), ("points", .int(points))])
+        case .coupon(let template):
+            .object([("campaignId", .string(campaignId)), ("couponTemplateId", .string(template))])
+        }
+    }
+}
+
+extension BudgetCharge {
+    var json: OrderedJSON {
+        .object([
+            ("campaignId", .string(campaignId)), ("totalFen", .int(totalFen)), ("discountFen", .int(discountFen)),
+            ("giftCostFen", .int(giftCostFen)), ("couponSubsidyFen", .int(couponSubsidyFen)),
+            ("pointsCostFen", .int(pointsCostFen)),
+        ])
+    }
+}

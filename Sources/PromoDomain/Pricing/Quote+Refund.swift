@@ -1,0 +1,126 @@
+/// Refund arithmetic: each returned unit gives back exactly what it was charged and
+/// releases exactly the budget it consumed.
+///
+/// Units of a line are returned from the last one backwards (full-price units before
+/// promoted ones, since item-level segments come first), so successive partial refunds
+/// by count never overlap and together return the whole total.
+extension Quote {
+    /// Refund for returning `units`, after the units already returned in `previous`.
+    ///
+    /// - Throws: `PricingInputError` for an unknown SKU or gift campaign, or more units
+    ///   than are left to return.
+    public func refund(_ units: ReturnedUnits, after previous: ReturnedUnits = ReturnedUnits()) throws(PricingInputError) -> Refund {
+        var lineIndices: [String: [Int]] = [:]
+        for (sku, count) in units.lines.sorted(by: { $0.key < $1.key }) {
+            guard let line = lines.first(where: { $0.sku == sku }) else {
+                throw PricingInputError(field: "lines.\(sku)", message: "SKU not on the order")
+            }
+            lineIndices[sku] = try Self.lastUnits(count, of: line.quantity, previous: previous.lines[sku] ?? 0, field: "lines.\(sku)")
+        }
+        var giftIndices: [String: [Int]] = [:]
+        for (campaignId, count) in units.gifts.sorted(by: { $0.key < $1.key }) {
+            guard let gift = gifts.first(where: { $0.giftCampaignId == campaignId }) else {
+                throw PricingInputError(field: "gifts.\(campaignId)", message: "no gift from this campaign")
+            }
+            giftIndices[campaignId] = try Self.lastUnits(
+                count, of: gift.quantity, previous: previous.gifts[campaignId] ?? 0, field: "gifts.\(campaignId)")
+        }
+        return try refund(unitIndices: lineIndices, giftUnitIndices: giftIndices)
+    }
+
+    /// Refund for an explicit set of units (0-based unit indices per SKU / gift campaign).
+    public func refund(unitIndices: [String: [Int]], giftUnitIndices: [String: [Int]] = [:]) throws(PricingInputError) -> Refund {
+        var releases: [String: BudgetCharge] = [:]
+        var result = Refund(refundFen: 0, lines: [], gifts: [], budgetReleases: [], pointsReturned: 0, pointsClawedBack: 0)
+        var netWeights = lines.map(\.netFen)
+        let earnedPerLine = LargestRemainder.split(pointsToEarn, weights: netWeights)
+        var rebatePerLine: [[Int]] = []
+        for scope in rebateScopes {
+            var weights = [Int](repeating: 0, count: lines.count)
+            for index in scope.lineIndices { weights[index] = lines[index].netFen }
+            rebatePerLine.append(LargestRemainder.split(scope.points, weights: weights))
+        }
+        netWeights.removeAll()
+
+        for (lineIndex, line) in lines.enumerated() {
+            guard let indices = unitIndices[line.sku], !indices.isEmpty else { continue }
+            try Self.check(indices, quantity: line.quantity, field: "lines.\(line.sku)")
+            let breakdown = UnitBreakdown(line: line)
+            var refundLine = Self.refundLine(line, breakdown: breakdown, indices: indices, releases: &releases, refund: &result)
+            refundLine.giftCampaignId = nil
+            let earned = breakdown.spread(earnedPerLine[lineIndex])
+            for unit in indices { result.pointsClawedBack += earned[unit] }
+            for (position, scope) in rebateScopes.enumerated() where rebatePerLine[position][lineIndex] > 0 {
+                let perUnit = breakdown.spread(rebatePerLine[position][lineIndex])
+                var points = 0
+                for unit in indices { points += perUnit[unit] }
+                result.pointsClawedBack += points
+                releases[scope.campaignId, default: BudgetCharge(campaignId: scope.campaignId)].pointsCostFen += points
+            }
+            result.refundFen += refundLine.refundFen
+            result.lines.append(refundLine)
+        }
+        for gift in gifts {
+            guard let campaignId = gift.giftCampaignId, let indices = giftUnitIndices[campaignId], !indices.isEmpty else {
+                continue
+            }
+            try Self.check(indices, quantity: gift.quantity, field: "gifts.\(campaignId)")
+            let breakdown = UnitBreakdown(line: gift)
+            let refundLine = Self.refundLine(gift, breakdown: breakdown, indices: indices, releases: &releases, refund: &result)
+            result.refundFen += refundLine.refundFen
+            result.gifts.append(refundLine)
+        }
+        let order = budgetCharges.map(\.campaignId)
+        result.budgetReleases = releases.values
+            .filter { $0.totalFen != 0 }
+            .sorted { (order.firstIndex(of: $0.campaignId) ?? .max, $0.campaignId) < (order.firstIndex(of: $1.campaignId) ?? .max, $1.campaignId) }
+        return result
+    }
+
+    private static func refundLine(
+        _ line: QuoteLine,
+        breakdown: UnitBreakdown,
+        indices: [Int],
+        releases: inout [String: BudgetCharge],
+        refund: inout Refund
+    ) -> RefundLine {
+        var refundFen = 0
+        for unit in indices { refundFen += breakdown.unitNets[unit] }
+        var reversed: [Adjustment] = []
+        for (position, adjustment) in line.adjustments.enumerated() {
+            var share = 0
+            for unit in indices { share += breakdown.shares[position][unit] }
+            if share != 0 {
+                var copy = adjustment
+                copy.amountFen = -share
+                reversed.append(copy)
+            }
+            if adjustment.source == .points { refund.pointsReturned += share }
+            if let budget = adjustment.budget {
+                let amount = budget.perUnitFen.map { $0 * indices.count } ?? share
+                releases[budget.campaignId, default: BudgetCharge(campaignId: budget.campaignId)][budget.subBudget] += amount
+            }
+        }
+        return RefundLine(
+            sku: line.sku, quantity: indices.count, listFen: line.unitPriceFen * indices.count, refundFen: refundFen,
+            reversedAdjustments: reversed, giftCampaignId: line.giftCampaignId)
+    }
+
+    private static func lastUnits(_ count: Int, of quantity: Int, previous: Int, field: String) throws(PricingInputError) -> [Int] {
+        if count < 0 || previous < 0 { throw PricingInputError(field: field, message: "must not be negative") }
+        if previous + count > quantity {
+            throw PricingInputError(field: field, message: "only \(quantity - previous) unit(s) left to return")
+        }
+        let end = quantity - previous
+        return Array((end - count)..<end)
+    }
+
+    private static func check(_ indices: [Int], quantity: Int, field: String) throws(PricingInputError) {
+        if Set(indices).count != indices.count {
+            throw PricingInputError(field: field, message: "a unit is listed twice")
+        }
+        for index in indices where index < 0 || index >= quantity {
+            throw PricingInputError(field: field, message: "unit \(index) out of range 0..<\(quantity)")
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// The priced cart: every line with its adjustments, totals, and the explanation of why
+/// each campaign and coupon did or did not apply.
+///
+/// A quote is also the record refunds are computed from, so it keeps how each adjustment
+/// was spread over units.
+public struct Quote: Sendable, Hashable {
+    /// Purchased lines, one per SKU, ordered by SKU.
+    public var lines: [QuoteLine]
+    /// Gift lines (net 0), in the order their campaigns applied.
+    public var gifts: [QuoteLine]
+    /// Σ list amounts of purchased lines.
+    public var subtotalFen: Fen
+    /// Σ of all reductions on purchased lines (promotions, coupons, points).
+    public var discountFen: Fen
+    /// What the shopper pays: Σ line nets.
+    public var totalFen: Fen
+    /// Points redeemed (1 point = 1 fen), already part of `discountFen`.
+    public var pointsRedeemed: Int
+    /// Points the shopper earns on payment.
+    public var pointsToEarn: Int
+    public var applied: [AppliedPromotion]
+    public var rejected: [Rejection]
+    public var rebates: [Rebate]
+    /// Charges per campaign, in campaign order; only campaigns charged something appear.
+    public var budgetCharges: [BudgetCharge]
+    /// Points rebates with the purchased lines they were earned on, for clawback on refund.
+    var rebateScopes: [RebateScope]
+
+    /// The rejection reason for a campaign, if it was rejected.
+    public func rejection(campaignId: String) -> RejectionReason? {
+        rejected.first { $0.source == .campaign(campaignId) }?.reason
+    }
+
+    /// The rejection reason for a coupon, if it was rejected.
+    public func rejection(couponCode: String) -> RejectionReason? {
+        rejected.first { $0.source == .coupon(couponCode) }?.reason
+    }
+
+    /// The applied entry for a campaign, if it applied.
+    public func applied(campaignId: String) -> AppliedPromotion? {
+        applied.first { $0.source == .campaign(campaignId) }
+    }
+
+    /// The purchased line for a SKU.
+    public func line(sku: String) -> QuoteLine? {
+        lines.first { $0.sku == sku }
+    }
+
+    /// The budget charge of a campaign (zero when it was charged nothing).
+    public func budgetCharge(campaignId: String) -> BudgetCharge {
+        budgetCharges.first { $0.campaignId == campaignId } ?? BudgetCharge(campaignId: campaignId)
+    }
+}
+
+/// A points rebate and the purchased lines (indices) it was measured on.
+struct RebateScope: Sendable, Hashable {
+    var campaignId: String
+    var points: Int
+    var lineIndices: [Int]
+}

@@ -1,0 +1,43 @@
+/// Turns the working state into the immutable, self-explaining `Quote`.
+extension QuoteComputation {
+    func assemble() -> Quote {
+        var quoteLines: [QuoteLine] = []
+        quoteLines.reserveCapacity(lines.count)
+        var subtotal = 0
+        var total = 0
+        for (index, line) in lines.enumerated() {
+            subtotal += line.listFen
+            total += line.netFen
+            quoteLines.append(QuoteLine(
+                sku: engine.products[line.product].sku, quantity: line.quantity, unitPriceFen: line.unitPrice,
+                listFen: line.listFen, adjustments: adjustments[index], netFen: line.netFen, giftCampaignId: nil, unitCostFen: line.unitCost))
+        }
+        var rejected: [Rejection] = []
+        rejected.reserveCapacity(engine.campaigns.count + couponRejections.count)
+        var chargedCount = 0
+        for index in 0..<engine.campaigns.count {
+            let base = index * 4
+            if charges[base] | charges[base + 1] | charges[base + 2] | charges[base + 3] != 0 { chargedCount += 1 }
+        }
+        var budgetCharges: [BudgetCharge] = []
+        budgetCharges.reserveCapacity(chargedCount)
+        let ids = engine.campaignIds
+        for index in ids.indices where state[index].considered {
+            if let reason = state[index].reason, !state[index].applied {
+                rejected.append(Rejection(source: .campaign(ids[index]), reason: reason))
+            }
+            let base = index * 4
+            if charges[base] | charges[base + 1] | charges[base + 2] | charges[base + 3] != 0 {
+                budgetCharges.append(BudgetCharge(
+                    campaignId: ids[index], discountFen: charges[base], giftCostFen: charges[base + 1],
+                    couponSubsidyFen: charges[base + 2], pointsCostFen: charges[base + 3]))
+            }
+        }
+        rejected.append(contentsOf: couponRejections)
+        return Quote(
+            lines: quoteLines, gifts: gifts, subtotalFen: subtotal, discountFen: subtotal - total, totalFen: total,
+            pointsRedeemed: pointsRedeemed, pointsToEarn: total / 100 * engine.policy.pointsPerYuan,
+            applied: applied, rejected: rejected, rebates: rebates, budgetCharges: budgetCharges,
+            rebateScopes: rebateScopes)
+    }
+}

@@ -1,0 +1,143 @@
+/// Deductions after all promotions: coupons (in code order), then points; and rebates,
+/// which are granted after payment and never deducted.
+extension QuoteComputation {
+    mutating func applyCoupons() {
+        let cart = request.cart
+        guard !cart.couponCodes.isEmpty else { return }
+        var codes = cart.couponCodes
+        codes.sort()
+        var previous: String?
+        // Thresholds are measured on what each scope costs after all promotions, so coupon
+        // order affects amounts only through the running net, never eligibility.
+        let afterPromotions = lines.map(\.netFen)
+        for code in codes {
+            if code == previous { continue }
+            previous = code
+            let source = AdjustmentSource.coupon(code)
+            guard let coupon = engine.coupons[code] else {
+                couponRejections.append(Rejection(source: source, reason: .couponNotFound))
+                continue
+            }
+            let reason: RejectionReason?
+            var scopeLines: [Int] = []
+            var thresholdBase = 0
+            var running = 0
+            for (index, line) in lines.enumerated() where coupon.scope.covers(sku: engine.products[line.product].sku, category: engine.products[line.product].category) {
+                scopeLines.append(index)
+                thresholdBase += afterPromotions[index]
+                running += line.netFen
+            }
+            var amount = 0
+            let budgetCampaign = coupon.campaignId.flatMap { engine.campaignIndex[$0] }
+            if coupon.customerId != cart.customerId {
+                reason = .couponNotOwned
+            } else if coupon.redeemed {
+                reason = .couponAlreadyRedeemed
+            } else if request.now < coupon.validFrom {
+                reason = .couponNotYetValid
+            } else if request.now > coupon.validUntil {
+                reason = .couponExpired
+            } else if scopeLines.isEmpty {
+                reason = .noEligibleItems
+            } else if thresholdBase < coupon.discount.thresholdFen {
+                reason = .thresholdNotMet
+            } else {
+                switch coupon.discount {
+                case .amount(let value, _): amount = min(value, running)
+                case .percent(let percentBp, _): amount = BasisPoints.share(of: running, basisPoints: percentBp)
+                }
+                if amount <= 0 {
+                    reason = .noBenefit
+                } else if let campaign = budgetCampaign, !fits(campaign, .couponSubsidy, amount) {
+                    reason = .budgetExhausted
+                } else {
+                    reason = nil
+                }
+            }
+            if let reason {
+                couponRejections.append(Rejection(source: source, reason: reason))
+                continue
+            }
+            var link: BudgetLink?
+            if let campaign = budgetCampaign {
+                charge(campaign, .couponSubsidy, amount)
+                link = BudgetLink(campaignId: engine.campaigns[campaign].id, subBudget: .couponSubsidy, perUnitFen: nil)
+            }
+            allocate(amount, over: scopeLines, source: source, kind: "coupon", budget: link)
+            applied.append(AppliedPromotion(source: source, kind: "coupon", amountFen: amount, baseFen: thresholdBase))
+        }
+    }
+
+    /// Points: 1 point = 1 fen, at most the payable amount and the balance.
+    mutating func applyPoints() {
+        let requested = request.cart.pointsToRedeem
+        guard requested > 0 else { return }
+        var payable = 0
+        for line in lines { payable += line.netFen }
+        let points = min(requested, max(0, request.customer.pointsBalance), payable)
+        guard points > 0 else { return }
+        pointsRedeemed = points
+        allocate(points, over: Array(lines.indices), source: .points, kind: "points", budget: nil)
+    }
+
+    /// Rebates on the paid amount of their scope; points rebates charge the points-cost budget.
+    mutating func applyRebates() {
+        var resolvedGroups: [Int] = []
+        for campaign in engine.rebateCampaigns where state[campaign].reason == nil {
+            let compiled = engine.campaigns[campaign]
+            var members = [campaign]
+            if compiled.group >= 0 {
+                if resolvedGroups.contains(compiled.group) { continue }
+                resolvedGroups.append(compiled.group)
+                members = engine.rebateCampaigns.filter {
+                    engine.campaigns[$0].group == compiled.group && state[$0].reason == nil
+                }
+            }
+            var best: (campaign: Int, points: Int, base: Fen, lines: [Int])?
+            for member in members {
+                let memberCompiled = engine.campaigns[member]
+                guard let reward = memberCompiled.rebateReward else { continue }
+                var scopeLines: [Int] = []
+                var paid = 0
+                for (index, line) in lines.enumerated() where memberCompiled.scopeMask[line.product] {
+                    scopeLines.append(index)
+                    paid += line.netFen
+                }
+                if scopeLines.isEmpty {
+                    state[member].reason = .noEligibleItems
+                    continue
+                }
+                if paid < memberCompiled.thresholdFen {
+                    state[member].reason = .thresholdNotMet
+                    continue
+                }
+                var points = 0
+                if case .points(let granted) = reward {
+                    points = granted
+                    if !fits(member, .pointsCost, points) {
+                        state[member].reason = .budgetExhausted
+                        continue
+                    }
+                }
+                if best == nil || points > (best?.points ?? 0) {
+                    best = (member, points, paid, scopeLines)
+                }
+            }
+            guard let winner = best else { continue }
+            for member in members where member != winner.campaign && state[member].reason == nil {
+                state[member].reason = .excludedByGroup
+            }
+            let winnerCompiled = engine.campaigns[winner.campaign]
+            guard let reward = winnerCompiled.rebateReward else { continue }
+            state[winner.campaign].applied = true
+            rebates.append(Rebate(campaignId: winnerCompiled.id, reward: reward))
+            if winner.points > 0 {
+                charge(winner.campaign, .pointsCost, winner.points)
+                rebateScopes.append(RebateScope(campaignId: winnerCompiled.id, points: winner.points, lineIndices: winner.lines))
+            }
+            applied.append(AppliedPromotion(
+                source: .campaign(winnerCompiled.id), kind: winnerCompiled.kind.rawValue, amountFen: winner.points,
+                baseFen: winner.base))
+        }
+    }
+}

@@ -1,0 +1,296 @@
+/// Item level: at most one item-level promotion per unit, choosing the assignment that is
+/// cheapest for the shopper.
+///
+/// Single-unit offers (item discount, special price, flash sale) are ranked per line by
+/// saving; the units a line keeps outside bundles take the best offers first, which is
+/// optimal because each offer's saving per unit is constant and flash sales only cap the
+/// count. Bundles are chosen by an exhaustive depth-first search over how many times each
+/// bundle matches, bounded by the cart quantities and by `PricingPolicy.bundleSearchLimit`
+/// leaves (beyond which the best combination found so far, which starts from the greedy
+/// "most bundles first" one, is used). Budgets and exclusive groups are then enforced by
+/// dropping the offending campaign and planning again, so nothing is ever partly applied.
+extension QuoteComputation {
+    struct UnitOffer {
+        var campaign: Int
+        /// Saving per unit × 10 000, exact for percentages.
+        var saving: Int
+        var capacity: Int
+        var price: Fen
+        var percentBp: Int
+    }
+
+    struct Segment {
+        var campaign: Int
+        var count: Int
+        var amount: Fen
+        var base: Fen
+    }
+
+    /// Item-level segments of all lines, flat: line i owns
+    /// `segments[lineStart[i]..<lineStart[i + 1]]`, in the order they cover its units.
+    struct ItemPlan {
+        var segments: [Segment] = []
+        var lineStart: [Int] = []
+    }
+
+    struct EligibleBundle {
+        var campaign: Int
+        /// (line index, units per bundle, share of one bundle's saving for that line).
+        var items: [(line: Int, quantity: Int, share: Fen)]
+        var saving: Fen
+    }
+
+    mutating func applyItemLevel() {
+        prepareFlashSales()
+        var plan = ItemPlan()
+        var used: [Int] = []
+        while true {
+            plan = planItemLevel()
+            for index in state.indices { state[index].itemTotal = 0 }
+            used.removeAll(keepingCapacity: true)
+            for segment in plan.segments {
+                if state[segment.campaign].itemTotal == 0 && segment.amount > 0 { used.append(segment.campaign) }
+                state[segment.campaign].itemTotal += segment.amount
+            }
+            used.sort()
+            var changed = false
+            for campaign in used
+            where !Self.fits(
+                campaign, .discount, state[campaign].itemTotal, engine: engine, overrides: request.budgetsLeft,
+                charges: charges)
+            {
+                state[campaign].reason = .budgetExhausted
+                changed = true
+            }
+            if !changed {
+                for (position, campaign) in used.enumerated() where engine.campaigns[campaign].group >= 0 {
+                    let group = engine.campaigns[campaign].group
+                    for other in used[(position + 1)...] where engine.campaigns[other].group == group {
+                        if state[campaign].reason != nil || state[other].reason != nil { continue }
+                        let loser = state[other].itemTotal > state[campaign].itemTotal ? campaign : other
+                        state[loser].reason = .excludedByGroup
+                        changed = true
+                    }
+                }
+            }
+            if !changed { break }
+        }
+        for lineIndex in lines.indices {
+            var start = 0
+            for position in plan.lineStart[lineIndex]..<plan.lineStart[lineIndex + 1] {
+                let segment = plan.segments[position]
+                defer { start += segment.count }
+                state[segment.campaign].itemBase += segment.base
+                guard segment.amount > 0 else { continue }
+                let compiled = engine.campaigns[segment.campaign]
+                appendAdjustment(lineIndex, Adjustment(
+                    source: .campaign(compiled.id), kind: compiled.kindName, amountFen: -segment.amount,
+                    spread: .range(start: start, count: segment.count),
+                    budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
+                lines[lineIndex].netFen -= segment.amount
+            }
+            lines[lineIndex].itemNetFen = lines[lineIndex].netFen
+        }
+        for index in engine.itemLevelCampaigns {
+            if state[index].itemTotal > 0 && state[index].reason == nil {
+                let compiled = engine.campaigns[index]
+                state[index].applied = true
+                charge(index, .discount, state[index].itemTotal)
+                applied.append(AppliedPromotion(
+                    source: .campaign(compiled.id), kind: compiled.kindName, amountFen: state[index].itemTotal,
+                    baseFen: state[index].itemBase))
+            } else if state[index].reason == nil {
+                state[index].reason = state[index].touched ? .notBestForShopper : .noEligibleItems
+            }
+        }
+    }
+
+    /// Works out how many flash units this customer may still buy per flash campaign.
+    mutating func prepareFlashSales() {
+        for index in engine.flashCampaigns where state[index].reason == nil {
+            let compiled = engine.campaigns[index]
+            guard lineIndex(product: compiled.ruleProduct) != nil else {
+                state[index].reason = .noEligibleItems
+                continue
+            }
+            let left =
+                (request.flashQuantitiesLeft.isEmpty ? nil : request.flashQuantitiesLeft[compiled.id])
+                ?? compiled.flashQuantityLeft ?? compiled.flashQuantity
+            let bought = request.customer.flashPurchases.isEmpty ? 0 : request.customer.flashPurchases[compiled.id] ?? 0
+            if left <= 0 {
+                state[index].reason = .flashSoldOut
+            } else if compiled.perCustomerLimit - bought <= 0 {
+                state[index].reason = .customerLimitReached
+            } else {
+                state[index].flashCapacity = min(left, compiled.perCustomerLimit - bought)
+            }
+        }
+    }
+
+    /// Plans item-level segments per line for the campaigns still eligible.
+    mutating func planItemLevel() -> ItemPlan {
+        // Offers of all lines in one flat array: line i owns offers[offerStart[i]..<offerStart[i + 1]],
+        // best saving first.
+        var offers: [UnitOffer] = []
+        offers.reserveCapacity(2 * lines.count)
+        var offerStart: [Int] = []
+        offerStart.reserveCapacity(lines.count + 1)
+        for line in lines {
+            let first = offers.count
+            offerStart.append(first)
+            for campaign in engine.unitOffers[line.product] where state[campaign].reason == nil {
+                state[campaign].touched = true
+                let compiled = engine.campaigns[campaign]
+                var offer = UnitOffer(campaign: campaign, saving: 0, capacity: Int.max, price: 0, percentBp: 0)
+                switch compiled.kind {
+                case .itemDiscount:
+                    offer.percentBp = compiled.percentBp
+                    offer.saving = line.unitPrice * compiled.percentBp
+                case .specialPrice:
+                    offer.price = compiled.specialPrices[line.product]
+                    offer.saving = (line.unitPrice - offer.price) * BasisPoints.whole
+                case .flashSale:
+                    offer.price = compiled.rulePriceFen
+                    offer.saving = (line.unitPrice - compiled.rulePriceFen) * BasisPoints.whole
+                    offer.capacity = state[campaign].flashCapacity
+                default:
+                    continue
+                }
+                guard offer.saving > 0 else { continue }
+                // Insert after every offer saving at least as much (stable, best first).
+                offers.append(offer)
+                var position = offers.count - 1
+                while position > first && offers[position - 1].saving < offer.saving {
+                    offers.swapAt(position, position - 1)
+                    position -= 1
+                }
+            }
+        }
+        offerStart.append(offers.count)
+
+        let bundles = eligibleBundles()
+        let counts = bundles.isEmpty ? [] : searchBundles(bundles, offers: offers, offerStart: offerStart)
+
+        var result = ItemPlan()
+        result.lineStart.reserveCapacity(lines.count + 1)
+        result.segments.reserveCapacity(offers.count + lines.count)
+        for (lineIndex, line) in lines.enumerated() {
+            result.lineStart.append(result.segments.count)
+            var remaining = line.quantity
+            for (position, bundle) in bundles.enumerated() where counts[position] > 0 {
+                for item in bundle.items where item.line == lineIndex {
+                    let units = counts[position] * item.quantity
+                    result.segments.append(Segment(
+                        campaign: bundle.campaign, count: units, amount: counts[position] * item.share,
+                        base: units * line.unitPrice))
+                    remaining -= units
+                }
+            }
+            for position in offerStart[lineIndex]..<offerStart[lineIndex + 1] where remaining > 0 {
+                let offer = offers[position]
+                let take = min(offer.capacity, remaining)
+                let base = take * line.unitPrice
+                let amount =
+                    offer.percentBp > 0
+                    ? BasisPoints.share(of: base, basisPoints: offer.percentBp)
+                    : take * (line.unitPrice - offer.price)
+                result.segments.append(Segment(campaign: offer.campaign, count: take, amount: amount, base: base))
+                remaining -= take
+            }
+        }
+        result.lineStart.append(result.segments.count)
+        return result
+    }
+
+    mutating func eligibleBundles() -> [EligibleBundle] {
+        var bundles: [EligibleBundle] = []
+        for campaign in engine.bundleCampaigns where state[campaign].reason == nil {
+            let compiled = engine.campaigns[campaign]
+            var present = 0
+            var complete = true
+            var items: [(line: Int, quantity: Int, share: Fen)] = []
+            for (position, item) in compiled.bundleItems.enumerated() {
+                if let line = lineIndex(product: item.product), lines[line].quantity >= item.quantity {
+                    present += 1
+                    items.append((line: line, quantity: item.quantity, share: compiled.bundleItemShares[position]))
+                } else {
+                    if lineIndex(product: item.product) != nil { present += 1 }
+                    complete = false
+                }
+            }
+            if present == 0 {
+                state[campaign].reason = .noEligibleItems
+                continue
+            }
+            state[campaign].touched = true
+            if !complete {
+                state[campaign].reason = .bundleIncomplete
+                continue
+            }
+            if compiled.bundleSaving <= 0 {
+                state[campaign].reason = .noBenefit
+                continue
+            }
+            bundles.append(EligibleBundle(campaign: campaign, items: items, saving: compiled.bundleSaving))
+        }
+        return bundles
+    }
+
+    /// Exact search for the bundle counts that maximise the shopper's total saving.
+    func searchBundles(_ bundles: [EligibleBundle], offers: [UnitOffer], offerStart: [Int]) -> [Int] {
+        var search = BundleSearch(
+            bundles: bundles, offers: offers, offerStart: offerStart, remaining: lines.map(\.quantity),
+            current: [Int](repeating: 0, count: bundles.count), limit: engine.policy.bundleSearchLimit)
+        search.explore(0, bundleValue: 0)
+        return search.best
+    }
+}
+
+/// Depth-first enumeration of bundle counts, most bundles first.
+struct BundleSearch {
+    let bundles: [QuoteComputation.EligibleBundle]
+    /// Flat offers; line i owns `offers[offerStart[i]..<offerStart[i + 1]]`, best first.
+    let offers: [QuoteComputation.UnitOffer]
+    let offerStart: [Int]
+    var remaining: [Int]
+    var current: [Int]
+    let limit: Int
+    var best: [Int] = []
+    var bestValue = Int.min
+    var leaves = 0
+
+    mutating func explore(_ position: Int, bundleValue: Int) {
+        if leaves >= limit { return }
+        if position == bundles.count {
+            leaves += 1
+            var value = bundleValue
+            for line in remaining.indices {
+                var left = remaining[line]
+                for position in offerStart[line]..<offerStart[line + 1] where left > 0 {
+                    let offer = offers[position]
+                    let take = min(offer.capacity, left)
+                    value += take * offer.saving
+                    left -= take
+                }
+            }
+            if value > bestValue {
+                bestValue = value
+                best = current
+            }
+            return
+        }
+        let bundle = bundles[position]
+        var maxCount = Int.max
+        for item in bundle.items { maxCount = min(maxCount, remaining[item.line] / item.quantity) }
+        var count = maxCount
+        while count >= 0 {
+            for item in bundle.items { remaining[item.line] -= count * item.quantity }
+            current[position] = count
+            explore(position + 1, bundleValue: bundleValue + count * bundle.saving * BasisPoints.whole)
+            for item in bundle.items { remaining[item.line] += count * item.quantity }
+            count -= 1
+            if leaves >= limit { break }
+        }
+        current[position] = 0
+    }
+}

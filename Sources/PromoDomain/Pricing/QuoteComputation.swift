@@ -1,0 +1,235 @@
+/// The working state of one quote while the levels are applied in order.
+///
+/// A value type mutated step by step (item level → order level → coupons → points →
+/// rebates) and finally assembled into a `Quote`; nothing outlives the call.
+struct QuoteComputation {
+    /// A purchased line while it is being priced (plain integers, so copies are free;
+    /// the SKU is `engine.products[product].sku` and the adjustments live in `adjustments`).
+    struct WorkLine {
+        var product: Int
+        var quantity: Int
+        var unitPrice: Fen
+        var unitCost: Fen
+        var listFen: Fen
+        /// Net after item-level promotions: the base of order-level thresholds.
+        var itemNetFen: Fen
+        /// Current net, reduced by every step.
+        var netFen: Fen
+    }
+
+    let engine: EngineTables
+    let request: QuoteRequest
+    var lines: [WorkLine]
+    /// Per purchased line (same index as `lines`): its adjustments in application order.
+    var adjustments: [[Adjustment]]
+    /// Per-campaign working state (engine order), in one array so a quote makes one
+    /// allocation for it instead of one per field.
+    struct CampaignState {
+        /// Why it did not apply, `nil` while still possible.
+        var reason: RejectionReason? = nil
+        /// Whether it is reported at all (lotteries are not priced).
+        var considered = true
+        var applied = false
+        /// Flash-sale units this customer may still buy at the flash price.
+        var flashCapacity = 0
+        /// Item level: whether any line or bundle offered it at all.
+        var touched = false
+        /// Item level: total saving and list base of its planned segments.
+        var itemTotal: Fen = 0
+        var itemBase: Fen = 0
+    }
+
+    var state: [CampaignState]
+    /// Per campaign × 4 sub-budgets: amounts charged so far.
+    var charges: [Fen]
+    var applied: [AppliedPromotion] = []
+    var gifts: [QuoteLine] = []
+    var couponRejections: [Rejection] = []
+    var rebates: [Rebate] = []
+    var rebateScopes: [RebateScope] = []
+    var pointsRedeemed = 0
+
+    init(engine pricing: PricingEngine, request: QuoteRequest) throws(PricingInputError) {
+        let engine = pricing.tables
+        self.engine = engine
+        self.request = request
+        let cart = request.cart
+        if cart.pointsToRedeem < 0 {
+            throw PricingInputError(field: "cart.pointsToRedeem", message: "must not be negative (got \(cart.pointsToRedeem))")
+        }
+        var lines: [WorkLine] = []
+        lines.reserveCapacity(cart.lines.count)
+        for (position, line) in cart.lines.enumerated() {
+            guard let product = engine.productIndex(of: line.sku) else {
+                throw PricingInputError(field: "cart.lines[\(position)].sku", message: "unknown SKU \(line.sku)")
+            }
+            if line.quantity <= 0 {
+                throw PricingInputError(field: "cart.lines[\(position)].quantity", message: "must be positive (got \(line.quantity))")
+            }
+            if let existing = lines.firstIndex(where: { $0.product == product }) {
+                let (sum, overflow) = lines[existing].quantity.addingReportingOverflow(line.quantity)
+                if overflow { throw PricingInputError(field: "cart.lines[\(position)].quantity", message: "too large") }
+                lines[existing].quantity = sum
+            } else {
+                let info = engine.products[product]
+                lines.append(WorkLine(
+                    product: product, quantity: line.quantity, unitPrice: info.priceFen,
+                    unitCost: info.costFen, listFen: 0, itemNetFen: 0, netFen: 0))
+            }
+        }
+        lines.sort { $0.product < $1.product }
+        for index in lines.indices {
+            let (list, overflow) = lines[index].unitPrice.multipliedReportingOverflow(by: lines[index].quantity)
+            if overflow || list > Int.max / 20_000 {
+                throw PricingInputError(field: "cart.lines[\(index)].quantity", message: "amount too large")
+            }
+            lines[index].listFen = list
+            lines[index].itemNetFen = list
+            lines[index].netFen = list
+        }
+        self.lines = lines
+        self.adjustments = [[Adjustment]](repeating: [], count: lines.count)
+        let count = engine.campaigns.count
+        state = [CampaignState](repeating: CampaignState(), count: count)
+        charges = [Fen](repeating: 0, count: count * 4)
+        applied.reserveCapacity(8)
+    }
+
+    /// Rejects campaigns whose status, window, channel, store, region or audience rule them out.
+    mutating func checkContext() {
+        let cart = request.cart
+        let customer = request.customer
+        let region = cart.region ?? customer.region
+        let now = request.now
+        let rules = engine.contextRules
+        for index in rules.indices {
+            // Plain values first (no reference counting); the campaign itself only when a
+            // channel, store, region or audience rule needs its strings.
+            let rule = rules[index]
+            if rule.isLottery {
+                state[index].considered = false
+                continue
+            }
+            let reason: RejectionReason?
+            if !rule.isActive {
+                reason = .notActive
+            } else if !(now >= rule.windowStart && now < rule.windowEnd) {
+                reason = .outsideWindow
+            } else if !rule.needsCampaign {
+                reason = nil
+            } else {
+                reason = Self.contextReason(engine.campaigns[index], cart: cart, customer: customer, region: region)
+            }
+            state[index].reason = reason
+        }
+    }
+
+    /// The channel, store, region and audience checks of `checkContext`, in that order.
+    static func contextReason(
+        _ compiled: CompiledCampaign, cart: Cart, customer: CustomerContext, region: String?
+    ) -> RejectionReason? {
+        if !compiled.channels.isEmpty && !compiled.channels.contains(cart.channel) { return .channelNotEligible }
+        if !compiled.stores.isEmpty && !compiled.stores.contains(cart.storeId) { return .storeNotEligible }
+        if !compiled.regions.isEmpty && !(region.map(compiled.regions.contains) ?? false) { return .regionNotEligible }
+        if compiled.audienceRestricted && !compiled.audience.admits(customer) { return .notInAudience }
+        return nil
+    }
+
+    /// Index of the purchased line for a product, if in the cart.
+    @inline(__always)
+    func lineIndex(product: Int) -> Int? {
+        for index in lines.indices where lines[index].product == product { return index }
+        return nil
+    }
+
+    /// The budget snapshot for a campaign (`nil`: unlimited).
+    @inline(__always)
+    func budgetLeft(_ campaign: Int) -> BudgetAmounts? {
+        Self.budgetLeft(campaign, engine: engine, overrides: request.budgetsLeft)
+    }
+
+    /// Whether charging `amount` more to a sub-budget keeps the campaign within its budget.
+    @inline(__always)
+    func fits(_ campaign: Int, _ subBudget: SubBudget, _ amount: Fen) -> Bool {
+        Self.fits(campaign, subBudget, amount, engine: engine, overrides: request.budgetsLeft, charges: charges)
+    }
+
+    /// `budgetLeft(_:)` on explicit parts of the state, so hot callers borrow only those
+    /// fields instead of copying the whole computation.
+    @inline(__always)
+    static func budgetLeft(
+        _ campaign: Int, engine: EngineTables, overrides: [String: BudgetAmounts]
+    ) -> BudgetAmounts? {
+        let compiled = engine.campaigns[campaign]
+        if !overrides.isEmpty, let override = overrides[compiled.id] { return override }
+        return compiled.budgetLeft
+    }
+
+    /// `fits(_:_:_:)` on explicit parts of the state.
+    @inline(__always)
+    static func fits(
+        _ campaign: Int, _ subBudget: SubBudget, _ amount: Fen,
+        engine: EngineTables, overrides: [String: BudgetAmounts], charges: [Fen]
+    ) -> Bool {
+        guard let left = budgetLeft(campaign, engine: engine, overrides: overrides) else { return true }
+        let base = campaign * 4
+        if let limit = left[subBudget], charges[base + subBudget.slot] + amount > limit { return false }
+        if let total = left.totalFen {
+            let charged = charges[base] + charges[base + 1] + charges[base + 2] + charges[base + 3]
+            if charged + amount > total { return false }
+        }
+        return true
+    }
+
+    mutating func charge(_ campaign: Int, _ subBudget: SubBudget, _ amount: Fen) {
+        charges[campaign * 4 + subBudget.slot] += amount
+    }
+
+    /// Appends an adjustment to a purchased line, reserving room for a few more at once
+    /// (lines typically collect two or three).
+    @inline(__always)
+    mutating func appendAdjustment(_ line: Int, _ adjustment: Adjustment) {
+        if adjustments[line].capacity == 0 { adjustments[line].reserveCapacity(4) }
+        adjustments[line].append(adjustment)
+    }
+
+    /// Spreads `amount` over the given lines in proportion to their current nets and
+    /// records it as an adjustment on each line that receives a non-zero share.
+    mutating func allocate(
+        _ amount: Fen,
+        over lineIndices: [Int],
+        source: AdjustmentSource,
+        kind: String,
+        budget: BudgetLink?
+    ) {
+        lineIndices.withUnsafeBufferPointer { indices in
+            allocate(amount, overIndices: indices, source: source, kind: kind, budget: budget)
+        }
+    }
+
+    /// `allocate(_:over:source:kind:budget:)` on borrowed indices, with stack scratch space.
+    mutating func allocate(
+        _ amount: Fen,
+        overIndices lineIndices: UnsafeBufferPointer<Int>,
+        source: AdjustmentSource,
+        kind: String,
+        budget: BudgetLink?
+    ) {
+        let count = lineIndices.count
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(3 * count, 1)) { scratch in
+            let base = scratch.baseAddress!
+            let weights = UnsafeMutableBufferPointer(start: base, count: count)
+            let parts = UnsafeMutableBufferPointer(start: base + count, count: count)
+            let remainders = UnsafeMutableBufferPointer(start: base + 2 * count, count: count)
+            for position in 0..<count { weights[position] = lines[lineIndices[position]].netFen }
+            LargestRemainder.split(
+                amount, weights: UnsafeBufferPointer(weights), into: parts, remainders: remainders)
+            for position in 0..<count where parts[position] != 0 {
+                let line = lineIndices[position]
+                lines[line].netFen -= parts[position]
+                appendAdjustment(line, Adjustment(
+                    source: source, kind: kind, amountFen: -parts[position], spread: .proportional, budget: budget))
+            }
+        }
+    }
+}
