@@ -67,6 +67,29 @@ struct SubscriptionTests {
         #expect(events.first?.streamId == held.rawValue, "the held event has the earliest position")
     }
 
+    @Test("An append in one process wakes listeners in another through NOTIFY, coalescing bursts")
+    func notificationCrossesProcesses() async throws {
+        let base = try await TestDatabase.store()
+        let appended = WakeupSignal()
+        let writer = PostgresEventStore(client: base.client, logger: base.logger, appended: appended)
+        let writerSide = EventNotifier(client: base.client, signal: WakeupSignal(), appended: appended, logger: base.logger)
+        let readerSignal = WakeupSignal()
+        let readerSide = EventNotifier(client: base.client, signal: readerSignal, logger: base.logger)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await readerSide.run() }
+            group.addTask { try await writerSide.run() }
+            // The listener fires once when it starts listening; wait for that so what follows is the NOTIFY.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while await readerSignal.current == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let before = await readerSignal.current
+            _ = try await writer.append(to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
+            await readerSignal.wait(after: before, timeout: .seconds(30))
+            #expect(await readerSignal.current > before, "the other process was woken well before any poll timer")
+            group.cancelAll()
+        }
+    }
+
     @Test("A subscription restarted from its durable checkpoint delivers only what is new")
     func resumesFromCheckpoint() async throws {
         let store = try await TestDatabase.store()

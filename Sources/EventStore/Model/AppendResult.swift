@@ -24,6 +24,13 @@ public struct AppendResult: Codable, Sendable, Hashable {
     /// True when this result was recorded by an earlier attempt of the same command and nothing was appended now.
     public var replayed: Bool
 
+    public init(firstPosition: Int64, lastPosition: Int64, streams: [StreamResult], replayed: Bool) {
+        self.firstPosition = firstPosition
+        self.lastPosition = lastPosition
+        self.streams = streams
+        self.replayed = replayed
+    }
+
     public func stream(_ id: StreamID) -> StreamResult? {
         streams.first { $0.streamId == id.rawValue }
     }

@@ -46,14 +46,18 @@ extension PostgresEventStore {
             "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))")
     }
 
-    /// Events after `position` that no open transaction can precede any more: only those written by
-    /// transactions older than the oldest running one. Reading on from the last returned position never skips.
+    /// Events after `position` that no open transaction can precede any more, in position order.
+    ///
+    /// A position is the writing transaction's id shifted left 16 bits, and every transaction that can still
+    /// commit has an id at or above the oldest running one, so everything below `xmin << 16` is final.
+    /// Reading on from the last returned position therefore never skips an event.
     public func readCommitted(
         after position: Int64, limit: Int, on connection: PostgresConnection? = nil
     ) async throws -> [RecordedEvent] {
         let query: PostgresQuery = """
             SELECT \(unescaped: Self.columns) FROM events
-            WHERE position > \(position) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+            WHERE position > \(position)
+              AND position < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)
             ORDER BY position LIMIT \(Int64(limit))
             """
         return try await fetch(query, on: connection)
@@ -62,7 +66,7 @@ extension PostgresEventStore {
     /// A stream's current version; 0 when it does not exist.
     public func streamVersion(_ streamId: StreamID) async throws -> Int64 {
         let rows = try await client.query(
-            "SELECT version FROM streams WHERE stream_id = \(streamId.rawValue)", logger: logger)
+            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = \(streamId.rawValue)", logger: logger)
         for try await version in rows.decode(Int64.self) { return version }
         return 0
     }
@@ -71,6 +75,13 @@ extension PostgresEventStore {
     public func headPosition() async throws -> Int64 {
         let rows = try await client.query("SELECT coalesce(max(position), 0) FROM events", logger: logger)
         for try await head in rows.decode(Int64.self) { return head }
+        return 0
+    }
+
+    /// How many events the store holds.
+    public func eventCount() async throws -> Int64 {
+        let rows = try await client.query("SELECT count(*) FROM events", logger: logger)
+        for try await count in rows.decode(Int64.self) { return count }
         return 0
     }
 

@@ -12,12 +12,21 @@ public struct PostgresEventStore: Sendable {
     public struct Configuration: Sendable {
         /// How many events one append may carry. Default 1,000.
         public var maxEventsPerAppend: Int
-        /// How often an append retries a deadlock or serialization failure before giving up. Default 5.
-        public var maxRetries: Int
+        /// How often an append is re-run after losing a race (another append took its version first, or a
+        /// deadlock). A lost race under `exact`/`noStream` ends as a conflict on the re-run; under `any` it
+        /// appends after the winner. Default 100.
+        public var maxAttempts: Int
+        /// How many group-commit batches may run at once. Default 2.
+        public var maxBatchesInFlight: Int
+        /// How many appends one batch carries at most; each takes a subtransaction, and PostgreSQL keeps up to
+        /// 64 of those per transaction in shared memory. Default 60.
+        public var maxAppendsPerBatch: Int
 
-        public init(maxEventsPerAppend: Int = 1_000, maxRetries: Int = 5) {
+        public init(maxEventsPerAppend: Int = 1_000, maxAttempts: Int = 100, maxBatchesInFlight: Int = 2, maxAppendsPerBatch: Int = 60) {
             self.maxEventsPerAppend = maxEventsPerAppend
-            self.maxRetries = maxRetries
+            self.maxAttempts = maxAttempts
+            self.maxBatchesInFlight = maxBatchesInFlight
+            self.maxAppendsPerBatch = maxAppendsPerBatch
         }
     }
 
@@ -25,55 +34,97 @@ public struct PostgresEventStore: Sendable {
     public let logger: Logger
     public let upcasters: UpcasterRegistry
     public let configuration: Configuration
+    /// Fired after every append that committed on its own; ``EventNotifier`` turns it into a `NOTIFY`.
+    public let appended: WakeupSignal?
+    let batcher: AppendBatcher
 
     public init(
         client: PostgresClient, logger: Logger, upcasters: UpcasterRegistry = DomainEvents.upcasters,
-        configuration: Configuration = Configuration()
+        configuration: Configuration = Configuration(), appended: WakeupSignal? = nil
     ) {
         self.client = client
         self.logger = logger
         self.upcasters = upcasters
         self.configuration = configuration
+        self.appended = appended
+        self.batcher = AppendBatcher(
+            maxInFlight: max(1, configuration.maxBatchesInFlight), maxBatch: min(max(1, configuration.maxAppendsPerBatch), 64))
     }
 
     /// Appends events to one or more streams in one transaction.
     ///
-    /// Every stream's expected version is checked under a row lock; if any does not hold, nothing is written
-    /// and the error (code ``EventStoreError/Code/wrongExpectedVersion``) names each stream, expected and
-    /// actual version. With a `commandId`, a repeat of the same command returns the first result (marked
+    /// Every stream's expected version is checked; if any does not hold, nothing is written and the error
+    /// (code ``EventStoreError/Code/wrongExpectedVersion``) names each stream, expected and actual version.
+    /// With a `commandId`, a repeat of the same command returns the first result (marked
     /// ``AppendResult/replayed``) and writes nothing; the same id with different events fails with
     /// ``EventStoreError/Code/idempotencyKeyReused``.
     ///
-    /// With `connection`, the append joins the transaction open on it (it commits or rolls back with it) and
-    /// is not retried.
+    /// Appends from concurrent tasks are group-committed (see ``AppendBatcher``): they may share a transaction,
+    /// each in its own subtransaction, so one append's failure never affects another's, and each returns only
+    /// once its transaction has committed.
+    ///
+    /// With `connection`, the append joins the transaction open on it (it commits or rolls back with it), is
+    /// not re-run after a lost race, and sends no notification: subscribers find it by polling.
     public func append(
         _ appends: [StreamAppend], commandId: String? = nil, on connection: PostgresConnection? = nil
     ) async throws -> AppendResult {
         let plan = try AppendPlan(appends, commandId: commandId, maxEvents: configuration.maxEventsPerAppend)
+        var checkHeads = false
         var attempt = 0
         while true {
             attempt += 1
-            do {
-                return try await execute(plan, on: connection)
-            } catch let error as PSQLError {
-                switch error.serverInfo?[.sqlState] {
-                case "PE409":
+            let canRetry = connection == nil && attempt < configuration.maxAttempts
+            let request = BatchRequest(plan: plan, checkHeads: checkHeads)
+            let outcome: BatchOutcome
+            if let connection {
+                outcome = await executeOne(request, on: connection)
+            } else {
+                outcome = await executeBatched(request)
+            }
+            let sqlState: String
+            let constraint: String?
+            let detail: String?
+            let underlying: (any Error)?
+            switch outcome {
+            case .appended(let first, let last, let firstVersions, let lastVersions, let replayed, let requestHash):
+                if replayed && requestHash != plan.requestHash {
                     throw EventStoreError(
-                        .wrongExpectedVersion, "a stream is not at the expected version",
-                        conflicts: Self.conflicts(from: error.serverInfo?[.detail], appends: appends))
-                case "PE002" where connection == nil:
-                    continue  // the concurrent twin committed: the next attempt replays its result
-                case "40P01" where connection == nil && attempt <= configuration.maxRetries,
-                    "40001" where connection == nil && attempt <= configuration.maxRetries:
-                    logger.debug("append retried", metadata: ["es.attempt": "\(attempt)"])
-                    continue
-                case "23505" where error.serverInfo?[.constraintName] == "events_event_id_key":
-                    throw EventStoreError(.duplicateEventID, "an event id of this append is already stored", underlying: error)
-                case "42883", "42P01":
-                    throw EventStoreError(.schemaOutdated, "the database schema is missing; run `promoctl migrate`", underlying: error)
-                default:
+                        .idempotencyKeyReused, "command id '\(plan.commandId ?? "")' was used before with a different request")
+                }
+                let streams = zip(plan.streamIds, zip(firstVersions, lastVersions)).map {
+                    AppendResult.StreamResult(streamId: $0.0, firstVersion: $0.1.0, lastVersion: $0.1.1)
+                }
+                if connection == nil, !replayed, let appended { await appended.fire() }
+                return AppendResult(firstPosition: first, lastPosition: last, streams: streams, replayed: replayed)
+            case .failed(let state, let failedConstraint, let failedDetail):
+                (sqlState, constraint, detail, underlying) = (state, failedConstraint, failedDetail, nil)
+            case .batchFailed(let error):
+                guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else {
                     throw EventStoreError(.databaseUnavailable, "the event store could not append", underlying: error)
                 }
+                (sqlState, constraint, detail, underlying) = (state, psql.serverInfo?[.constraintName], psql.serverInfo?[.detail], psql)
+            }
+            switch sqlState {
+            case "PE409":
+                throw EventStoreError(
+                    .wrongExpectedVersion, "a stream is not at the expected version",
+                    conflicts: Self.conflicts(from: detail, appends: appends))
+            case "23505" where constraint == "events_stream_version_key":
+                guard canRetry else {
+                    throw EventStoreError(.wrongExpectedVersion, "a concurrent append took the stream version first", underlying: underlying)
+                }
+                checkHeads = true  // the re-run reads the heads: a conflict, or `any` appending after the winner
+            case "23505" where constraint == "events_event_id_key":
+                throw EventStoreError(.duplicateEventID, "an event id of this append is already stored", underlying: underlying)
+            case "PE002" where canRetry:
+                continue  // the concurrent twin committed: the next attempt replays its result
+            case "40P01" where canRetry, "40001" where canRetry:
+                logger.debug("append re-run", metadata: ["es.attempt": "\(attempt)", "es.sqlstate": "\(sqlState)"])
+            case "42883", "42P01":
+                throw EventStoreError(.schemaOutdated, "the database schema is missing; run `promoctl migrate`", underlying: underlying)
+            default:
+                throw EventStoreError(
+                    .databaseUnavailable, "the event store could not append (SQLSTATE \(sqlState))", underlying: underlying)
             }
         }
     }
@@ -85,34 +136,6 @@ public struct PostgresEventStore: Sendable {
     ) async throws -> AppendResult {
         try await append(
             [StreamAppend(streamId, expectedVersion: expectedVersion, events: events)], commandId: commandId, on: connection)
-    }
-
-    private func execute(_ plan: AppendPlan, on connection: PostgresConnection?) async throws -> AppendResult {
-        let query: PostgresQuery = """
-            SELECT result::text, replayed, encode(request_hash, 'hex') FROM promo_append(
-                \(plan.streamIds), \(plan.expected), \(plan.eventStream), \(plan.eventIds), \(plan.types),
-                \(plan.schemaVersions), \(plan.payloads)::jsonb[], \(plan.metadata)::jsonb[], \(plan.commandId),
-                decode(\(plan.requestHash), 'hex'))
-            """
-        let rows: PostgresRowSequence
-        if let connection {
-            rows = try await connection.query(query, logger: logger)
-        } else {
-            rows = try await client.query(query, logger: logger)
-        }
-        for try await (resultText, replayed, requestHash) in rows.decode((String, Bool, String).self) {
-            if replayed && requestHash != plan.requestHash {
-                throw EventStoreError(
-                    .idempotencyKeyReused,
-                    "command id '\(plan.commandId ?? "")' was used before with a different request")
-            }
-            do {
-                return try JSONDecoder().decode(AppendResult.self, from: Data(resultText.utf8))
-            } catch {
-                throw EventStoreError(.corruptEvent, "the stored command result cannot be read", underlying: error)
-            }
-        }
-        throw EventStoreError(.databaseUnavailable, "the append returned no result")
     }
 
     private static func conflicts(from detail: String?, appends: [StreamAppend]) -> [EventStoreError.VersionConflict] {
@@ -137,7 +160,8 @@ struct AppendPlan {
     var payloads: [String] = []
     var metadata: [String] = []
     var commandId: String?
-    var requestHash: String
+    /// sha256 of what makes two attempts "the same command", hex; nil without a command id.
+    var requestHash: String?
 
     init(_ appends: [StreamAppend], commandId: String?, maxEvents: Int) throws(EventStoreError) {
         guard !appends.isEmpty else { throw EventStoreError(.invalidAppend, "an append needs at least one stream") }
@@ -147,6 +171,7 @@ struct AppendPlan {
         self.commandId = commandId
         var seen = Set<StreamID>()
         var digestInput: [JSONValue] = []
+        let hashesRequest = commandId != nil
         for (index, append) in appends.enumerated() {
             guard seen.insert(append.streamId).inserted else {
                 throw EventStoreError(.invalidAppend, "stream \(append.streamId) appears twice in one append")
@@ -176,10 +201,12 @@ struct AppendPlan {
                 schemaVersions.append(Int32(event.schemaVersion))
                 payloads.append(event.payload.canonicalString)
                 metadata.encodeCanonical(into: &self.metadata)
-                digestInput.append([
+                if hashesRequest {
+                    digestInput.append([
                     .string(append.streamId.rawValue), .string(append.expectedVersion.description),
                     .string(event.type), .int(Int64(event.schemaVersion)), event.payload,
-                ])
+                    ])
+                }
             }
         }
         guard eventIds.count <= maxEvents else {
@@ -190,7 +217,7 @@ struct AppendPlan {
         }
         // What makes two attempts "the same command": streams, expectations, types and payloads. Event ids and
         // metadata are left out, since a client retrying may generate them anew.
-        requestHash = SHA256.hash(data: JSONValue.array(digestInput).canonicalBytes).hexString
+        requestHash = hashesRequest ? SHA256.hash(data: JSONValue.array(digestInput).canonicalBytes).hexString : nil
     }
 }
 

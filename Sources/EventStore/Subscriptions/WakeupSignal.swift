@@ -1,7 +1,7 @@
-/// A broadcast "something may have changed": subscribers wait on it with a timeout, the notifier fires it.
+/// A broadcast "something may have changed": waiters wait on it with a timeout, others fire it.
 ///
-/// Firing never gets lost between a subscriber's read and its wait: waiters pass the generation they saw
-/// and return at once when it moved on.
+/// Firing never gets lost between a waiter's read and its wait: waiters pass the generation they saw and
+/// return at once when it moved on.
 public actor WakeupSignal {
     private var generation: UInt64 = 0
     private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
@@ -9,7 +9,7 @@ public actor WakeupSignal {
 
     public init() {}
 
-    /// The current generation; read it before reading the store, then pass it to ``wait(after:timeout:)``.
+    /// The current generation; read it before looking, then pass it to ``wait(after:timeout:)``.
     public var current: UInt64 { generation }
 
     /// Wakes every waiter.
@@ -25,16 +25,15 @@ public actor WakeupSignal {
         guard generation == seen, !Task.isCancelled else { return }
         let id = nextWaiter
         nextWaiter &+= 1
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                waiters[id] = continuation
-                Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
-                    await self?.resume(id)
-                }
+        await withTaskGroup(of: Void.self) { group in
+            // The timer ends the wait; it is cancelled (and so ends at once) when the wait ends first or the
+            // waiting task is cancelled. It cannot run before the continuation is registered: both need the actor.
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                await self.resume(id)
             }
-        } onCancel: {
-            Task { await self.resume(id) }
+            await withCheckedContinuation { continuation in waiters[id] = continuation }
+            group.cancelAll()
         }
     }
 

@@ -27,11 +27,12 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = database.makeLogger()
         let url = try database.resolvedURL()
         let client = PostgresClient(configuration: url.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
-        let store = PostgresEventStore(client: client, logger: logger)
         let signal = WakeupSignal()
+        let appended = WakeupSignal()
+        let store = PostgresEventStore(client: client, logger: logger, appended: appended)
         let server = APIServer(configuration: .init(host: host, port: port), store: store)
         let host = self.host
-        let app = server.makeApplication(services: [client, EventNotifier(client: client, signal: signal, logger: logger)]) { port in
+        let app = server.makeApplication(services: [client, EventNotifier(client: client, signal: signal, appended: appended, logger: logger)]) { port in
             print("PromoLedger is listening on http://\(host):\(port)")
         }
         try await app.runService()
