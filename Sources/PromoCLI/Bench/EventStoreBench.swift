@@ -125,7 +125,7 @@ struct EventStoreBench: Sendable {
         let existing = try await store.eventCount()
         if existing < Int64(events) {
             let missing = Int64(events) - existing
-            print("catch-up: seeding \(missing) events …")
+            progress("catch-up: seeding \(missing) events …")
             var seeded: Int64 = 0
             while seeded < missing {
                 // One transaction per chunk: positions are the transaction id << 16 plus the index, as appends make them.
@@ -141,11 +141,11 @@ struct EventStoreBench: Sendable {
                     FROM generate_series(0, \(chunk - 1)) AS g
                     """, logger: store.logger)
                 seeded += chunk
-                print("  seeded \(seeded)/\(missing)")
+                progress("  seeded \(seeded)/\(missing)")
             }
         }
         let head = try await store.eventCount()
-        print("catch-up: reading \(head) events in batches of \(batchSize) …")
+        progress("catch-up: reading \(head) events in batches of \(batchSize) …")
         let start = ContinuousClock.now
         var position: Int64 = 0
         var read = 0
@@ -156,7 +156,7 @@ struct EventStoreBench: Sendable {
             read += batch.count
             position = last.position
             if read >= nextReport {
-                print("  read \(read)/\(head)")
+                progress("  read \(read)/\(head)")
                 nextReport += 200_000
             }
         }
@@ -165,6 +165,11 @@ struct EventStoreBench: Sendable {
             events: read, seconds: elapsed, eventsPerSecond: Double(read) / elapsed, batchSize: batchSize,
             peakResidentMB: ProcessMemory.peakResidentMB())
     }
+}
+
+/// Progress for people, on stderr: stdout of the catch-up process carries its JSON result.
+func progress(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
 extension Duration {

@@ -27,9 +27,19 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
     @Option(help: "Where to write the JSON report.")
     var output = "bench/eventstore.json"
 
+    @Flag(help: "Internal: run only the catch-up phase and print its result as JSON (a process of its own).")
+    var catchUpOnly = false
+
     func run() async throws {
         let seconds = self.seconds, catchUpEvents = self.catchUpEvents, batchSize = self.batchSize
-        let report = try await database.withStore(maxConnections: 40) { store in
+        if catchUpOnly {
+            let result = try await database.withStore(maxConnections: 4) { store in
+                try await EventStoreBench(store: store, seconds: seconds).catchUp(events: catchUpEvents, batchSize: batchSize)
+            }
+            print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
+            return
+        }
+        let writes = try await database.withStore(maxConnections: 40) { store in
             try await Migrator(client: store.client, logger: store.logger).migrate()
             let bench = EventStoreBench(store: store, seconds: seconds)
             try await bench.preparePlainTable()
@@ -39,11 +49,32 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
                 let append = try await bench.measure(writers: writers, label: "append") { try await bench.appendOne() }
                 writes.append(.init(writers: writers, plainInsertsPerSecond: plain, appendsPerSecond: append, ratio: append / plain))
             }
-            let catchUp = try await bench.catchUp(events: catchUpEvents, batchSize: batchSize)
-            return EventStoreBench.Report(writes: writes, catchUp: catchUp)
+            return writes
         }
+        // The catch-up reader runs in a process of its own, so its peak memory is the reader's alone.
+        let catchUp = try runCatchUpProcess()
+        let report = EventStoreBench.Report(writes: writes, catchUp: catchUp)
         try report.write(to: output)
         print(report.summary)
         print("report written to \(output)")
+    }
+
+    private func runCatchUpProcess() throws -> EventStoreBench.CatchUpResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        var arguments = [
+            "bench", "eventstore", "--catch-up-only", "--catch-up-events", "\(catchUpEvents)", "--batch-size", "\(batchSize)",
+        ]
+        if let url = database.databaseURL { arguments += ["--database-url", url] }
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let line = output.split(separator: UInt8(ascii: "\n")).last else {
+            throw ValidationError("the catch-up phase failed (exit \(process.terminationStatus))")
+        }
+        return try JSONDecoder().decode(EventStoreBench.CatchUpResult.self, from: Data(line))
     }
 }
