@@ -62,6 +62,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: the real PostgreSQL of tools/test, migrated once per test process.
+        .target(
+            name: "PromoTestSupport",
+            dependencies: [
+                "EventStore",
+                "PromoDomain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(name: "promoctl", dependencies: ["PromoCLI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PromoDomainTests",
@@ -73,7 +84,20 @@ let package = Package(
             name: "EventStoreTests",
             dependencies: [
                 "EventStore",
+                "PromoTestSupport",
                 "PromoDomain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PromoAPITests",
+            dependencies: [
+                "EventStore",
+                "PromoTestSupport",
+                "PromoAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

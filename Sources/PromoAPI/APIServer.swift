@@ -31,6 +31,7 @@ public struct APIServer: Sendable {
         services: [any Service], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: ErrorMiddleware())
         HealthRoutes(store: store, expectedSchemaVersion: EventStoreMigrations.all.map(\.version).max() ?? 0)
             .register(on: router)
         return Application(

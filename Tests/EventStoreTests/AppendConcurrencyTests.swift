@@ -1,4 +1,5 @@
 import EventStore
+import PromoTestSupport
 import PostgresNIO
 import PromoDomain
 import Testing

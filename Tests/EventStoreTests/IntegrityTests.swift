@@ -1,4 +1,5 @@
 import EventStore
+import PromoTestSupport
 import Foundation
 import PostgresNIO
 import PromoDomain

@@ -3,20 +3,19 @@ import Foundation
 import Logging
 import PostgresNIO
 import PromoDomain
-import Testing
 
-/// The real PostgreSQL the tests run against: `DATABASE_URL`, which tools/test sets to a fresh database.
+/// Test support, not product code: the real PostgreSQL the tests run against: `DATABASE_URL`, which tools/test sets to a fresh database.
 ///
 /// One pool for the whole test process, migrated once; every test uses its own stream ids, so tests run in
 /// parallel without seeing each other's streams.
-enum TestDatabase {
-    static let logger: Logger = {
+public enum TestDatabase {
+    public static let logger: Logger = {
         var logger = Logger(label: "tests")
         logger.logLevel = .warning
         return logger
     }()
 
-    static let client: PostgresClient = {
+    public static let client: PostgresClient = {
         guard let raw = ProcessInfo.processInfo.environment["DATABASE_URL"], let url = try? DatabaseURL(raw) else {
             fatalError("DATABASE_URL is not set: run the tests with tools/test, which starts PostgreSQL")
         }
@@ -29,18 +28,18 @@ enum TestDatabase {
     }
 
     /// A migrated store on the shared pool.
-    static func store(upcasters: UpcasterRegistry = DomainEvents.upcasters) async throws -> PostgresEventStore {
+    public static func store(upcasters: UpcasterRegistry = DomainEvents.upcasters) async throws -> PostgresEventStore {
         try await ready.value
         return PostgresEventStore(client: client, logger: logger, upcasters: upcasters)
     }
 
     /// A stream id no other test uses.
-    static func uniqueStream(_ category: String = "test") -> StreamID {
+    public static func uniqueStream(_ category: String = "test") -> StreamID {
         try! StreamID("\(category)-\(UUID().uuidString.lowercased())")
     }
 }
 
 /// A payload that says which writer and attempt produced it.
-func testEvent(_ type: String = "TestHappened", _ fields: [String: JSONValue] = [:]) -> NewEvent {
+public func testEvent(_ type: String = "TestHappened", _ fields: [String: JSONValue] = [:]) -> NewEvent {
     NewEvent(type: type, payload: .object(fields), metadata: EventMetadata(correlationId: "test", actor: "tests"))
 }
