@@ -16,44 +16,16 @@ public enum LargestRemainder {
 
     /// In-place variant for hot paths: writes the parts into `parts` (resized to fit).
     public static func split(_ amount: Int, weights: [Int], into parts: inout [Int]) {
-        let count = weights.count
-        if parts.count != count {
-            parts = [Int](repeating: 0, count: count)
+        if parts.count != weights.count {
+            parts = [Int](repeating: 0, count: weights.count)
         }
-        guard count > 0 else { return }
-        var total = 0
-        for weight in weights { total += weight }
-        if total <= 0 {
-            splitEvenly(amount, count: count, into: &parts)
-            return
-        }
-        var assigned = 0
-        // Remainders are compared as exact fractions over the shared denominator `total`.
-        var remainders = [Int](repeating: 0, count: count)
-        for index in 0..<count {
-            let product = amount.multipliedFullWidth(by: weights[index])
-            let (quotient, remainder) = total.dividingFullWidth(product)
-            var q = quotient
-            var r = remainder
-            if r < 0 {
-                q -= 1
-                r += total
+        var remainders = [Int](repeating: 0, count: weights.count)
+        weights.withUnsafeBufferPointer { weights in
+            parts.withUnsafeMutableBufferPointer { parts in
+                remainders.withUnsafeMutableBufferPointer { remainders in
+                    split(amount, weights: weights, into: parts, remainders: remainders)
+                }
             }
-            parts[index] = q
-            remainders[index] = r
-            assigned += q
-        }
-        var leftover = amount - assigned
-        while leftover > 0 {
-            var best = -1
-            var bestRemainder = -1
-            for index in 0..<count where remainders[index] > bestRemainder {
-                best = index
-                bestRemainder = remainders[index]
-            }
-            parts[best] += 1
-            remainders[best] = -1
-            leftover -= 1
         }
     }
 
@@ -71,9 +43,7 @@ public enum LargestRemainder {
         var total = 0
         for weight in weights { total += weight }
         if total <= 0 {
-            let base = amount / count
-            let extra = amount - base * count
-            for index in 0..<count { parts[index] = base + (index < extra ? 1 : 0) }
+            for index in 0..<count { parts[index] = evenShare(amount, count: count, index: index) }
             return
         }
         var assigned = 0
@@ -109,11 +79,8 @@ public enum LargestRemainder {
         if parts.count != count {
             parts = [Int](repeating: 0, count: count)
         }
-        guard count > 0 else { return }
-        let base = amount / count
-        let extra = amount - base * count
         for index in 0..<count {
-            parts[index] = base + (index < extra ? 1 : 0)
+            parts[index] = evenShare(amount, count: count, index: index)
         }
     }
 
