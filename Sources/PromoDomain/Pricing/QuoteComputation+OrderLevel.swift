@@ -36,7 +36,10 @@ extension QuoteComputation {
                 case .offer(let found):
                     offer = found
                 }
-                guard offer.benefit > 0 else { continue }
+                guard offer.benefit > 0 else {
+                    state[campaign].reason = .noBenefit  // e.g. a gift whose list price is 0
+                    continue
+                }
                 if blocked || (!compiled.stackable && anyApplied) {
                     state[campaign].reason = .notStackable
                     continue
@@ -60,7 +63,10 @@ extension QuoteComputation {
                     if offer.benefit > (best?.benefit ?? 0) { best = offer }
                 }
             }
-            guard let winner = best else { continue }
+            guard let winner = best else {
+                for member in members where state[member].reason == nil { state[member].reason = .noBenefit }
+                continue
+            }
             for member in members where member != winner.campaign && state[member].reason == nil {
                 state[member].reason = .excludedByGroup
             }

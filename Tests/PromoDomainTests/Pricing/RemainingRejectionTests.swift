@@ -28,4 +28,20 @@ struct RemainingRejectionTests {
         #expect(quote.totalFen == 8_580)
         #expect(quote.line(sku: "HP-001")?.adjustments.isEmpty == true)
     }
+
+    @Test("A gift worth nothing at list price is reported as no_benefit, alone or inside an exclusive group")
+    func zeroPriceGiftIsReported() throws {
+        let sample = Product(sku: "SP-000", name: "试吃装", priceFen: 0, costFen: 120, category: "samples")
+        let gift = GiftRule(thresholdFen: 5_000, giftSku: "SP-000", giftQuantity: 1)
+        for group in [nil, "g-1"] as [String?] {
+            let campaigns = [T.campaign("c-sample", .gift(gift), group: group), T.campaign("c-sample2", .gift(gift), group: group)]
+            let engine = try PricingEngine(catalog: T.catalog + [sample], campaigns: campaigns, coupons: [])
+            let cart = Cart(customerId: "u-1", channel: "online", storeId: "s-online", lines: [Cart.Line(sku: "MD-002", quantity: 2)])
+            let quote = try engine.quote(QuoteRequest(cart: cart, customer: CustomerContext(customerId: "u-1"), now: T.now))
+            #expect(quote.rejection(campaignId: "c-sample") == .noBenefit, "group \(group ?? "none")")
+            #expect(quote.rejection(campaignId: "c-sample2") == .noBenefit, "group \(group ?? "none")")
+            #expect(quote.gifts.isEmpty)
+            #expect(quote.totalFen == 9_180)
+        }
+    }
 }
