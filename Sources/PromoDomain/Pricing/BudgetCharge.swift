@@ -1,5 +1,5 @@
 /// What one campaign's budget is charged by a quote, or released by a refund.
-public struct BudgetCharge: Sendable, Hashable {
+public struct BudgetCharge: Sendable, Hashable, SubBudgetFields {
     public var campaignId: String
     public var discountFen: Fen
     public var giftCostFen: Fen
@@ -16,24 +16,4 @@ public struct BudgetCharge: Sendable, Hashable {
 
     /// Sum over all sub-budgets, charged against the campaign's total budget.
     public var totalFen: Fen { discountFen + giftCostFen + couponSubsidyFen + pointsCostFen }
-
-    /// The amount for one sub-budget.
-    public subscript(_ subBudget: SubBudget) -> Fen {
-        get {
-            switch subBudget {
-            case .discount: discountFen
-            case .giftCost: giftCostFen
-            case .couponSubsidy: couponSubsidyFen
-            case .pointsCost: pointsCostFen
-            }
-        }
-        set {
-            switch subBudget {
-            case .discount: discountFen = newValue
-            case .giftCost: giftCostFen = newValue
-            case .couponSubsidy: couponSubsidyFen = newValue
-            case .pointsCost: pointsCostFen = newValue
-            }
-        }
-    }
 }

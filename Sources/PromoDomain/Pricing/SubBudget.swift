@@ -19,3 +19,36 @@ public enum SubBudget: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 }
+
+/// A value with one amount per sub-budget (what is left, what a quote charges); gives it a subscript by
+/// ``SubBudget`` so the mapping from sub-budget to field is written once.
+public protocol SubBudgetFields {
+    associatedtype Amount
+    var discountFen: Amount { get set }
+    var giftCostFen: Amount { get set }
+    var couponSubsidyFen: Amount { get set }
+    var pointsCostFen: Amount { get set }
+}
+
+extension SubBudgetFields {
+    /// The amount for one sub-budget.
+    @inlinable
+    public subscript(_ subBudget: SubBudget) -> Amount {
+        get {
+            switch subBudget {
+            case .discount: discountFen
+            case .giftCost: giftCostFen
+            case .couponSubsidy: couponSubsidyFen
+            case .pointsCost: pointsCostFen
+            }
+        }
+        set {
+            switch subBudget {
+            case .discount: discountFen = newValue
+            case .giftCost: giftCostFen = newValue
+            case .couponSubsidy: couponSubsidyFen = newValue
+            case .pointsCost: pointsCostFen = newValue
+            }
+        }
+    }
+}
