@@ -31,12 +31,7 @@ extension PostgresEventStore {
                 decode(\(plan.requestHash), 'hex'), \(request.checkHeads))
             """
         do {
-            let rows: PostgresRowSequence
-            if let connection {
-                rows = try await connection.query(query, logger: logger)
-            } else {
-                rows = try await client.query(query, logger: logger)
-            }
+            let rows = try await run(query, on: connection)
             for try await (first, last, firstVersions, lastVersions, replayed, requestHash)
                 in rows.decode((Int64, Int64, [Int64], [Int64], Bool, String?).self)
             {

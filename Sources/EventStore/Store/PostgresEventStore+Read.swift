@@ -10,21 +10,13 @@ extension PostgresEventStore {
     public func readStream(
         _ streamId: StreamID, fromVersion: Int64 = 1, asOf: Date? = nil, limit: Int = 10_000
     ) async throws -> [RecordedEvent] {
-        let query: PostgresQuery
-        if let asOf {
-            query = """
-                SELECT \(unescaped: Self.columns) FROM events
-                WHERE stream_id = \(streamId.rawValue) AND stream_version >= \(fromVersion) AND recorded_at <= \(asOf)
-                ORDER BY stream_version LIMIT \(Int64(limit))
-                """
-        } else {
-            query = """
-                SELECT \(unescaped: Self.columns) FROM events
-                WHERE stream_id = \(streamId.rawValue) AND stream_version >= \(fromVersion)
-                ORDER BY stream_version LIMIT \(Int64(limit))
-                """
-        }
-        return try await fetch(query)
+        try await fetch(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE stream_id = \(streamId.rawValue) AND stream_version >= \(fromVersion)
+              AND (\(asOf)::timestamptz IS NULL OR recorded_at <= \(asOf)::timestamptz)
+            ORDER BY stream_version LIMIT \(Int64(limit))
+            """)
     }
 
     /// The events of one category (`order`, `stock`, …) after a global position, in position order.
@@ -85,6 +77,12 @@ extension PostgresEventStore {
         return 0
     }
 
+    /// Runs `query` on `connection` (inside its transaction) when given, else on a pooled connection.
+    func run(_ query: PostgresQuery, on connection: PostgresConnection?) async throws -> PostgresRowSequence {
+        if let connection { return try await connection.query(query, logger: logger) }
+        return try await client.query(query, logger: logger)
+    }
+
     static let columns = """
         position, stream_id, stream_version, event_id, event_type, schema_version, payload::text, metadata::text, recorded_at
         """
@@ -92,11 +90,7 @@ extension PostgresEventStore {
     func fetch(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [RecordedEvent] {
         let rows: PostgresRowSequence
         do {
-            if let connection {
-                rows = try await connection.query(query, logger: logger)
-            } else {
-                rows = try await client.query(query, logger: logger)
-            }
+            rows = try await run(query, on: connection)
         } catch {
             throw EventStoreError(.databaseUnavailable, "the event store could not be read", underlying: error)
         }

@@ -25,8 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = database.makeLogger()
-        let url = try database.resolvedURL()
-        let client = PostgresClient(configuration: url.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
+        let client = try database.makeClient(maxConnections: maxConnections, logger: logger)
         let signal = WakeupSignal()
         let appended = WakeupSignal()
         let store = PostgresEventStore(client: client, logger: logger, appended: appended)

@@ -26,12 +26,17 @@ struct DatabaseOptions: ParsableArguments {
         do { return try DatabaseURL(raw) } catch { throw ValidationError(error.message) }
     }
 
+    /// A connection pool for the resolved URL; run it (a `Service`) before leasing from it.
+    func makeClient(maxConnections: Int, logger: Logger) throws -> PostgresClient {
+        PostgresClient(configuration: try resolvedURL().clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
+    }
+
     /// Runs `body` with a running connection pool and an event store on it, then shuts the pool down.
     func withStore<T: Sendable>(
         maxConnections: Int = 20, _ body: @escaping @Sendable (PostgresEventStore) async throws -> T
     ) async throws -> T {
         let logger = makeLogger()
-        let client = PostgresClient(configuration: try resolvedURL().clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
+        let client = try makeClient(maxConnections: maxConnections, logger: logger)
         let store = PostgresEventStore(client: client, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
