@@ -5,13 +5,15 @@
 #
 # Several runs on one checkout share the cluster. Each run registers itself (a file users/PID beside the
 # cluster's data, written under `flock cluster.lock`): the first one starts the cluster, and the last one out
-# stops it. A `temp` database belongs to the run that made it and is dropped when it exits, also on SIGINT, SIGTERM or SIGHUP. What a run killed with SIGKILL leaves
+# stops it. A `temp` database and a restore cluster (pg_start_restore_cluster) belong to the run that made
+# them and are removed when it exits, also on SIGINT, SIGTERM or SIGHUP. What a run killed with SIGKILL leaves
 # behind is removed by the next run that takes the lock.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PG_EXTERNAL=0      # 1: DATABASE_URL came from the environment, nothing was started
 PG_REGISTERED=0    # 1: this run is registered as a user of the shared cluster
 PG_TEMP_DB=""      # the database this run drops at exit
+PG_RESTORE_DIR=""  # this run's restore cluster (data, socket, logs), removed at exit
 PG_CHILD=""        # the command pg_run is waiting for
 
 say() { printf '\033[1m[promoledger]\033[0m %s\n' "$*" >&2; }
@@ -97,7 +99,7 @@ pg_register() {
 }
 pg_note() { printf '%s\n' "$1" >>"$PG_STATE/users/$$"; }
 
-# Removes the registrations of runs that are gone, with their databases (under the lock).
+# Removes the registrations of runs that are gone, with their databases and restore clusters (under the lock).
 pg_prune_stale() {
     local file pid start key value
     for file in "$PG_STATE"/users/*; do
@@ -114,6 +116,7 @@ pg_prune_stale() {
         while IFS='=' read -r key value; do
             case $key in
                 db) pg_psql -c "DROP DATABASE IF EXISTS \"$value\" WITH (FORCE)" >/dev/null 2>&1 || true ;;
+                restore) pg_remove_restore_cluster "$value" ;;
             esac
         done <"$file"
         rm -f "$file"
@@ -177,6 +180,7 @@ pg_kill_child() {
 pg_cleanup() {
     trap '' INT TERM HUP
     pg_kill_child
+    pg_stop_restore_cluster
     pg_release
 }
 
@@ -237,4 +241,43 @@ pg_bootstrap() {
         pg_psql -c "CREATE DATABASE \"$db\"" >/dev/null
     fi
     export DATABASE_URL="postgres://promo@localhost:5432/$db?host=$PG_SOCKET_DIR"
+}
+
+# A second private cluster, new for this run, for tests that restore dumps into fresh databases: its own
+# initdb and socket directory, cheap settings (it holds nothing worth keeping), stopped and removed at exit.
+# Exports PROMO_RESTORE_ADMIN_URL (its `postgres` database) and PROMO_PG_BIN (pg_dump, pg_restore, psql and
+# pgbench of the same version). Call it after pg_bootstrap; with DATABASE_URL from the environment it does
+# nothing and leaves both variables as they are.
+pg_start_restore_cluster() {
+    [ "$PG_EXTERNAL" = 1 ] && return 0
+    [ "$PG_REGISTERED" = 1 ] || die "pg_start_restore_cluster needs pg_bootstrap first"
+    PG_RESTORE_DIR=$(mktemp -d /var/tmp/promoledger-restore.XXXXXX) || die "cannot create a folder in /var/tmp"
+    pg_note "restore=$PG_RESTORE_DIR"
+    mkdir "$PG_RESTORE_DIR/socket"
+    [ -n "$PG_RUN_AS" ] && chown -R "$PG_RUN_AS" "$PG_RESTORE_DIR"
+    say "starting a second, throwaway PostgreSQL for restore tests (socket in $PG_RESTORE_DIR/socket)"
+    pg_as "$PG_BIN/initdb" -N -D "$PG_RESTORE_DIR/data" -U promo -A trust -E UTF8 --locale=C \
+        >"$PG_RESTORE_DIR/initdb.log" 2>&1 || die "initdb of the restore cluster failed; see $PG_RESTORE_DIR/initdb.log"
+    pg_as "$PG_BIN/pg_ctl" -D "$PG_RESTORE_DIR/data" -w -t 60 -l "$PG_RESTORE_DIR/postgres.log" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$PG_RESTORE_DIR/socket' -c max_connections=30 -c shared_buffers=16MB -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start >/dev/null 9>&- || die "the restore cluster did not start; see $PG_RESTORE_DIR/postgres.log"
+    export PROMO_RESTORE_ADMIN_URL="postgres://promo@localhost:5432/postgres?host=$PG_RESTORE_DIR/socket"
+    export PROMO_PG_BIN="$PG_BIN"
+}
+
+pg_stop_restore_cluster() {
+    [ -n "$PG_RESTORE_DIR" ] || return 0
+    pg_remove_restore_cluster "$PG_RESTORE_DIR"
+    PG_RESTORE_DIR=""
+}
+
+# pg_remove_restore_cluster DIR: stops the cluster in DIR and deletes DIR (only a folder this file made).
+pg_remove_restore_cluster() {
+    local dir=$1
+    case $dir in /var/tmp/promoledger-restore.?*) ;; *) return 0 ;; esac
+    [ -d "$dir" ] || return 0
+    if [ -f "$dir/data/postmaster.pid" ]; then
+        pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf -- "$dir"
 }
