@@ -18,10 +18,18 @@ struct SchemaValidator {
         try Data(payload.canonicalString.utf8).write(to: samples.appendingPathComponent("\(type).v\(version).json"))
     }
 
+    /// The interpreter with the jsonschema module: tools/test exports it as PROMO_PYTHON (a Debian Python that is
+    /// externally managed gets it from the python3-jsonschema package, not from pip); python3 on PATH otherwise.
+    static var python: String {
+        let configured = ProcessInfo.processInfo.environment["PROMO_PYTHON"] ?? ""
+        return configured.isEmpty ? "python3" : configured
+    }
+
     func run() throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.root.appendingPathComponent("tools/validate-event-schemas").path, samples.path]
+        let script = Self.root.appendingPathComponent("tools/validate-event-schemas").path
+        process.arguments = [Self.python, script, samples.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
