@@ -21,6 +21,17 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible, CustomD
         public static let databaseUnavailable = Code("database_unavailable")
         /// The schema is older than this build; run `promoctl migrate`.
         public static let schemaOutdated = Code("schema_outdated")
+        /// The connection was lost after the append was sent: it may or may not have committed. Retry with the
+        /// same command id: a committed append is then replayed, a lost one written.
+        public static let appendOutcomeUnknown = Code("append_outcome_unknown")
+        /// The database was restored or moved into another cluster and new positions would fall below stored
+        /// ones; appends are refused until `promoctl migrate` moves positions above them.
+        public static let storeMoved = Code("store_moved")
+        /// A stream of the append stayed locked by an unfinished transaction past the lock wait allowed.
+        public static let streamBusy = Code("stream_busy")
+        /// The database is set up in a way the store cannot work with (e.g. an isolation level other than
+        /// read committed); the message says what to change.
+        public static let misconfigured = Code("database_misconfigured")
     }
 
     /// A stream whose version did not match.

@@ -4,7 +4,9 @@ import PostgresNIO
 /// Applies ``Migration``s: ordered, each exactly once, safe to run twice and from two processes at once.
 ///
 /// Every run takes a transaction-scoped advisory lock first, so a second process waits and then finds
-/// the steps applied; each step and its `schema_migrations` row commit together.
+/// the steps applied; each step and its `schema_migrations` row commit together. Operators run it after any
+/// restore, so it finishes by moving positions above the stored events when the database has moved to
+/// another cluster (``PostgresEventStore/movePositionsIfNeeded()``).
 public struct Migrator: Sendable {
     public var client: PostgresClient
     public var logger: Logger
@@ -46,9 +48,14 @@ public struct Migrator: Sendable {
                 return true
             }
             if didApply {
-                logger.info("applied migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
+                logger.info(
+                    "applied migration",
+                    metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
                 applied.append(migration.version)
             }
+        }
+        if migrations.contains(where: { $0.version == EventStoreMigrations.movablePositions.version }) {
+            try await PostgresEventStore(client: client, logger: logger).movePositionsIfNeeded()
         }
         return applied
     }

@@ -1,11 +1,16 @@
+import Foundation
+
 /// A stream's name, `category-id` (e.g. `order-8812`, `stock-HP001@online`).
 ///
 /// The category is everything before the first `-`: lower-case letters and digits, starting with a letter.
-/// The id part is 1 to 200 visible characters, no white space.
+/// The id part is 1 to 200 visible characters: no white space, no control characters. The id is kept in
+/// Unicode normalisation form C, so two spellings of one name (a precomposed `é` and `e` + combining accent)
+/// are one stream, in Swift and in PostgreSQL alike.
 public struct StreamID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
     public let rawValue: String
 
-    public init(_ rawValue: String) throws(EventStoreError) {
+    public init(_ spelling: String) throws(EventStoreError) {
+        let rawValue = spelling.precomposedStringWithCanonicalMapping
         guard let dash = rawValue.firstIndex(of: "-") else {
             throw EventStoreError(.invalidStreamID, "stream id '\(rawValue)' has no category: write it as category-id")
         }
@@ -16,7 +21,10 @@ public struct StreamID: Hashable, Sendable, Comparable, CustomStringConvertible,
         else {
             throw EventStoreError(.invalidStreamID, "stream category '\(category)' must be lower-case letters and digits")
         }
-        guard !id.isEmpty, id.count <= 200, !id.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+        guard !id.isEmpty, id.count <= 200, id.utf8.count <= 800,
+            !id.contains(where: { $0.isWhitespace || $0.isNewline }),
+            !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw EventStoreError(.invalidStreamID, "stream id '\(rawValue)' needs 1 to 200 visible characters after the category")
         }
         self.rawValue = rawValue

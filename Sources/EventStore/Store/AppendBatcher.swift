@@ -1,13 +1,13 @@
 /// Group commit for appends from many tasks of one process: whoever finds no batch running leads one.
 ///
-/// A leader takes what others queued meanwhile (up to a cap), runs it as one `promo_append_batch` call — one
-/// transaction, each append in its own subtransaction — and hands each waiter its own outcome. There is no
+/// A leader takes what others queued meanwhile (up to a cap), runs it as one `promo_commit_many` call — one
+/// transaction, set-based, each append failing alone — and hands each waiter its own outcome. There is no
 /// timer and no background task: a lone writer runs alone at once, and under load batches form while the
 /// previous one is on its way to disk, so concurrent appends share commits instead of queueing for them.
 actor AppendBatcher {
     /// An append waiting to be run, and who waits for it.
     struct Waiter {
-        var request: BatchRequest
+        var plan: AppendPlan
         var continuation: CheckedContinuation<Outcome, Never>
     }
 
@@ -21,29 +21,36 @@ actor AppendBatcher {
     private var queueStart = 0
     private var inFlight = 0
     let maxInFlight: Int
-    let maxBatch: Int
+    let maxAppends: Int
+    let maxEvents: Int
 
-    init(maxInFlight: Int, maxBatch: Int) {
+    init(maxInFlight: Int, maxAppends: Int, maxEvents: Int) {
         self.maxInFlight = maxInFlight
-        self.maxBatch = maxBatch
+        self.maxAppends = maxAppends
+        self.maxEvents = maxEvents
     }
 
     /// Leads at once when fewer than `maxInFlight` batches run; otherwise waits to be served or promoted.
-    func enqueue(_ request: BatchRequest) async -> Outcome {
+    func enqueue(_ plan: AppendPlan) async -> Outcome {
         if inFlight < maxInFlight {
             inFlight += 1
             return .lead
         }
         return await withCheckedContinuation { continuation in
-            queue.append(Waiter(request: request, continuation: continuation))
+            queue.append(Waiter(plan: plan, continuation: continuation))
         }
     }
 
-    /// Up to `count` queued appends for the leader's batch.
-    func take(_ count: Int) -> [Waiter] {
-        let available = queue.count - queueStart
-        let taken = Array(queue[queueStart..<(queueStart + min(count, available))])
-        queueStart += taken.count
+    /// Queued appends for the batch `leader` leads, in arrival order, up to the caps on appends and events.
+    func take(after leader: AppendPlan) -> [Waiter] {
+        var events = leader.eventIds.count
+        var end = queueStart
+        while end < queue.count, end - queueStart + 1 < maxAppends, events + queue[end].plan.eventIds.count <= maxEvents {
+            events += queue[end].plan.eventIds.count
+            end += 1
+        }
+        let taken = Array(queue[queueStart..<end])
+        queueStart = end
         if queueStart == queue.count {
             queue.removeAll(keepingCapacity: true)
             queueStart = 0
@@ -64,15 +71,3 @@ actor AppendBatcher {
     }
 }
 
-/// One append as the batch runs it.
-struct BatchRequest: Sendable {
-    var plan: AppendPlan
-    var checkHeads: Bool
-}
-
-/// What became of one append of a batch: its result, the SQLSTATE it failed with, or the whole batch's error.
-enum BatchOutcome: Sendable {
-    case appended(first: Int64, last: Int64, firstVersions: [Int64], lastVersions: [Int64], replayed: Bool, requestHash: String?)
-    case failed(sqlState: String, constraint: String?, detail: String?)
-    case batchFailed(any Error)
-}

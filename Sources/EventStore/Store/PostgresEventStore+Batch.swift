@@ -3,104 +3,263 @@ import PostgresNIO
 
 extension PostgresEventStore {
     /// Runs one append through the group-commit batcher, leading a batch when none is free to join.
-    func executeBatched(_ request: BatchRequest) async -> BatchOutcome {
-        switch await batcher.enqueue(request) {
+    func executeBatched(_ plan: AppendPlan) async -> BatchOutcome {
+        switch await batcher.enqueue(plan) {
         case .done(let outcome):
             return outcome
         case .lead:
-            let followers = await batcher.take(batcher.maxBatch - 1)
-            let outcomes: [BatchOutcome]
-            if followers.isEmpty {
-                outcomes = [await executeOne(request, on: nil)]
-            } else {
-                outcomes = await executeBatch([request] + followers.map(\.request))
-            }
+            let followers = await batcher.take(after: plan)
+            let outcomes = await executeDetached([plan] + followers.map(\.plan), lockWait: configuration.batchLockWait)
             await batcher.finish(Array(zip(followers, outcomes.dropFirst())))
             return outcomes[0]
         }
     }
 
-    /// One append as one statement, on `connection` (inside its transaction) or on the pool.
-    func executeOne(_ request: BatchRequest, on connection: PostgresConnection?) async -> BatchOutcome {
-        let plan = request.plan
-        let query: PostgresQuery = """
-            SELECT first_position, last_position, first_versions, last_versions, replayed, encode(request_hash, 'hex')
-            FROM promo_append(
-                \(plan.streamIds), \(plan.expected), \(plan.eventStream), \(plan.eventIds), \(plan.types),
-                \(plan.schemaVersions), \(plan.payloads)::jsonb[], \(plan.metadata)::jsonb[], \(plan.commandId),
-                decode(\(plan.requestHash), 'hex'), \(request.checkHeads))
-            """
-        do {
-            let rows = try await run(query, on: connection)
-            for try await (first, last, firstVersions, lastVersions, replayed, requestHash)
-                in rows.decode((Int64, Int64, [Int64], [Int64], Bool, String?).self)
-            {
-                return .appended(
-                    first: first, last: last, firstVersions: firstVersions, lastVersions: lastVersions, replayed: replayed,
-                    requestHash: requestHash)
-            }
-            return .batchFailed(EventStoreError(.databaseUnavailable, "the append returned no result"))
-        } catch let error as PSQLError {
-            guard let state = error.serverInfo?[.sqlState] else { return .batchFailed(error) }
-            return .failed(sqlState: state, constraint: error.serverInfo?[.constraintName], detail: error.serverInfo?[.detail])
-        } catch {
-            return .batchFailed(error)
-        }
+    /// Runs a batch on the pool in a task of its own: the batch serves many callers, so no single caller's
+    /// cancellation (an HTTP client that went away) may reach it.
+    func executeDetached(_ plans: [AppendPlan], lockWait: Duration) async -> [BatchOutcome] {
+        await Task { await self.executeCommitted(plans, lockWait: lockWait) }.value
     }
 
-    /// Several independent appends in one transaction (`promo_append_batch`); one outcome per request, in order.
-    func executeBatch(_ requests: [BatchRequest]) async -> [BatchOutcome] {
-        var streamFrom: [Int32] = [], streamTo: [Int32] = [], eventFrom: [Int32] = [], eventTo: [Int32] = []
-        var commandIds: [String] = [], requestHashes: [String] = [], checkHeads: [Bool] = []
-        var streamIds: [String] = [], expected: [Int64] = [], eventStream: [Int32] = [], eventIds: [UUID] = []
-        var types: [String] = [], schemaVersions: [Int32] = [], payloads: [String] = [], metadata: [String] = []
-        for request in requests {
-            let plan = request.plan
-            streamFrom.append(Int32(streamIds.count + 1))
-            streamTo.append(Int32(streamIds.count + plan.streamIds.count))
-            eventFrom.append(Int32(eventIds.count + 1))
-            eventTo.append(Int32(eventIds.count + plan.eventIds.count))
-            commandIds.append(plan.commandId ?? "")
-            requestHashes.append(plan.requestHash ?? "")
-            checkHeads.append(request.checkHeads)
-            streamIds += plan.streamIds
-            expected += plan.expected
-            eventStream += plan.eventStream
-            eventIds += plan.eventIds
-            types += plan.types
-            schemaVersions += plan.schemaVersions
-            payloads += plan.payloads
-            metadata += plan.metadata
+    /// Runs a batch as `CALL promo_commit_many`, which commits before it answers. When the whole call fails
+    /// for a reason one member may have caused (a statement timeout, a value the server refused), the
+    /// members run again one by one, so only the guilty one fails.
+    func executeCommitted(_ plans: [AppendPlan], lockWait: Duration) async -> [BatchOutcome] {
+        let outcomes = await executeBatch(plans, on: nil, lockWait: lockWait)
+        guard plans.count > 1, case .failed = outcomes[0], outcomes.allSatisfy(\.isWholeBatchFailure) else {
+            return outcomes
         }
+        logger.debug("batch failed whole; running its members one by one", metadata: ["es.count": "\(plans.count)"])
+        var single: [BatchOutcome] = []
+        for plan in plans { single.append(await executeBatch([plan], on: nil, lockWait: lockWait)[0]) }
+        return single
+    }
+
+    /// Several independent appends in one call; one outcome per plan, in order.
+    ///
+    /// On `connection` it runs `promo_append_many` inside the caller's transaction; on the pool it runs
+    /// `CALL promo_commit_many`, so a result is only ever returned for a committed transaction.
+    func executeBatch(_ plans: [AppendPlan], on connection: PostgresConnection?, lockWait: Duration) async -> [BatchOutcome] {
+        var batch = BatchArrays()
+        for plan in plans { batch.add(plan) }
+        let lockWaitMs = Int32(clamping: lockWait.components.seconds * 1000 + lockWait.components.attoseconds / 1_000_000_000_000_000)
+        let call = connection == nil ? "CALL promo_commit_many" : "SELECT * FROM promo_append_many"
         let query: PostgresQuery = """
-            SELECT append_index, first_position, last_position, first_versions, last_versions, replayed,
-                   encode(request_hash, 'hex'), error_state, error_constraint, error_detail
-            FROM promo_append_batch(
-                \(streamFrom), \(streamTo), \(eventFrom), \(eventTo), \(commandIds), \(requestHashes), \(checkHeads),
-                \(streamIds), \(expected), \(eventStream), \(eventIds), \(types), \(schemaVersions),
-                \(payloads)::jsonb[], \(metadata)::jsonb[])
+            \(unescaped: call)(
+                \(batch.commandIds), \(batch.requestHashes), \(batch.streamCount), \(batch.eventCount),
+                \(batch.streamIds), \(batch.expected), \(batch.streamKey), \(batch.distinctStreams),
+                \(batch.eventSlot), \(batch.eventIds), \(batch.types), \(batch.schemaVersions),
+                \(batch.payloads)::jsonb[], \(batch.metadata)::jsonb[], \(lockWaitMs))
             """
-        var outcomes = [BatchOutcome](
-            repeating: .batchFailed(EventStoreError(.databaseUnavailable, "the batch returned no row for this append")),
-            count: requests.count)
+        let row: BatchRow
         do {
-            let rows = try await client.query(query, logger: logger)
-            for try await row in rows.decode(
-                (Int32, Int64?, Int64?, [Int64]?, [Int64]?, Bool?, String?, String?, String?, String?).self)
-            {
-                let index = Int(row.0) - 1
-                guard outcomes.indices.contains(index) else { continue }
-                if let state = row.7 {
-                    outcomes[index] = .failed(sqlState: state, constraint: row.8, detail: row.9)
-                } else if let first = row.1, let last = row.2, let firstVersions = row.3, let lastVersions = row.4, let replayed = row.5 {
-                    outcomes[index] = .appended(
-                        first: first, last: last, firstVersions: firstVersions, lastVersions: lastVersions, replayed: replayed,
-                        requestHash: row.6)
-                }
+            let rows = try await run(query, on: connection)
+            var decoded: [BatchRow] = []
+            // Read to the end: the call's outcome is only known once the server has said it is complete.
+            for try await row in rows.decode(BatchRow.self) { decoded.append(row) }
+            guard let first = decoded.first else {
+                return Array(repeating: .unavailable(EventStoreError(.databaseUnavailable, "the append returned no result")), count: plans.count)
             }
+            row = first
         } catch {
-            return Array(repeating: .batchFailed(error), count: requests.count)
+            return Array(repeating: BatchOutcome(error: error), count: plans.count)
+        }
+        let (firstPositions, lastPositions, replayed, requestHashes, states, constraints, details, firstVersions, lastVersions) = row
+        guard firstPositions.count == plans.count, firstVersions.count == batch.streamIds.count else {
+            return Array(repeating: .unavailable(EventStoreError(.databaseUnavailable, "the append returned a malformed result")), count: plans.count)
+        }
+        var outcomes: [BatchOutcome] = []
+        outcomes.reserveCapacity(plans.count)
+        var slot = 0
+        for (index, plan) in plans.enumerated() {
+            defer { slot += plan.streamIds.count }
+            if !states[index].isEmpty {
+                outcomes.append(
+                    .failed(
+                        ServerFailure(
+                            code: PostgresError.Code(raw: states[index]), constraint: constraints[index].nilIfEmpty,
+                            detail: details[index].nilIfEmpty, wholeBatch: false)))
+                continue
+            }
+            let streams = plan.streamIds.indices.map {
+                AppendResult.StreamResult(
+                    streamId: plan.streamIds[$0], firstVersion: firstVersions[slot + $0], lastVersion: lastVersions[slot + $0])
+            }
+            let result = AppendResult(
+                firstPosition: firstPositions[index], lastPosition: lastPositions[index], streams: streams,
+                replayed: replayed[index])
+            outcomes.append(.appended(result, requestHash: requestHashes[index].nilIfEmpty))
         }
         return outcomes
     }
+
+    typealias BatchRow = ([Int64], [Int64], [Bool], [String], [String], [String], [String], [Int64], [Int64])
+
+    /// Finds out whether an append whose connection was lost committed: waits until no transaction that may
+    /// still write its events runs, then looks them up.
+    func settle(_ plan: AppendPlan, lostWith error: any Error) async -> Settlement {
+        for attempt in 1...5 {
+            do {
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+                let rows = try await client.query(
+                    "SELECT event_id FROM promo_append_outcome(\([plan.eventIds[0]]))", logger: logger)
+                var found = false
+                for try await _ in rows.decode(UUID.self) { found = true }
+                guard found else { return .notCommitted }
+                if let result = try await storedResult(of: plan) {
+                    return .committed(AppendResult(
+                        firstPosition: result.firstPosition, lastPosition: result.lastPosition, streams: result.streams,
+                        replayed: false))
+                }
+                return .notCommitted  // the event id belongs to something else: the re-run reports it
+            } catch {
+                logger.warning(
+                    "could not settle an append whose connection was lost",
+                    metadata: ["es.attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
+            }
+        }
+        return .unreachable
+    }
+
+    /// The result of `plan` as already stored: every one of its event ids on its stream, with its type and
+    /// payload. Nil when the ids are not all there or belong to other events.
+    func storedResult(of plan: AppendPlan) async throws -> AppendResult? {
+        let streams = plan.eventSlot.map { plan.streamIds[Int($0) - 1] }
+        let rows = try await client.query(
+            """
+            SELECT e.position, e.stream_id, e.stream_version,
+                   e.stream_id = x.stream_id AND e.event_type = x.event_type AND e.payload = x.payload::jsonb
+            FROM unnest(\(plan.eventIds), \(streams), \(plan.types), \(plan.payloads)) AS x(event_id, stream_id, event_type, payload)
+            JOIN events e ON e.event_id = x.event_id
+            ORDER BY e.position
+            """, logger: logger)
+        var stored: [(position: Int64, stream: String, version: Int64)] = []
+        for try await (position, stream, version, same) in rows.decode((Int64, String, Int64, Bool).self) {
+            guard same else { return nil }
+            stored.append((position, stream, version))
+        }
+        guard stored.count == plan.eventIds.count, let first = stored.first, let last = stored.last else { return nil }
+        let results = plan.streamIds.map { id in
+            let versions = stored.filter { $0.stream == id }.map(\.version)
+            return AppendResult.StreamResult(streamId: id, firstVersion: versions.min() ?? 0, lastVersion: versions.max() ?? 0)
+        }
+        return AppendResult(firstPosition: first.position, lastPosition: last.position, streams: results, replayed: true)
+    }
+}
+
+/// What became of an append whose connection was lost.
+enum Settlement {
+    case committed(AppendResult)
+    case notCommitted
+    case unreachable
+}
+
+/// The arrays `promo_append_many` takes, for a batch of appends.
+struct BatchArrays {
+    var commandIds: [String] = []
+    var requestHashes: [String] = []
+    var streamCount: [Int32] = []
+    var eventCount: [Int32] = []
+    var streamIds: [String] = []
+    var expected: [Int64] = []
+    var streamKey: [Int32] = []
+    var distinctStreams: [String] = []
+    var eventSlot: [Int32] = []
+    var eventIds: [UUID] = []
+    var types: [String] = []
+    var schemaVersions: [Int32] = []
+    var payloads: [String] = []
+    var metadata: [String] = []
+    private var keyOf: [String: Int32] = [:]
+
+    mutating func add(_ plan: AppendPlan) {
+        commandIds.append(plan.commandId ?? "")
+        requestHashes.append(plan.requestHash ?? "")
+        streamCount.append(Int32(plan.streamIds.count))
+        eventCount.append(Int32(plan.eventIds.count))
+        for id in plan.streamIds {
+            let key: Int32
+            if let known = keyOf[id] {
+                key = known
+            } else {
+                distinctStreams.append(id)
+                key = Int32(distinctStreams.count)
+                keyOf[id] = key
+            }
+            streamKey.append(key)
+        }
+        streamIds += plan.streamIds
+        expected += plan.expected
+        eventSlot += plan.eventSlot
+        eventIds += plan.eventIds
+        types += plan.types
+        schemaVersions += plan.schemaVersions
+        payloads += plan.payloads
+        metadata += plan.metadata
+    }
+}
+
+/// A failure the server reported for one append, or for the whole call (``wholeBatch``).
+struct ServerFailure: Sendable {
+    var code: PostgresError.Code
+    var constraint: String?
+    var detail: String?
+    var wholeBatch: Bool
+}
+
+/// What became of one append of a batch.
+enum BatchOutcome: Sendable {
+    case appended(AppendResult, requestHash: String?)
+    case failed(ServerFailure)
+    /// The connection was lost once the call was sent: it may have committed.
+    case unknown(any Error)
+    /// The call never reached the server (no connection could be had, the pool is closed).
+    case unavailable(any Error)
+
+    /// Classifies an error thrown by the call. An error the server raised while running the statement
+    /// rolled it back; a connection lost after sending, or a fatal server error, leaves the outcome open.
+    /// Errors other than `PSQLError` come from leasing a connection, before anything was sent.
+    init(error: any Error) {
+        guard let psql = error as? PSQLError else {
+            self = .unavailable(error)
+            return
+        }
+        switch psql.code {
+        case .server:
+            let state = psql.serverInfo?[.sqlState] ?? ""
+            let severity = psql.serverInfo?[.severity] ?? ""
+            if severity == "FATAL" || severity == "PANIC" || state.hasPrefix("08") || state.hasPrefix("57P") {
+                self = .unknown(error)
+            } else {
+                self = .failed(
+                    ServerFailure(
+                        code: PostgresError.Code(raw: state), constraint: psql.serverInfo?[.constraintName],
+                        detail: psql.serverInfo?[.detail], wholeBatch: true))
+            }
+        case .poolClosed, .tooManyParameters:
+            self = .unavailable(error)
+        default:
+            self = .unknown(error)
+        }
+    }
+
+    var isWholeBatchFailure: Bool {
+        if case .failed(let failure) = self { return failure.wholeBatch }
+        return false
+    }
+}
+
+extension PostgresError.Code {
+    /// Raised by `promo_append_core`: a stream is not at the expected version (detail: the conflicts as JSON).
+    static let promoWrongExpectedVersion: Self = "PE409"
+    /// The command id was recorded by a concurrent transaction; the re-run replays it.
+    static let promoCommandRecordedConcurrently: Self = "PE002"
+    /// The database moved to another cluster and positions were not moved above the stored ones yet.
+    static let promoStoreMoved: Self = "PE503"
+    /// The session is not at the read committed isolation level.
+    static let promoWrongIsolation: Self = "PE501"
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

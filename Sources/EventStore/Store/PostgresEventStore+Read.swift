@@ -40,16 +40,17 @@ extension PostgresEventStore {
 
     /// Events after `position` that no open transaction can precede any more, in position order.
     ///
-    /// A position is the writing transaction's id shifted left 16 bits, and every transaction that can still
-    /// commit has an id at or above the oldest running one, so everything below `xmin << 16` is final.
-    /// Reading on from the last returned position therefore never skips an event.
+    /// A position is the writing transaction's id (plus the store's offset, see ``positionStatus()``) shifted
+    /// left 16 bits, and every transaction that can still commit has an id at or above the oldest running one,
+    /// so everything below `(xmin + offset) << 16` is final. Reading on from the last returned position
+    /// therefore never skips an event.
     public func readCommitted(
         after position: Int64, limit: Int, on connection: PostgresConnection? = nil
     ) async throws -> [RecordedEvent] {
         let query: PostgresQuery = """
             SELECT \(unescaped: Self.columns) FROM events
             WHERE position > \(position)
-              AND position < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)
+              AND position < promo_watermark()
             ORDER BY position LIMIT \(Int64(limit))
             """
         return try await fetch(query, on: connection)

@@ -12,21 +12,46 @@ public struct PostgresEventStore: Sendable {
     public struct Configuration: Sendable {
         /// How many events one append may carry. Default 1,000.
         public var maxEventsPerAppend: Int
+        /// The largest payload of one event, in bytes of canonical JSON. Default 1 MiB.
+        public var maxPayloadBytes: Int
+        /// The most payload and metadata bytes one append may carry. Default 8 MiB.
+        public var maxAppendBytes: Int
         /// How often an append is re-run after losing a race (another append took its version first, or a
         /// deadlock). A lost race under `exact`/`noStream` ends as a conflict on the re-run; under `any` it
         /// appends after the winner. Default 100.
         public var maxAttempts: Int
         /// How many group-commit batches may run at once. Default 2.
         public var maxBatchesInFlight: Int
-        /// How many appends one batch carries at most; each takes a subtransaction, and PostgreSQL keeps up to
-        /// 64 of those per transaction in shared memory. Default 60.
+        /// How many appends one batch carries at most. Default 256.
         public var maxAppendsPerBatch: Int
+        /// How many events one batch carries at most (one transaction holds at most 65,536). Default 20,000.
+        public var maxEventsPerBatch: Int
+        /// How long a batch may wait, in all, for rows locked by transactions outside it (another process's
+        /// append to the same stream, a caller's open transaction). An append still waiting then is taken out
+        /// and run on its own, so it delays nobody else. Default 1 s.
+        public var batchLockWait: Duration
+        /// How long an append run on its own may wait for a locked row before it fails with
+        /// ``EventStoreError/Code/streamBusy``. Default 10 s.
+        public var soloLockWait: Duration
 
-        public init(maxEventsPerAppend: Int = 1_000, maxAttempts: Int = 100, maxBatchesInFlight: Int = 2, maxAppendsPerBatch: Int = 60) {
+        public init(
+            maxEventsPerAppend: Int = 1_000, maxPayloadBytes: Int = 1 << 20, maxAppendBytes: Int = 8 << 20,
+            maxAttempts: Int = 100, maxBatchesInFlight: Int = 2, maxAppendsPerBatch: Int = 256,
+            maxEventsPerBatch: Int = 20_000, batchLockWait: Duration = .seconds(1), soloLockWait: Duration = .seconds(10)
+        ) {
             self.maxEventsPerAppend = maxEventsPerAppend
+            self.maxPayloadBytes = maxPayloadBytes
+            self.maxAppendBytes = maxAppendBytes
             self.maxAttempts = maxAttempts
             self.maxBatchesInFlight = maxBatchesInFlight
             self.maxAppendsPerBatch = maxAppendsPerBatch
+            self.maxEventsPerBatch = maxEventsPerBatch
+            self.batchLockWait = batchLockWait
+            self.soloLockWait = soloLockWait
+        }
+
+        var limits: AppendPlan.Limits {
+            AppendPlan.Limits(maxEvents: maxEventsPerAppend, maxPayloadBytes: maxPayloadBytes, maxAppendBytes: maxAppendBytes)
         }
     }
 
@@ -48,83 +73,104 @@ public struct PostgresEventStore: Sendable {
         self.configuration = configuration
         self.appended = appended
         self.batcher = AppendBatcher(
-            maxInFlight: max(1, configuration.maxBatchesInFlight), maxBatch: min(max(1, configuration.maxAppendsPerBatch), 64))
+            maxInFlight: max(1, configuration.maxBatchesInFlight), maxAppends: max(1, configuration.maxAppendsPerBatch),
+            maxEvents: max(configuration.maxEventsPerAppend, min(configuration.maxEventsPerBatch, 60_000)))
     }
 
     /// Appends events to one or more streams in one transaction.
     ///
     /// Every stream's expected version is checked; if any does not hold, nothing is written and the error
-    /// (code ``EventStoreError/Code/wrongExpectedVersion``) names each stream, expected and actual version.
-    /// With a `commandId`, a repeat of the same command returns the first result (marked
-    /// ``AppendResult/replayed``) and writes nothing; the same id with different events fails with
-    /// ``EventStoreError/Code/idempotencyKeyReused``.
+    /// (code ``EventStoreError/Code/wrongExpectedVersion``) names each stream that is not where expected, with
+    /// its expected and actual version. With a `commandId`, a repeat of the same command returns the first
+    /// result (marked ``AppendResult/replayed``) and writes nothing, even when the repeats run concurrently; the
+    /// same id with different events fails with ``EventStoreError/Code/idempotencyKeyReused``.
     ///
     /// Appends from concurrent tasks are group-committed (see ``AppendBatcher``): they may share a transaction,
-    /// each in its own subtransaction, so one append's failure never affects another's, and each returns only
-    /// once its transaction has committed.
+    /// and one append's failure never affects another's. The call returns only after its transaction's commit
+    /// is confirmed. When the connection is lost after the append was sent, the store finds out whether it
+    /// committed (by its event ids) before it answers; only when the database stays unreachable is the answer
+    /// ``EventStoreError/Code/appendOutcomeUnknown``, and a retry must carry the same command id (or the same
+    /// event ids) so that it cannot append twice.
     ///
     /// With `connection`, the append joins the transaction open on it (it commits or rolls back with it), is
     /// not re-run after a lost race, and sends no notification: subscribers find it by polling.
     public func append(
         _ appends: [StreamAppend], commandId: String? = nil, on connection: PostgresConnection? = nil
     ) async throws -> AppendResult {
-        let plan = try AppendPlan(appends, commandId: commandId, maxEvents: configuration.maxEventsPerAppend)
-        var checkHeads = false
+        let plan = try AppendPlan(appends, commandId: commandId, limits: configuration.limits)
         var attempt = 0
+        var solo = false
         while true {
             attempt += 1
             let canRetry = connection == nil && attempt < configuration.maxAttempts
-            let request = BatchRequest(plan: plan, checkHeads: checkHeads)
             let outcome: BatchOutcome
             if let connection {
-                outcome = await executeOne(request, on: connection)
+                outcome = await executeBatch([plan], on: connection, lockWait: configuration.soloLockWait)[0]
+            } else if solo {
+                outcome = await executeDetached([plan], lockWait: configuration.soloLockWait)[0]
             } else {
-                outcome = await executeBatched(request)
+                outcome = await executeBatched(plan)
             }
-            let sqlState: String
-            let constraint: String?
-            let detail: String?
-            let underlying: (any Error)?
             switch outcome {
-            case .appended(let first, let last, let firstVersions, let lastVersions, let replayed, let requestHash):
-                if replayed && requestHash != plan.requestHash {
+            case .appended(let result, let requestHash):
+                if result.replayed && requestHash != plan.requestHash {
                     throw EventStoreError(
                         .idempotencyKeyReused, "command id '\(plan.commandId ?? "")' was used before with a different request")
                 }
-                let streams = zip(plan.streamIds, zip(firstVersions, lastVersions)).map {
-                    AppendResult.StreamResult(streamId: $0.0, firstVersion: $0.1.0, lastVersion: $0.1.1)
+                if connection == nil, !result.replayed, let appended { await appended.fire() }
+                return result
+            case .unknown(let error):
+                // The connection went away after the append was sent. Settle it before answering.
+                switch await settle(plan, lostWith: error) {
+                case .committed(let result):
+                    if let appended { await appended.fire() }
+                    return result
+                case .notCommitted where canRetry:
+                    logger.debug("append re-run after a lost connection", metadata: ["es.attempt": "\(attempt)"])
+                case .notCommitted, .unreachable:
+                    throw EventStoreError(
+                        .appendOutcomeUnknown,
+                        "the connection was lost after the append was sent; retry with the same command id",
+                        underlying: error)
                 }
-                if connection == nil, !replayed, let appended { await appended.fire() }
-                return AppendResult(firstPosition: first, lastPosition: last, streams: streams, replayed: replayed)
-            case .failed(let state, let failedConstraint, let failedDetail):
-                (sqlState, constraint, detail, underlying) = (state, failedConstraint, failedDetail, nil)
-            case .batchFailed(let error):
-                guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else {
-                    throw EventStoreError(.databaseUnavailable, "the event store could not append", underlying: error)
+            case .unavailable(let error):
+                throw EventStoreError(.databaseUnavailable, "the event store could not append", underlying: error)
+            case .failed(let failure):
+                switch failure.code {
+                case .promoWrongExpectedVersion:
+                    throw EventStoreError(
+                        .wrongExpectedVersion, "a stream is not at the expected version",
+                        conflicts: Self.conflicts(from: failure.detail, appends: appends))
+                case .uniqueViolation where failure.constraint == "events_stream_version_key":
+                    // A writer outside this batch took the version between the head read and the insert. The
+                    // re-run reads the heads again: a conflict, or `any` appending after the winner.
+                    guard canRetry else {
+                        throw EventStoreError(.wrongExpectedVersion, "a concurrent append took the stream version first")
+                    }
+                case .uniqueViolation where failure.constraint == "events_event_id_key":
+                    // The same events stored before: this very append, sent again with the same event ids.
+                    if let result = try await storedResult(of: plan) { return result }
+                    throw EventStoreError(.duplicateEventID, "an event id of this append is already stored")
+                case .promoCommandRecordedConcurrently where canRetry,
+                    .deadlockDetected where canRetry, .serializationFailure where canRetry:
+                    logger.debug("append re-run", metadata: ["es.attempt": "\(attempt)", "es.sqlstate": "\(failure.code.raw)"])
+                case .lockNotAvailable where !solo && connection == nil:
+                    solo = true  // waited past the batch's share: run alone, delaying nobody else
+                case .lockNotAvailable:
+                    throw EventStoreError(.streamBusy, "a stream of this append is locked by a transaction that has not finished")
+                case .promoStoreMoved:
+                    throw EventStoreError(
+                        .storeMoved, "the database was moved to another cluster; run `promoctl migrate` before appending")
+                case .promoWrongIsolation:
+                    throw EventStoreError(
+                        .misconfigured,
+                        "appends need the read committed isolation level; reset default_transaction_isolation")
+                case .undefinedFunction, .undefinedTable:
+                    throw EventStoreError(.schemaOutdated, "the database schema is missing; run `promoctl migrate`")
+                default:
+                    throw EventStoreError(
+                        .databaseUnavailable, "the event store could not append (SQLSTATE \(failure.code.raw))")
                 }
-                (sqlState, constraint, detail, underlying) = (state, psql.serverInfo?[.constraintName], psql.serverInfo?[.detail], psql)
-            }
-            switch sqlState {
-            case "PE409":
-                throw EventStoreError(
-                    .wrongExpectedVersion, "a stream is not at the expected version",
-                    conflicts: Self.conflicts(from: detail, appends: appends))
-            case "23505" where constraint == "events_stream_version_key":
-                guard canRetry else {
-                    throw EventStoreError(.wrongExpectedVersion, "a concurrent append took the stream version first", underlying: underlying)
-                }
-                checkHeads = true  // the re-run reads the heads: a conflict, or `any` appending after the winner
-            case "23505" where constraint == "events_event_id_key":
-                throw EventStoreError(.duplicateEventID, "an event id of this append is already stored", underlying: underlying)
-            case "PE002" where canRetry:
-                continue  // the concurrent twin committed: the next attempt replays its result
-            case "40P01" where canRetry, "40001" where canRetry:
-                logger.debug("append re-run", metadata: ["es.attempt": "\(attempt)", "es.sqlstate": "\(sqlState)"])
-            case "42883", "42P01":
-                throw EventStoreError(.schemaOutdated, "the database schema is missing; run `promoctl migrate`", underlying: underlying)
-            default:
-                throw EventStoreError(
-                    .databaseUnavailable, "the event store could not append (SQLSTATE \(sqlState))", underlying: underlying)
             }
         }
     }
@@ -149,93 +195,3 @@ public struct PostgresEventStore: Sendable {
     }
 }
 
-/// An append checked and laid out as the arrays `promo_append` takes.
-struct AppendPlan {
-    var streamIds: [String] = []
-    var expected: [Int64] = []
-    var eventStream: [Int32] = []
-    var eventIds: [UUID] = []
-    var types: [String] = []
-    var schemaVersions: [Int32] = []
-    var payloads: [String] = []
-    var metadata: [String] = []
-    var commandId: String?
-    /// sha256 of what makes two attempts "the same command", hex; nil without a command id.
-    var requestHash: String?
-
-    init(_ appends: [StreamAppend], commandId: String?, maxEvents: Int) throws(EventStoreError) {
-        guard !appends.isEmpty else { throw EventStoreError(.invalidAppend, "an append needs at least one stream") }
-        if let commandId, commandId.isEmpty || commandId.count > 200 {
-            throw EventStoreError(.invalidAppend, "a command id has 1 to 200 characters")
-        }
-        self.commandId = commandId
-        var seen = Set<StreamID>()
-        var digestInput: [JSONValue] = []
-        let hashesRequest = commandId != nil
-        for (index, append) in appends.enumerated() {
-            guard seen.insert(append.streamId).inserted else {
-                throw EventStoreError(.invalidAppend, "stream \(append.streamId) appears twice in one append")
-            }
-            guard !append.events.isEmpty else {
-                throw EventStoreError(.invalidAppend, "the append to \(append.streamId) has no events")
-            }
-            streamIds.append(append.streamId.rawValue)
-            switch append.expectedVersion {
-            case .any: expected.append(-1)
-            case .noStream: expected.append(0)
-            case .exact(let version):
-                guard version >= 0 else {
-                    throw EventStoreError(.invalidAppend, "expected version \(version) of \(append.streamId) is negative")
-                }
-                expected.append(version)
-            }
-            for event in append.events {
-                guard !event.type.isEmpty, event.schemaVersion > 0 else {
-                    throw EventStoreError(.invalidAppend, "every event needs a type and a schema version of 1 or more")
-                }
-                var metadata = event.metadata
-                metadata.commandId = commandId ?? metadata.commandId
-                eventStream.append(Int32(index + 1))
-                eventIds.append(event.eventId)
-                types.append(event.type)
-                schemaVersions.append(Int32(event.schemaVersion))
-                payloads.append(event.payload.canonicalString)
-                metadata.encodeCanonical(into: &self.metadata)
-                if hashesRequest {
-                    digestInput.append([
-                    .string(append.streamId.rawValue), .string(append.expectedVersion.description),
-                    .string(event.type), .int(Int64(event.schemaVersion)), event.payload,
-                    ])
-                }
-            }
-        }
-        guard eventIds.count <= maxEvents else {
-            throw EventStoreError(.invalidAppend, "an append carries at most \(maxEvents) events, this one \(eventIds.count)")
-        }
-        guard Set(eventIds).count == eventIds.count else {
-            throw EventStoreError(.invalidAppend, "an event id appears twice in one append")
-        }
-        // What makes two attempts "the same command": streams, expectations, types and payloads. Event ids and
-        // metadata are left out, since a client retrying may generate them anew.
-        requestHash = hashesRequest ? SHA256.hash(data: JSONValue.array(digestInput).canonicalBytes).hexString : nil
-    }
-}
-
-extension EventMetadata {
-    func encodeCanonical(into array: inout [String]) {
-        var members: [String: JSONValue] = [:]
-        if let correlationId { members["correlationId"] = .string(correlationId) }
-        if let causationId { members["causationId"] = .string(causationId) }
-        if let actor { members["actor"] = .string(actor) }
-        if let channel { members["channel"] = .string(channel) }
-        if let commandId { members["commandId"] = .string(commandId) }
-        array.append(JSONValue.object(members).canonicalString)
-    }
-
-    init(json: JSONValue) {
-        self.init(
-            correlationId: json["correlationId"]?.stringValue, causationId: json["causationId"]?.stringValue,
-            actor: json["actor"]?.stringValue, channel: json["channel"]?.stringValue,
-            commandId: json["commandId"]?.stringValue)
-    }
-}
