@@ -10,7 +10,10 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
         abstract: "Appends/s against a plain-INSERT ceiling on the same database, and catch-up read throughput.",
         discussion: """
             Use an empty, migrated database of its own (tools/bench makes one): the benchmark writes a million
-            events. Each phase prints progress. The report goes to --output as JSON.
+            events. The ceiling is measured twice, for 1 and 32 writers: by pgbench (a plain single-row INSERT of
+            the same row, on the same database) and by the same INSERT from this process's pool. The catch-up is
+            read twice, each in a process of its own: right after seeding (rows read for the first time), then
+            again (settled). Each phase prints progress. The report goes to --output as JSON.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -27,8 +30,20 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
     @Option(help: "Where to write the JSON report.")
     var output = "bench/eventstore.json"
 
+    @Option(help: "The pgbench to run for the baseline (default: $PROMO_PG_BIN/pgbench if set, else pgbench on PATH).")
+    var pgbench: String?
+
+    @Option(help: "pgbench's query protocol (-M): simple, extended or prepared.")
+    var pgbenchProtocol = "simple"
+
     @Flag(help: "Internal: run only the catch-up phase and print its result as JSON (a process of its own).")
     var catchUpOnly = false
+
+    func validate() throws {
+        guard ["simple", "extended", "prepared"].contains(pgbenchProtocol) else {
+            throw ValidationError("--pgbench-protocol must be simple, extended or prepared")
+        }
+    }
 
     func run() async throws {
         let seconds = self.seconds, catchUpEvents = self.catchUpEvents, batchSize = self.batchSize
@@ -39,21 +54,34 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
             print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
             return
         }
+        let baseline = PgbenchBaseline(
+            executable: pgbench ?? PgbenchBaseline.defaultExecutable(), url: try database.resolvedURL(),
+            seconds: max(1, Int(seconds.rounded())), protocolMode: pgbenchProtocol)
         let writes = try await database.withStore(maxConnections: 40) { store in
             try await Migrator(client: store.client, logger: store.logger).migrate()
             let bench = EventStoreBench(store: store, seconds: seconds)
             try await bench.preparePlainTable()
             var writes: [EventStoreBench.WriteResult] = []
             for writers in [1, 32] {
+                let pgbenchRate = try baseline.run(clients: writers, payload: EventStoreBench.payload.canonicalString)
                 let plain = try await bench.measure(writers: writers, label: "plain INSERT") { try await bench.plainInsert() }
                 let append = try await bench.measure(writers: writers, label: "append") { try await bench.appendOne() }
-                writes.append(.init(writers: writers, plainInsertsPerSecond: plain, appendsPerSecond: append, ratio: append / plain))
+                writes.append(
+                    .init(
+                        writers: writers, pgbenchInsertsPerSecond: pgbenchRate, inProcessInsertsPerSecond: plain,
+                        appendsPerSecond: append, appendsPerPgbenchInsert: append / pgbenchRate,
+                        appendsPerInProcessInsert: append / plain))
             }
             return writes
         }
-        // The catch-up reader runs in a process of its own, so its peak memory is the reader's alone.
-        let catchUp = try runCatchUpProcess()
-        let report = EventStoreBench.Report(writes: writes, catchUp: catchUp)
+        // The catch-up reader runs in a process of its own, so its peak memory is the reader's alone: once right
+        // after seeding (that process seeds), once more over the same rows.
+        let firstRead = try runCatchUpProcess()
+        let settledRead = try runCatchUpProcess()
+        let settings = EventStoreBench.PgbenchSettings(
+            executable: baseline.executable, protocolMode: baseline.protocolMode, seconds: baseline.seconds)
+        let report = EventStoreBench.Report(
+            pgbench: settings, writes: writes, catchUp: .init(firstRead: firstRead, settledRead: settledRead))
         try report.write(to: output)
         print(report.summary)
         print("report written to \(output)")
