@@ -86,6 +86,7 @@ let package = Package(
                 "EventStore",
                 "PromoTestSupport",
                 "PromoDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

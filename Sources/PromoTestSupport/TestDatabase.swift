@@ -15,11 +15,16 @@ public enum TestDatabase {
         return logger
     }()
 
-    public static let client: PostgresClient = {
+    /// The test database: `DATABASE_URL`.
+    public static let url: DatabaseURL = {
         guard let raw = ProcessInfo.processInfo.environment["DATABASE_URL"], let url = try? DatabaseURL(raw) else {
             fatalError("DATABASE_URL is not set: run the tests with tools/test, which starts PostgreSQL")
         }
-        return PostgresClient(configuration: url.clientConfiguration(maxConnections: 80), backgroundLogger: logger)
+        return url
+    }()
+
+    public static let client: PostgresClient = {
+        PostgresClient(configuration: url.clientConfiguration(maxConnections: 80), backgroundLogger: logger)
     }()
 
     private static let ready: Task<Void, any Error> = Task {

@@ -118,4 +118,34 @@ struct AppendConcurrencyTests {
         #expect(error?.conflicts.first?.actual == 2)
         #expect(error?.description.contains("wrong_expected_version") == true)
     }
+
+    @Test("A conflict names every stream that is not where expected, noStream ones included")
+    func conflictNamesEveryStream() async throws {
+        let store = try await TestDatabase.store()
+        let existing = TestDatabase.uniqueStream("order")
+        let stock = TestDatabase.uniqueStream("stock")
+        let fresh = TestDatabase.uniqueStream("budget")
+        _ = try await store.append(to: existing, expectedVersion: .noStream, events: [testEvent()])
+        _ = try await store.append(to: stock, expectedVersion: .noStream, events: [testEvent(), testEvent()])
+        let appends = [
+            StreamAppend(existing, expectedVersion: .noStream, events: [testEvent()]),
+            StreamAppend(stock, expectedVersion: .exact(5), events: [testEvent()]),
+            StreamAppend(fresh, expectedVersion: .noStream, events: [testEvent()]),
+        ]
+        let expected: [EventStoreError.VersionConflict] = [
+            .init(streamId: existing.rawValue, expected: .noStream, actual: 1),
+            .init(streamId: stock.rawValue, expected: .exact(5), actual: 2),
+        ]
+        let onPool = await #expect(throws: EventStoreError.self) { try await store.append(appends) }
+        #expect(onPool?.conflicts == expected)
+        // The same on a caller's connection, whose transaction stays usable afterwards.
+        try await store.client.withTransaction(logger: store.logger) { connection in
+            let onConnection = await #expect(throws: EventStoreError.self) { try await store.append(appends, on: connection) }
+            #expect(onConnection?.conflicts == expected)
+            _ = try await store.append(to: fresh, expectedVersion: .noStream, events: [testEvent()], on: connection)
+        }
+        #expect(try await store.streamVersion(fresh) == 1)
+        #expect(try await store.streamVersion(existing) == 1)
+        #expect(try await store.streamVersion(stock) == 2)
+    }
 }

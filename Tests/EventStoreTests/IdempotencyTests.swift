@@ -1,6 +1,7 @@
 import EventStore
 import PromoTestSupport
 import Foundation
+import PostgresNIO
 import PromoDomain
 import Testing
 
@@ -58,5 +59,38 @@ struct IdempotencyTests {
         #expect(Set(results.map(\.lastPosition)).count == 1)
         #expect(results.filter { !$0.replayed }.count == 1)
         #expect(try await store.readStream(stream).count == 1)
+    }
+
+    @Test("An identical resend racing an open first delivery waits for it and replays its result")
+    func identicalResendReplaysOpenFirst() async throws {
+        let store = try await TestDatabase.store()
+        let stream = TestDatabase.uniqueStream("order")
+        let commandId = "cmd-\(UUID())"
+        let events = [testEvent("OrderPlaced", ["totalFen": 18_450]), testEvent("StockReserved")]
+        let firstWritten = AsyncStream<AppendResult>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The first delivery appends inside a transaction that stays open until the resend is waiting.
+            group.addTask {
+                try await store.client.withTransaction(logger: store.logger) { connection in
+                    let result = try await store.append(
+                        to: stream, expectedVersion: .noStream, events: events, commandId: commandId, on: connection)
+                    firstWritten.continuation.yield(result)
+                    for await _ in release.stream { break }
+                }
+            }
+            var iterator = firstWritten.stream.makeAsyncIterator()
+            let first = try #require(await iterator.next())
+            // The resend carries the very same event ids, as a client retrying its own request does.
+            async let resend = store.append(to: stream, expectedVersion: .noStream, events: events, commandId: commandId)
+            try await Task.sleep(for: .milliseconds(300))  // the resend is now waiting on the first's command row
+            release.continuation.yield()
+            let replay = try await resend
+            #expect(replay.replayed, "the resend replays instead of failing on an event id")
+            #expect(replay.firstPosition == first.firstPosition && replay.lastPosition == first.lastPosition)
+            #expect(replay.streams == first.streams)
+            try await group.waitForAll()
+        }
+        #expect(try await store.readStream(stream).count == 2)
     }
 }
