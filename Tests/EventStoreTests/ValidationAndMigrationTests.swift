@@ -48,15 +48,32 @@ struct ValidationAndMigrationTests {
         #expect(try await store.streamVersion(b) == 0)
     }
 
-    @Test("Two migrators at once both succeed and leave the schema current")
+    @Test("Two migrators at once on an empty database: every step applied exactly once, the schema current")
     func concurrentMigrations() async throws {
-        let store = try await TestDatabase.store()
-        let migrator = Migrator(client: store.client, logger: store.logger)
-        async let first = migrator.migrate()
-        async let second = migrator.migrate()
-        let applied = try await (first, second)
-        #expect(applied.0.isEmpty && applied.1.isEmpty, "the suite migrated already; nothing is applied twice")
-        #expect(try await migrator.currentVersion() == EventStoreMigrations.all.map(\.version).max())
+        let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "migrate")
+        do {
+            try await ScratchDatabase.withClient(scratch.url) { client in
+                let migrator = Migrator(client: client, logger: TestDatabase.logger)
+                #expect(try await migrator.currentVersion() == 0, "an empty database")
+                async let first = migrator.migrate()
+                async let second = migrator.migrate()
+                let (a, b) = try await (first, second)
+                let all = EventStoreMigrations.all.map(\.version).sorted()
+                #expect((a + b).sorted() == all, "each step applied once, by one of the two")
+                #expect(a.isEmpty || b.isEmpty, "the lock serialises the runs: the second finds everything applied")
+                #expect(try await migrator.currentVersion() == all.last)
+                #expect(try await migrator.migrate().isEmpty, "a third run has nothing to do")
+                // The migrated store works.
+                let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
+                let result = try await store.append(to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
+                #expect(result.firstPosition > 0)
+                #expect(try await store.positionStatus().ok)
+            }
+        } catch {
+            try? await scratch.drop()
+            throw error
+        }
+        try await scratch.drop()
     }
 
     @Test("DATABASE_URL forms: TCP and Unix socket")

@@ -13,11 +13,33 @@ struct PromoctlHelpTests {
         #expect(help.contains("DATABASE_URL"))
     }
 
-    @Test("A malformed stream id is a usage error naming the stream, not a crash")
+    @Test("A malformed stream id is a usage error naming the stream; a well-formed one parses")
     func verifyRejectsBadStreamID() throws {
-        #expect(throws: (any Error).self) {
-            var command = try Promoctl.parseAsRoot(["verify", "--database-url", "postgres://x@localhost/db", "NoCategory"])
-            try command.run()
+        let arguments = ["verify", "--database-url", "postgres://x@localhost/db"]
+        #expect {
+            try Promoctl.parseAsRoot(arguments + ["order-1", "NoCategory"])
+        } throws: { error in
+            Promoctl.exitCode(for: error) == .validationFailure && Promoctl.message(for: error).contains("NoCategory")
+        }
+        let parsed = try Promoctl.parseAsRoot(arguments + ["order-1", "stock-HP001@online"])
+        #expect(String(describing: type(of: parsed)) == "VerifyCommand")
+    }
+
+    @Test("--head takes VERSION:HASH with one stream, and says what it wants otherwise")
+    func verifyHeadOption() throws {
+        let base = ["verify", "--database-url", "postgres://x@localhost/db"]
+        let hash = String(repeating: "ab", count: 32)
+        _ = try Promoctl.parseAsRoot(base + ["order-1", "--head", "3:\(hash)"])
+        for (arguments, says) in [
+            (["order-1", "order-2", "--head", "3:\(hash)"], "exactly one stream"),
+            (["order-1", "--head", "3:abc"], "VERSION:HASH"),
+            (["order-1", "--head", "x:\(hash)"], "VERSION:HASH"),
+        ] {
+            #expect {
+                try Promoctl.parseAsRoot(base + arguments)
+            } throws: { error in
+                Promoctl.message(for: error).contains(says)
+            }
         }
     }
 }

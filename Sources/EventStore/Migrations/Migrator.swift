@@ -62,6 +62,8 @@ public struct Migrator: Sendable {
 
     /// The highest applied version, or 0 for an empty database.
     public func currentVersion() async throws -> Int {
+        let exists = try await client.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+        for try await found in exists.decode(Bool.self) where !found { return 0 }
         let rows = try await client.query(
             "SELECT coalesce(max(version), 0)::int4 FROM schema_migrations", logger: logger)
         for try await version in rows.decode(Int32.self) { return Int(version) }

@@ -10,7 +10,11 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the HTTP API and the event workers until SIGTERM or SIGINT.",
-        discussion: "Shuts down gracefully: in-flight requests finish, then the pool closes.")
+        discussion: """
+            Shuts down gracefully: in-flight requests finish, then the pool closes. At start it checks that the
+            database has not moved to another cluster since positions were last set (a restore from pg_dump),
+            and moves them above the stored events if it has; /readyz reports what still stands in the way.
+            """)
 
     @OptionGroup var database: DatabaseOptions
 
@@ -31,9 +35,28 @@ struct ServeCommand: AsyncParsableCommand {
         let store = PostgresEventStore(client: client, logger: logger, appended: appended)
         let server = APIServer(configuration: .init(host: host, port: port), store: store)
         let host = self.host
-        let app = server.makeApplication(services: [client, EventNotifier(client: client, signal: signal, appended: appended, logger: logger)]) { port in
+        let startup = PositionsAtStartup(store: store)
+        let app = server.makeApplication(services: [client, startup, EventNotifier(client: client, signal: signal, appended: appended, logger: logger)]) { port in
             print("PromoLedger is listening on http://\(host):\(port)")
         }
         try await app.runService()
+    }
+}
+
+/// At start, moves positions above the stored events when the database was restored into another cluster.
+///
+/// A service so that it runs once the pool runs; a failure (no database yet, schema not migrated) is logged
+/// and left to `/readyz` to report, so the API still starts and says what is wrong.
+struct PositionsAtStartup: Service {
+    let store: PostgresEventStore
+
+    func run() async throws {
+        do {
+            try await store.movePositionsIfNeeded()
+        } catch {
+            store.logger.warning(
+                "could not check positions at start; see /readyz", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        try? await gracefulShutdown()
     }
 }
