@@ -69,6 +69,23 @@ struct ValidationAndMigrationTests {
                 #expect(result.firstPosition > 0)
                 #expect(try await store.positionStatus().ok)
             }
+            // A database whose sessions default to another isolation level is reported, and appends refuse to run.
+            try await ScratchDatabase.withClient(scratch.admin) { admin in
+                try await admin.query(
+                    "ALTER DATABASE \(unescaped: scratch.url.database) SET default_transaction_isolation = 'serializable'",
+                    logger: TestDatabase.logger)
+            }
+            try await ScratchDatabase.withClient(scratch.url) { client in
+                let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
+                let status = try await store.positionStatus()
+                #expect(status.ok == false)
+                #expect(status.positionsOK)
+                #expect(status.problem?.contains("read committed") == true)
+                let error = await #expect(throws: EventStoreError.self) {
+                    try await store.append(to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
+                }
+                #expect(error?.code == .misconfigured)
+            }
         } catch {
             try? await scratch.drop()
             throw error
