@@ -10,7 +10,7 @@ public struct StreamID: Hashable, Sendable, Comparable, CustomStringConvertible,
     public let rawValue: String
 
     public init(_ spelling: String) throws(EventStoreError) {
-        let rawValue = spelling.precomposedStringWithCanonicalMapping
+        let rawValue = spelling.nfc
         guard let dash = rawValue.firstIndex(of: "-") else {
             throw EventStoreError(.invalidStreamID, "stream id '\(rawValue)' has no category: write it as category-id")
         }
@@ -48,5 +48,12 @@ public struct StreamID: Hashable, Sendable, Comparable, CustomStringConvertible,
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
+    }
+}
+
+extension String {
+    /// The string in Unicode normalisation form C; ASCII (the usual id) is its own NFC and skips the work.
+    var nfc: String {
+        utf8.allSatisfy { $0 < 0x80 } ? self : precomposedStringWithCanonicalMapping
     }
 }

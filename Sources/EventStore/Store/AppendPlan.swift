@@ -31,7 +31,7 @@ struct AppendPlan: Sendable {
     init(_ appends: [StreamAppend], commandId rawCommandId: String?, limits: Limits) throws(EventStoreError) {
         guard !appends.isEmpty else { throw EventStoreError(.invalidAppend, "an append needs at least one stream") }
         if let rawCommandId {
-            let commandId = rawCommandId.precomposedStringWithCanonicalMapping
+            let commandId = rawCommandId.nfc
             guard !commandId.isEmpty, commandId.count <= 200, commandId.utf8.count <= 800,
                 !commandId.unicodeScalars.contains(where: \.isControl)
             else {
