@@ -88,20 +88,15 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
     }
 
     private func runCatchUpProcess() throws -> EventStoreBench.CatchUpResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
         var arguments = [
             "bench", "eventstore", "--catch-up-only", "--catch-up-events", "\(catchUpEvents)", "--batch-size", "\(batchSize)",
         ]
         if let url = database.databaseURL { arguments += ["--database-url", url] }
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let line = output.split(separator: UInt8(ascii: "\n")).last else {
-            throw ValidationError("the catch-up phase failed (exit \(process.terminationStatus))")
+        // Progress goes to stderr, which the child shares with this process; stdout carries the result. Not
+        // Foundation's Process: its child would inherit blocked signals and ignore Ctrl-C (see ChildProcess).
+        let result = try ChildProcess.run("/proc/self/exe", arguments, captureStandardError: false)
+        guard result.status == 0, let line = result.output.split(separator: UInt8(ascii: "\n")).last else {
+            throw ValidationError("the catch-up phase failed (exit \(result.status))")
         }
         return try JSONDecoder().decode(EventStoreBench.CatchUpResult.self, from: Data(line))
     }

@@ -53,29 +53,20 @@ struct PgbenchBaseline: Sendable {
         try Data(Self.script(payload: payload).utf8).write(to: scriptURL)
         defer { try? FileManager.default.removeItem(at: scriptURL) }
 
-        let process = Process()
-        let arguments = arguments(clients: clients, scriptPath: scriptURL.path)
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
         var environment = ProcessInfo.processInfo.environment
         if let password = url.password { environment["PGPASSWORD"] = password }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch {
-            throw ValidationError(
-                "cannot run pgbench (\(executable)): \(error); pass --pgbench PATH or set PROMO_PG_BIN")
+        let result: ChildProcess.Result
+        do {
+            // A generous bound: -T ends the run, this only stops a pgbench that hangs.
+            result = try ChildProcess.run(
+                executable, arguments(clients: clients, scriptPath: scriptURL.path), environment: environment,
+                captureStandardError: true, timeout: .seconds(seconds + 120))
+        } catch {
+            throw ValidationError("\(error); pass --pgbench PATH or set PROMO_PG_BIN")
         }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let tps = Self.parseTPS(output) else {
-            throw ValidationError("pgbench failed (exit \(process.terminationStatus)):\n\(output)")
+        let output = String(decoding: result.output, as: UTF8.self)
+        guard result.status == 0, let tps = Self.parseTPS(output) else {
+            throw ValidationError("pgbench failed (exit \(result.status)):\n\(output)")
         }
         print("  \(String(format: "%.0f", tps)) tx/s")
         return tps
