@@ -26,6 +26,10 @@ extension EventStoreMigrations {
     /// by inserting a probe row with that id and rolling it back, then returns what is stored under the ids.
     /// Rows mean the append committed; none mean it never will, and it can be run again.
     ///
+    /// Both functions use generic plans: their statements take arrays, whose sizes make every custom plan look
+    /// cheaper than the generic one, so PostgreSQL would plan them anew on every call (half the append's cost).
+    /// A procedure that commits cannot carry such a setting, so `promo_commit_many` only calls them.
+    ///
     /// `promo_commit_many` is the same as a procedure that commits before it returns, so a result is only
     /// ever seen after its commit succeeded (an error at commit comes back as the `CALL`'s error).
     static let setBasedAppend = Migration(
@@ -40,42 +44,32 @@ extension EventStoreMigrations {
                 OUT r_first bigint[], OUT r_last bigint[], OUT r_replayed boolean[], OUT r_request_hash text[],
                 OUT r_error_state text[], OUT r_error_constraint text[], OUT r_error_detail text[],
                 OUT r_first_versions bigint[], OUT r_last_versions bigint[])
-            LANGUAGE plpgsql AS $$
+            LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
             DECLARE
                 genesis constant bytea := '\\x0000000000000000000000000000000000000000000000000000000000000000';
                 n_appends int := cardinality(a_stream_count);
+                n_events int := cardinality(e_ids);
                 hv bigint[];
                 hh bytea[];
                 base bigint;
-                pos bigint;
                 ts timestamptz := clock_timestamp();
                 micros text := (extract(epoch FROM ts) * 1000000)::bigint::text;
                 s0 int := 0;
                 e0 int := 0;
-                n int := 0;
                 k int;
-                ei int;
-                cat text;
+                ek int[] := array_fill(0, ARRAY[n_events]);
+                ev_ver bigint[] := array_fill(0::bigint, ARRAY[n_events]);
+                ev_ok boolean[] := array_fill(false, ARRAY[n_events]);
+                ev_text bytea[];
+                ev_hash bytea[] := array_fill(NULL::bytea, ARRAY[n_events]);
+                bad boolean;
                 conflicts jsonb;
                 cmd record;
                 done_cmd text[] := '{}';
                 done_at int[] := '{}';
                 done_s0 int[] := '{}';
                 earlier int;
-                c_n int := 0;
-                c_ids text[] := '{}';
-                c_hashes bytea[] := '{}';
-                c_first bigint[] := '{}';
-                c_last bigint[] := '{}';
-                c_streams text[] := '{}';
-                c_from int[] := '{}';
-                c_to int[] := '{}';
-                o_pos bigint[] := '{}';
-                o_stream text[] := '{}';
-                o_ver bigint[] := '{}';
-                o_cat text[] := '{}';
-                o_ev int[] := '{}';
-                o_hash bytea[] := '{}';
+                with_commands boolean := false;
                 inserted int;
             BEGIN
                 r_first := array_fill(0::bigint, ARRAY[n_appends]);
@@ -88,9 +82,13 @@ extension EventStoreMigrations {
                 r_first_versions := array_fill(0::bigint, ARRAY[cardinality(s_ids)]);
                 r_last_versions := r_first_versions;
 
-                -- Several calls in one transaction share its id: continue after the events already written.
+                -- Several calls in one transaction share its id: continue after the events already written. Event
+                -- i of the batch takes position base + i - 1, so positions skip the events of refused appends.
                 SELECT coalesce(max(e.position) + 1, p_xbase) INTO base FROM events e
                 WHERE e.position >= p_xbase AND e.position < p_xbase + 65536;
+                IF base + n_events > p_xbase + 65536 THEN
+                    RAISE EXCEPTION 'one transaction may append at most 65536 events' USING ERRCODE = '22023';
+                END IF;
 
                 SELECT array_agg(coalesce(h.stream_version, 0) ORDER BY d.o), array_agg(coalesce(h.hash, genesis) ORDER BY d.o)
                 INTO hv, hh
@@ -98,6 +96,7 @@ extension EventStoreMigrations {
                 LEFT JOIN LATERAL (SELECT e.stream_version, e.hash FROM events e WHERE e.stream_id = d.id
                                    ORDER BY e.stream_version DESC LIMIT 1) h ON true;
 
+                -- Decide each append in batch order against the heads as the appends before it left them.
                 FOR a IN 1..n_appends LOOP
                     <<one_append>>
                     BEGIN
@@ -131,54 +130,41 @@ extension EventStoreMigrations {
                             END IF;
                         END IF;
 
-                        conflicts := '[]'::jsonb;
-                        FOR j IN 1..a_stream_count[a] LOOP
-                            k := s_key[s0 + j];
-                            IF s_expected[s0 + j] <> -1 AND s_expected[s0 + j] <> hv[k] THEN
-                                conflicts := conflicts || jsonb_build_object(
-                                    'streamId', s_ids[s0 + j], 'expected', s_expected[s0 + j], 'actual', hv[k]);
-                            END IF;
+                        bad := false;
+                        FOR j IN s0 + 1..s0 + a_stream_count[a] LOOP
+                            bad := bad OR (s_expected[j] <> -1 AND s_expected[j] <> hv[s_key[j]]);
                         END LOOP;
-                        IF jsonb_array_length(conflicts) > 0 THEN
+                        IF bad THEN
+                            conflicts := '[]'::jsonb;
+                            FOR j IN s0 + 1..s0 + a_stream_count[a] LOOP
+                                IF s_expected[j] <> -1 AND s_expected[j] <> hv[s_key[j]] THEN
+                                    conflicts := conflicts || jsonb_build_object(
+                                        'streamId', s_ids[j], 'expected', s_expected[j], 'actual', hv[s_key[j]]);
+                                END IF;
+                            END LOOP;
                             r_error_state[a] := 'PE409';
                             r_error_detail[a] := conflicts::text;
                             EXIT one_append;
                         END IF;
 
-                        FOR j IN 1..a_stream_count[a] LOOP
-                            r_first_versions[s0 + j] := hv[s_key[s0 + j]] + 1;
+                        FOR j IN s0 + 1..s0 + a_stream_count[a] LOOP
+                            r_first_versions[j] := hv[s_key[j]] + 1;
                         END LOOP;
-                        r_first[a] := base + n;
-                        FOR i IN 1..a_event_count[a] LOOP
-                            ei := e0 + i;
-                            k := s_key[s0 + e_slot[ei]];
+                        FOR i IN e0 + 1..e0 + a_event_count[a] LOOP
+                            k := s_key[s0 + e_slot[i]];
                             hv[k] := hv[k] + 1;
-                            pos := base + n;
-                            cat := split_part(d_ids[k], '-', 1);
-                            hh[k] := sha256(hh[k] || convert_to(concat_ws(E'\\n',
-                                d_ids[k], hv[k]::text, pos::text, cat, e_ids[ei]::text, e_types[ei], e_schema[ei]::text,
-                                micros, e_metadata[ei]::text, e_payloads[ei]::text), 'UTF8'));
-                            n := n + 1;
-                            o_pos[n] := pos;
-                            o_stream[n] := d_ids[k];
-                            o_ver[n] := hv[k];
-                            o_cat[n] := cat;
-                            o_ev[n] := ei;
-                            o_hash[n] := hh[k];
+                            ek[i] := k;
+                            ev_ver[i] := hv[k];
+                            ev_ok[i] := true;
                         END LOOP;
-                        r_last[a] := base + n - 1;
+                        FOR j IN s0 + 1..s0 + a_stream_count[a] LOOP
+                            r_last_versions[j] := hv[s_key[j]];
+                        END LOOP;
+                        r_first[a] := base + e0;
+                        r_last[a] := base + e0 + a_event_count[a] - 1;
                         r_request_hash[a] := a_request_hashes[a];
-                        FOR j IN 1..a_stream_count[a] LOOP
-                            r_last_versions[s0 + j] := hv[s_key[s0 + j]];
-                        END LOOP;
                         IF a_command_ids[a] <> '' THEN
-                            c_n := c_n + 1;
-                            c_ids[c_n] := a_command_ids[a];
-                            c_hashes[c_n] := decode(a_request_hashes[a], 'hex');
-                            c_first[c_n] := r_first[a];
-                            c_last[c_n] := r_last[a];
-                            c_from[c_n] := s0 + 1;
-                            c_to[c_n] := s0 + a_stream_count[a];
+                            with_commands := true;
                             done_cmd := done_cmd || a_command_ids[a];
                             done_at := done_at || a;
                             done_s0 := done_s0 || s0;
@@ -187,31 +173,41 @@ extension EventStoreMigrations {
                     s0 := s0 + a_stream_count[a];
                     e0 := e0 + a_event_count[a];
                 END LOOP;
-                IF base + n > p_xbase + 65536 THEN
-                    RAISE EXCEPTION 'one transaction may append at most 65536 events' USING ERRCODE = '22023';
-                END IF;
 
-                IF c_n > 0 THEN
+                -- Every written event's canonical text, in one statement; then the chain, stream by stream.
+                SELECT array_agg(CASE WHEN ev_ok[x.i] THEN convert_to(concat_ws(E'\\n',
+                           d_ids[ek[x.i]], ev_ver[x.i]::text, (base + x.i - 1)::text, split_part(d_ids[ek[x.i]], '-', 1),
+                           x.id::text, x.t, x.sv::text, micros, x.md::text, x.pl::text), 'UTF8') END ORDER BY x.i)
+                INTO ev_text
+                FROM unnest(e_ids, e_types, e_schema, e_metadata, e_payloads) WITH ORDINALITY AS x(id, t, sv, md, pl, i);
+                FOR i IN 1..n_events LOOP
+                    CONTINUE WHEN NOT ev_ok[i];
+                    hh[ek[i]] := sha256(hh[ek[i]] || ev_text[i]);
+                    ev_hash[i] := hh[ek[i]];
+                END LOOP;
+
+                IF with_commands THEN
                     INSERT INTO commands (command_id, request_hash, first_position, last_position, stream_ids,
                                           first_versions, last_versions)
-                    SELECT c_ids[i], c_hashes[i], c_first[i], c_last[i], s_ids[c_from[i]:c_to[i]],
-                           r_first_versions[c_from[i]:c_to[i]], r_last_versions[c_from[i]:c_to[i]]
-                    FROM generate_series(1, c_n) AS i
-                    ORDER BY c_ids[i]
+                    SELECT a_command_ids[c.a], decode(a_request_hashes[c.a], 'hex'), r_first[c.a], r_last[c.a],
+                           s_ids[c.s0 + 1:c.s0 + a_stream_count[c.a]],
+                           r_first_versions[c.s0 + 1:c.s0 + a_stream_count[c.a]],
+                           r_last_versions[c.s0 + 1:c.s0 + a_stream_count[c.a]]
+                    FROM unnest(done_at, done_s0) AS c(a, s0)
+                    ORDER BY a_command_ids[c.a]
                     ON CONFLICT (command_id) DO NOTHING;
                     GET DIAGNOSTICS inserted = ROW_COUNT;
-                    IF inserted < c_n THEN
+                    IF inserted < cardinality(done_at) THEN
                         RAISE EXCEPTION 'command recorded concurrently' USING ERRCODE = 'PE002';
                     END IF;
                 END IF;
-                IF n > 0 THEN
-                    INSERT INTO events (position, stream_id, stream_version, category, event_id, event_type,
-                                        schema_version, payload, metadata, recorded_at, hash, hash_format)
-                    SELECT o_pos[i], o_stream[i], o_ver[i], o_cat[i], e_ids[o_ev[i]], e_types[o_ev[i]],
-                           e_schema[o_ev[i]], e_payloads[o_ev[i]], e_metadata[o_ev[i]], ts, o_hash[i], 2
-                    FROM generate_series(1, n) AS i
-                    ORDER BY o_stream[i], o_ver[i];
-                END IF;
+                INSERT INTO events (position, stream_id, stream_version, category, event_id, event_type,
+                                    schema_version, payload, metadata, recorded_at, hash, hash_format)
+                SELECT base + x.i - 1, d_ids[ek[x.i]], ev_ver[x.i], split_part(d_ids[ek[x.i]], '-', 1), x.id, x.t, x.sv,
+                       x.pl, x.md, ts, ev_hash[x.i], 2
+                FROM unnest(e_ids, e_types, e_schema, e_metadata, e_payloads) WITH ORDINALITY AS x(id, t, sv, md, pl, i)
+                WHERE ev_ok[x.i]
+                ORDER BY d_ids[ek[x.i]], ev_ver[x.i];
             END
             $$
             """,
@@ -224,7 +220,7 @@ extension EventStoreMigrations {
                 OUT r_first bigint[], OUT r_last bigint[], OUT r_replayed boolean[], OUT r_request_hash text[],
                 OUT r_error_state text[], OUT r_error_constraint text[], OUT r_error_detail text[],
                 OUT r_first_versions bigint[], OUT r_last_versions bigint[])
-            LANGUAGE plpgsql AS $$
+            LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
             DECLARE
                 rec event_store_positions;
                 cur_system bigint;

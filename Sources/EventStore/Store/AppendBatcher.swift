@@ -43,10 +43,12 @@ actor AppendBatcher {
 
     /// Queued appends for the batch `leader` leads, in arrival order, up to the caps on appends and events.
     func take(after leader: AppendPlan) -> [Waiter] {
-        var events = leader.eventIds.count
+        var events = leader.events.ids.count
         var end = queueStart
-        while end < queue.count, end - queueStart + 1 < maxAppends, events + queue[end].plan.eventIds.count <= maxEvents {
-            events += queue[end].plan.eventIds.count
+        while end < queue.count, end - queueStart + 1 < maxAppends,
+            events + queue[end].plan.events.ids.count <= maxEvents
+        {
+            events += queue[end].plan.events.ids.count
             end += 1
         }
         let taken = Array(queue[queueStart..<end])
@@ -70,4 +72,3 @@ actor AppendBatcher {
         }
     }
 }
-

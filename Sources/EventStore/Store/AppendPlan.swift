@@ -17,13 +17,7 @@ struct AppendPlan: Sendable {
 
     var streamIds: [String] = []
     var expected: [Int64] = []
-    /// Per event: its stream's slot in ``streamIds``, 1-based.
-    var eventSlot: [Int32] = []
-    var eventIds: [UUID] = []
-    var types: [String] = []
-    var schemaVersions: [Int32] = []
-    var payloads: [String] = []
-    var metadata: [String] = []
+    var events = EventColumns()
     var commandId: String?
     /// sha256 of what makes two attempts "the same command", hex; nil without a command id.
     var requestHash: String?
@@ -55,7 +49,8 @@ struct AppendPlan: Sendable {
             case .noStream: expected.append(0)
             case .exact(let version):
                 guard version >= 0 else {
-                    throw EventStoreError(.invalidAppend, "expected version \(version) of \(append.streamId) is negative")
+                    throw EventStoreError(
+                        .invalidAppend, "expected version \(version) of \(append.streamId) is negative")
                 }
                 expected.append(version)
             }
@@ -71,12 +66,12 @@ struct AppendPlan: Sendable {
                         .invalidAppend, "the payload of a \(event.type) event is over \(limits.maxPayloadBytes) bytes")
                 }
                 bytes += payloadText.utf8.count + metadataText.utf8.count
-                eventSlot.append(Int32(index + 1))
-                eventIds.append(event.eventId)
-                types.append(event.type)
-                schemaVersions.append(Int32(event.schemaVersion))
-                payloads.append(payloadText)
-                self.metadata.append(metadataText)
+                events.slot.append(Int32(index + 1))
+                events.ids.append(event.eventId)
+                events.types.append(event.type)
+                events.schemaVersions.append(Int32(event.schemaVersion))
+                events.payloads.append(payloadText)
+                events.metadata.append(metadataText)
                 if commandId != nil {
                     digestInput.append([
                         .string(append.streamId.rawValue), .string(append.expectedVersion.description),
@@ -85,13 +80,14 @@ struct AppendPlan: Sendable {
                 }
             }
         }
-        guard eventIds.count <= limits.maxEvents else {
-            throw EventStoreError(.invalidAppend, "an append carries at most \(limits.maxEvents) events, this one \(eventIds.count)")
+        guard events.ids.count <= limits.maxEvents else {
+            throw EventStoreError(
+                .invalidAppend, "an append carries at most \(limits.maxEvents) events, this one \(events.ids.count)")
         }
         guard bytes <= limits.maxAppendBytes else {
             throw EventStoreError(.invalidAppend, "an append carries at most \(limits.maxAppendBytes) bytes of events")
         }
-        guard Set(eventIds).count == eventIds.count else {
+        guard Set(events.ids).count == events.ids.count else {
             throw EventStoreError(.invalidAppend, "an event id appears twice in one append")
         }
         // What makes two attempts "the same command": streams, expectations, types and payloads. Event ids and
@@ -102,13 +98,17 @@ struct AppendPlan: Sendable {
     /// A type is an identifier: an ASCII letter, then letters, digits, `_`, `.`, `:` or `-`, 200 at most.
     static func check(type: String, schemaVersion: Int) throws(EventStoreError) {
         func isLetter(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
         }
         let utf8 = type.utf8
         guard let first = utf8.first, isLetter(first), utf8.count <= 200,
-            utf8.allSatisfy({ isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || "_.:-".utf8.contains($0) })
+            utf8.allSatisfy({
+                isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || "_.:-".utf8.contains($0)
+            })
         else {
-            throw EventStoreError(.invalidAppend, "event type '\(type.prefix(40))' must be an ASCII identifier of 1 to 200 characters")
+            throw EventStoreError(
+                .invalidAppend, "event type '\(type.prefix(40))' must be an ASCII identifier of 1 to 200 characters")
         }
         guard (1...Int(Int32.max)).contains(schemaVersion) else {
             throw EventStoreError(.invalidAppend, "the schema version of \(type) must be 1 or more")
@@ -124,6 +124,27 @@ struct AppendPlan: Sendable {
     }
 }
 
+/// Events as the columns `promo_append_many` takes them, one array per column.
+struct EventColumns: Sendable {
+    /// Each event's stream: its slot among its append's streams, 1-based.
+    var slot: [Int32] = []
+    var ids: [UUID] = []
+    var types: [String] = []
+    var schemaVersions: [Int32] = []
+    /// Canonical JSON text, cast to `jsonb` by the call.
+    var payloads: [String] = []
+    var metadata: [String] = []
+
+    mutating func append(contentsOf other: EventColumns) {
+        slot += other.slot
+        ids += other.ids
+        types += other.types
+        schemaVersions += other.schemaVersions
+        payloads += other.payloads
+        metadata += other.metadata
+    }
+}
+
 extension JSONValue {
     fileprivate func isStorable(depth: Int) -> Bool {
         switch self {
@@ -132,7 +153,8 @@ extension JSONValue {
         case .array(let items):
             return depth < 64 && items.allSatisfy { $0.isStorable(depth: depth + 1) }
         case .object(let members):
-            return depth < 64 && members.allSatisfy { !$0.key.utf8.contains(0) && $0.value.isStorable(depth: depth + 1) }
+            return depth < 64
+                && members.allSatisfy { !$0.key.utf8.contains(0) && $0.value.isStorable(depth: depth + 1) }
         }
     }
 }

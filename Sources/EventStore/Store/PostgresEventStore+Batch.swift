@@ -39,17 +39,20 @@ extension PostgresEventStore {
     ///
     /// On `connection` it runs `promo_append_many` inside the caller's transaction; on the pool it runs
     /// `CALL promo_commit_many`, so a result is only ever returned for a committed transaction.
-    func executeBatch(_ plans: [AppendPlan], on connection: PostgresConnection?, lockWait: Duration) async -> [BatchOutcome] {
+    func executeBatch(_ plans: [AppendPlan], on connection: PostgresConnection?, lockWait: Duration) async
+        -> [BatchOutcome]
+    {
         var batch = BatchArrays()
         for plan in plans { batch.add(plan) }
-        let lockWaitMs = Int32(clamping: lockWait.components.seconds * 1000 + lockWait.components.attoseconds / 1_000_000_000_000_000)
+        let lockWaitMs = Int32(
+            clamping: lockWait.components.seconds * 1000 + lockWait.components.attoseconds / 1_000_000_000_000_000)
         let call = connection == nil ? "CALL promo_commit_many" : "SELECT * FROM promo_append_many"
         let query: PostgresQuery = """
             \(unescaped: call)(
                 \(batch.commandIds), \(batch.requestHashes), \(batch.streamCount), \(batch.eventCount),
                 \(batch.streamIds), \(batch.expected), \(batch.streamKey), \(batch.distinctStreams),
-                \(batch.eventSlot), \(batch.eventIds), \(batch.types), \(batch.schemaVersions),
-                \(batch.payloads)::jsonb[], \(batch.metadata)::jsonb[], \(lockWaitMs))
+                \(batch.events.slot), \(batch.events.ids), \(batch.events.types), \(batch.events.schemaVersions),
+                \(batch.events.payloads)::jsonb[], \(batch.events.metadata)::jsonb[], \(lockWaitMs))
             """
         let row: BatchRow
         do {
@@ -58,15 +61,23 @@ extension PostgresEventStore {
             // Read to the end: the call's outcome is only known once the server has said it is complete.
             for try await row in rows.decode(BatchRow.self) { decoded.append(row) }
             guard let first = decoded.first else {
-                return Array(repeating: .unavailable(EventStoreError(.databaseUnavailable, "the append returned no result")), count: plans.count)
+                return Array(
+                    repeating: .unavailable(EventStoreError(.databaseUnavailable, "the append returned no result")),
+                    count: plans.count)
             }
             row = first
         } catch {
             return Array(repeating: BatchOutcome(error: error), count: plans.count)
         }
-        let (firstPositions, lastPositions, replayed, requestHashes, states, constraints, details, firstVersions, lastVersions) = row
+        let (
+            firstPositions, lastPositions, replayed, requestHashes, states, constraints, details, firstVersions,
+            lastVersions
+        ) = row
         guard firstPositions.count == plans.count, firstVersions.count == batch.streamIds.count else {
-            return Array(repeating: .unavailable(EventStoreError(.databaseUnavailable, "the append returned a malformed result")), count: plans.count)
+            return Array(
+                repeating: .unavailable(
+                    EventStoreError(.databaseUnavailable, "the append returned a malformed result")), count: plans.count
+            )
         }
         var outcomes: [BatchOutcome] = []
         outcomes.reserveCapacity(plans.count)
@@ -83,7 +94,8 @@ extension PostgresEventStore {
             }
             let streams = plan.streamIds.indices.map {
                 AppendResult.StreamResult(
-                    streamId: plan.streamIds[$0], firstVersion: firstVersions[slot + $0], lastVersion: lastVersions[slot + $0])
+                    streamId: plan.streamIds[$0], firstVersion: firstVersions[slot + $0],
+                    lastVersion: lastVersions[slot + $0])
             }
             let result = AppendResult(
                 firstPosition: firstPositions[index], lastPosition: lastPositions[index], streams: streams,
@@ -102,14 +114,16 @@ extension PostgresEventStore {
             do {
                 try await Task.sleep(for: .milliseconds(100 * attempt))
                 let rows = try await client.query(
-                    "SELECT event_id FROM promo_append_outcome(\([plan.eventIds[0]]))", logger: logger)
+                    "SELECT event_id FROM promo_append_outcome(\([plan.events.ids[0]]))", logger: logger)
                 var found = false
                 for try await _ in rows.decode(UUID.self) { found = true }
                 guard found else { return .notCommitted }
                 if let result = try await storedResult(of: plan) {
-                    return .committed(AppendResult(
-                        firstPosition: result.firstPosition, lastPosition: result.lastPosition, streams: result.streams,
-                        replayed: false))
+                    return .committed(
+                        AppendResult(
+                            firstPosition: result.firstPosition, lastPosition: result.lastPosition,
+                            streams: result.streams,
+                            replayed: false))
                 }
                 return .notCommitted  // the event id belongs to something else: the re-run reports it
             } catch {
@@ -124,12 +138,12 @@ extension PostgresEventStore {
     /// The result of `plan` as already stored: every one of its event ids on its stream, with its type and
     /// payload. Nil when the ids are not all there or belong to other events.
     func storedResult(of plan: AppendPlan) async throws -> AppendResult? {
-        let streams = plan.eventSlot.map { plan.streamIds[Int($0) - 1] }
+        let streams = plan.events.slot.map { plan.streamIds[Int($0) - 1] }
         let rows = try await client.query(
             """
             SELECT e.position, e.stream_id, e.stream_version,
                    e.stream_id = x.stream_id AND e.event_type = x.event_type AND e.payload = x.payload::jsonb
-            FROM unnest(\(plan.eventIds), \(streams), \(plan.types), \(plan.payloads)) AS x(event_id, stream_id, event_type, payload)
+            FROM unnest(\(plan.events.ids), \(streams), \(plan.events.types), \(plan.events.payloads)) AS x(event_id, stream_id, event_type, payload)
             JOIN events e ON e.event_id = x.event_id
             ORDER BY e.position
             """, logger: logger)
@@ -138,12 +152,16 @@ extension PostgresEventStore {
             guard same else { return nil }
             stored.append((position, stream, version))
         }
-        guard stored.count == plan.eventIds.count, let first = stored.first, let last = stored.last else { return nil }
+        guard stored.count == plan.events.ids.count, let first = stored.first, let last = stored.last else {
+            return nil
+        }
         let results = plan.streamIds.map { id in
             let versions = stored.filter { $0.stream == id }.map(\.version)
-            return AppendResult.StreamResult(streamId: id, firstVersion: versions.min() ?? 0, lastVersion: versions.max() ?? 0)
+            return AppendResult.StreamResult(
+                streamId: id, firstVersion: versions.min() ?? 0, lastVersion: versions.max() ?? 0)
         }
-        return AppendResult(firstPosition: first.position, lastPosition: last.position, streams: results, replayed: true)
+        return AppendResult(
+            firstPosition: first.position, lastPosition: last.position, streams: results, replayed: true)
     }
 }
 
@@ -164,19 +182,14 @@ struct BatchArrays {
     var expected: [Int64] = []
     var streamKey: [Int32] = []
     var distinctStreams: [String] = []
-    var eventSlot: [Int32] = []
-    var eventIds: [UUID] = []
-    var types: [String] = []
-    var schemaVersions: [Int32] = []
-    var payloads: [String] = []
-    var metadata: [String] = []
+    var events = EventColumns()
     private var keyOf: [String: Int32] = [:]
 
     mutating func add(_ plan: AppendPlan) {
         commandIds.append(plan.commandId ?? "")
         requestHashes.append(plan.requestHash ?? "")
         streamCount.append(Int32(plan.streamIds.count))
-        eventCount.append(Int32(plan.eventIds.count))
+        eventCount.append(Int32(plan.events.ids.count))
         for id in plan.streamIds {
             let key: Int32
             if let known = keyOf[id] {
@@ -190,12 +203,7 @@ struct BatchArrays {
         }
         streamIds += plan.streamIds
         expected += plan.expected
-        eventSlot += plan.eventSlot
-        eventIds += plan.eventIds
-        types += plan.types
-        schemaVersions += plan.schemaVersions
-        payloads += plan.payloads
-        metadata += plan.metadata
+        events.append(contentsOf: plan.events)
     }
 }
 
