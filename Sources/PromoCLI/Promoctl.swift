@@ -4,7 +4,8 @@ import ArgumentParser
 public struct Promoctl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "promoctl",
-        abstract: "Operate PromoLedger: migrate the database, serve the API, verify streams, try quotes, run benchmarks.",
+        abstract:
+            "Operate PromoLedger: migrate the database, serve the API, verify streams, try quotes, run benchmarks.",
         discussion: """
             Commands that touch the database read DATABASE_URL (or --database-url), e.g.
               postgres://promo@localhost:5432/promoledger

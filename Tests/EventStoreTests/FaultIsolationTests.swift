@@ -18,16 +18,21 @@ struct FaultIsolationTests {
         }
     }
 
-    /// Runs `count` appends at once, each to its own new stream; `events(i)` says what append `i` carries.
+    /// Runs `count` appends at once, each to its own new stream; `events(i)` says what append `i` carries, and
+    /// `commandId(i)` its command id.
     static func concurrently(
-        _ store: PostgresEventStore, count: Int, events: @escaping @Sendable (Int) -> [NewEvent]
+        _ store: PostgresEventStore, count: Int, events: @escaping @Sendable (Int) -> [NewEvent],
+        commandId: @escaping @Sendable (Int) -> String? = { _ in nil }
     ) async throws -> [(StreamID, Outcome)] {
         let streams = (0..<count).map { _ in TestDatabase.uniqueStream("fault") }
         return try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
             for index in 0..<count {
                 group.addTask {
                     do {
-                        return (index, .ok(try await store.append(to: streams[index], expectedVersion: .noStream, events: events(index))))
+                        let result = try await store.append(
+                            to: streams[index], expectedVersion: .noStream, events: events(index),
+                            commandId: commandId(index))
+                        return (index, .ok(result))
                     } catch let error as EventStoreError {
                         return (index, .failed(error))
                     }
@@ -76,29 +81,15 @@ struct FaultIsolationTests {
             16: ([NewEvent(type: "Bad", payload: deep)], nil),
             19: ([NewEvent(type: "Bad", payload: [:], metadata: EventMetadata(actor: "mallory\u{7}"))], nil),
         ]
-        let streams = (0..<24).map { _ in TestDatabase.uniqueStream("fault") }
-        let outcomes = try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
-            for index in 0..<24 {
-                group.addTask {
-                    let (events, commandId) = bad[index] ?? ([testEvent()], nil)
-                    do {
-                        return (index, .ok(try await store.append(to: streams[index], expectedVersion: .noStream, events: events, commandId: commandId)))
-                    } catch let error as EventStoreError {
-                        return (index, .failed(error))
-                    }
-                }
-            }
-            var all: [Int: Outcome] = [:]
-            for try await (index, outcome) in group { all[index] = outcome }
-            return all
-        }
-        for index in 0..<24 {
+        let outcomes = try await Self.concurrently(
+            store, count: 24, events: { bad[$0]?.events ?? [testEvent()] }, commandId: { bad[$0]?.commandId })
+        for (index, (stream, outcome)) in outcomes.enumerated() {
             if bad[index] != nil {
-                #expect(outcomes[index]?.error?.code == .invalidAppend, "append \(index) is refused as invalid")
-                #expect(try await store.streamVersion(streams[index]) == 0)
+                #expect(outcome.error?.code == .invalidAppend, "append \(index) is refused as invalid")
+                #expect(try await store.streamVersion(stream) == 0)
             } else {
-                #expect(outcomes[index]?.error == nil, "append \(index) commits")
-                #expect(try await store.streamVersion(streams[index]) == 1)
+                #expect(outcome.error == nil, "append \(index) commits")
+                #expect(try await store.streamVersion(stream) == 1)
             }
         }
         // A stream id with a control character never becomes a StreamID at all.
@@ -120,7 +111,8 @@ struct FaultIsolationTests {
         #expect(error?.conflicts.first?.actual == 1)
         // The same for command ids: the NFD spelling replays the NFC one.
         let command = "cmd-caf\u{E9}-\(suffix)"
-        let first = try await store.append(to: composed, expectedVersion: .any, events: [testEvent("Once")], commandId: command)
+        let first = try await store.append(
+            to: composed, expectedVersion: .any, events: [testEvent("Once")], commandId: command)
         let again = try await store.append(
             to: decomposed, expectedVersion: .any, events: [testEvent("Once")], commandId: "cmd-cafe\u{301}-\(suffix)")
         #expect(again.replayed)
@@ -162,7 +154,9 @@ struct FaultIsolationTests {
             }
             for await _ in holding.stream { break }
             let leaderStream = TestDatabase.uniqueStream("fault")
-            let leader = Task { try await store.append(to: leaderStream, expectedVersion: .noStream, events: [testEvent()]) }
+            let leader = Task {
+                try await store.append(to: leaderStream, expectedVersion: .noStream, events: [testEvent()])
+            }
             try await Task.sleep(for: .milliseconds(200))  // the leader is waiting for the connection
             let followerStreams = (0..<9).map { _ in TestDatabase.uniqueStream("fault") }
             let followers = followerStreams.map { stream in
@@ -200,7 +194,8 @@ struct FaultIsolationTests {
             // appends are done (or 60 s pass, which fails the test below).
             group.addTask {
                 try await base.client.withTransaction(logger: base.logger) { connection in
-                    _ = try await store.append(to: contested, expectedVersion: .exact(1), events: [testEvent("Held")], on: connection)
+                    _ = try await store.append(
+                        to: contested, expectedVersion: .exact(1), events: [testEvent("Held")], on: connection)
                     held.continuation.yield()
                     let deadline = ContinuousClock.now + .seconds(60)
                     while !othersDone.isSet, ContinuousClock.now < deadline {
@@ -217,7 +212,8 @@ struct FaultIsolationTests {
             try await withThrowingTaskGroup(of: Void.self) { others in
                 for _ in 0..<20 {
                     others.addTask {
-                        _ = try await store.append(to: TestDatabase.uniqueStream("fault"), expectedVersion: .noStream, events: [testEvent()])
+                        _ = try await store.append(
+                            to: TestDatabase.uniqueStream("fault"), expectedVersion: .noStream, events: [testEvent()])
                     }
                 }
                 try await others.waitForAll()

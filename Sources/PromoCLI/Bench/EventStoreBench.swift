@@ -83,7 +83,8 @@ struct EventStoreBench: Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let url = URL(fileURLWithPath: path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try encoder.encode(self).write(to: url)
         }
     }
@@ -123,11 +124,14 @@ struct EventStoreBench: Sendable {
 
     func appendOne() async throws {
         let event = NewEvent(type: StockReceived.eventType, payload: Self.payload, metadata: Self.metadata)
-        _ = try await store.append(to: try StreamID("bench-\(UUID().uuidString)"), expectedVersion: .noStream, events: [event])
+        _ = try await store.append(
+            to: try StreamID("bench-\(UUID().uuidString)"), expectedVersion: .noStream, events: [event])
     }
 
     /// Runs `operation` from `writers` concurrent tasks for `seconds`; returns operations per second.
-    func measure(writers: Int, label: String, _ operation: @escaping @Sendable () async throws -> Void) async throws -> Double {
+    func measure(writers: Int, label: String, _ operation: @escaping @Sendable () async throws -> Void) async throws
+        -> Double
+    {
         print("\(label): \(writers) writer(s) for \(seconds) s …")
         // Warm the pool so connection set-up is not measured.
         try await withThrowingTaskGroup(of: Void.self) { group in

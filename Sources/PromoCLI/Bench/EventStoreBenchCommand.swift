@@ -36,6 +36,9 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
     @Option(help: "pgbench's query protocol (-M): simple, extended or prepared.")
     var pgbenchProtocol = "simple"
 
+    @Option(help: "Group-commit batches the store runs at once (PostgresEventStore.Configuration.maxBatchesInFlight).")
+    var batchesInFlight = PostgresEventStore.Configuration().maxBatchesInFlight
+
     @Flag(help: "Internal: run only the catch-up phase and print its result as JSON (a process of its own).")
     var catchUpOnly = false
 
@@ -49,7 +52,8 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
         let seconds = self.seconds, catchUpEvents = self.catchUpEvents, batchSize = self.batchSize
         if catchUpOnly {
             let result = try await database.withStore(maxConnections: 4) { store in
-                try await EventStoreBench(store: store, seconds: seconds).catchUp(events: catchUpEvents, batchSize: batchSize)
+                try await EventStoreBench(store: store, seconds: seconds).catchUp(
+                    events: catchUpEvents, batchSize: batchSize)
             }
             print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
             return
@@ -57,14 +61,17 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
         let baseline = PgbenchBaseline(
             executable: pgbench ?? PgbenchBaseline.defaultExecutable(), url: try database.resolvedURL(),
             seconds: max(1, Int(seconds.rounded())), protocolMode: pgbenchProtocol)
-        let writes = try await database.withStore(maxConnections: 40) { store in
+        let configuration = PostgresEventStore.Configuration(maxBatchesInFlight: batchesInFlight)
+        let writes = try await database.withStore(maxConnections: 40, configuration: configuration) { store in
             try await Migrator(client: store.client, logger: store.logger).migrate()
             let bench = EventStoreBench(store: store, seconds: seconds)
             try await bench.preparePlainTable()
             var writes: [EventStoreBench.WriteResult] = []
             for writers in [1, 32] {
                 let pgbenchRate = try baseline.run(clients: writers, payload: EventStoreBench.payload.canonicalString)
-                let plain = try await bench.measure(writers: writers, label: "plain INSERT") { try await bench.plainInsert() }
+                let plain = try await bench.measure(writers: writers, label: "plain INSERT") {
+                    try await bench.plainInsert()
+                }
                 let append = try await bench.measure(writers: writers, label: "append") { try await bench.appendOne() }
                 writes.append(
                     .init(
@@ -89,7 +96,8 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
 
     private func runCatchUpProcess() throws -> EventStoreBench.CatchUpResult {
         var arguments = [
-            "bench", "eventstore", "--catch-up-only", "--catch-up-events", "\(catchUpEvents)", "--batch-size", "\(batchSize)",
+            "bench", "eventstore", "--catch-up-only", "--catch-up-events", "\(catchUpEvents)", "--batch-size",
+            "\(batchSize)",
         ]
         if let url = database.databaseURL { arguments += ["--database-url", url] }
         // Progress goes to stderr, which the child shares with this process; stdout carries the result. Not

@@ -5,7 +5,8 @@ struct PricingBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pricing",
         abstract: "Quotes per second on one core: a 10-line cart against 50 active campaigns.",
-        discussion: "Needs no database. Run it from a release build (tools/bench pricing); the target is 100,000 quotes/s.")
+        discussion:
+            "Needs no database. Run it from a release build (tools/bench pricing); the target is 100,000 quotes/s.")
 
     @Option(help: "Seconds to measure.")
     var seconds: Double = 3

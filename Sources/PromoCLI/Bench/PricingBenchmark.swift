@@ -51,61 +51,99 @@ public enum PricingBenchmark {
         let categories = ["hotpot", "dumplings", "desserts", "meat"]
         var catalog: [Product] = []
         for index in 0..<20 {
-            catalog.append(Product(
-                sku: "SKU-\(100 + index)", name: "product \(index)", priceFen: 1_000 + 137 * index, costFen: 500 + 50 * index,
-                category: categories[index % 4]))
+            catalog.append(
+                Product(
+                    sku: "SKU-\(100 + index)", name: "product \(index)", priceFen: 1_000 + 137 * index,
+                    costFen: 500 + 50 * index,
+                    category: categories[index % 4]))
         }
         var campaigns: [Campaign] = []
         // A handful that apply to the cart.
-        campaigns.append(Campaign(
-            campaignId: "b-apply-01", rules: .itemDiscount(percentBp: 1_000), window: window,
-            scope: CampaignScope(categories: ["dumplings"]), stacking: CampaignStacking(priority: 1)))
-        campaigns.append(Campaign(
-            campaignId: "b-apply-02", rules: .specialPrice(prices: ["SKU-100": 800, "SKU-104": 1_200]), window: window,
-            stacking: CampaignStacking(priority: 2)))
-        campaigns.append(Campaign(
-            campaignId: "b-apply-03",
-            rules: .bundle(BundleRule(items: [.init(sku: "SKU-102", quantity: 1), .init(sku: "SKU-103", quantity: 1)], bundlePriceFen: 2_300)),
-            window: window, stacking: CampaignStacking(priority: 3)))
-        campaigns.append(Campaign(
-            campaignId: "b-apply-04",
-            rules: .spendReduction(tiers: [ReductionTier(thresholdFen: 10_000, reductionFen: 1_000), ReductionTier(thresholdFen: 20_000, reductionFen: 3_000)]),
-            window: window, stacking: CampaignStacking(priority: 10), budgetLeft: BudgetAmounts(discountFen: 10_000_000)))
-        campaigns.append(Campaign(
-            campaignId: "b-apply-05", rules: .spendDiscount(tiers: [DiscountTier(thresholdFen: 5_000, percentBp: 500)]),
-            window: window, scope: CampaignScope(categories: ["hotpot"]), stacking: CampaignStacking(priority: 20)))
-        campaigns.append(Campaign(
-            campaignId: "b-apply-06", rules: .gift(GiftRule(thresholdFen: 15_000, giftSku: "SKU-119", giftQuantity: 1)),
-            window: window, stacking: CampaignStacking(priority: 30)))
-        campaigns.append(Campaign(
-            campaignId: "b-apply-07", rules: .rebate(RebateRule(thresholdFen: 10_000, reward: .points(500))), window: window,
-            stacking: CampaignStacking(priority: 40)))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-apply-01", rules: .itemDiscount(percentBp: 1_000), window: window,
+                scope: CampaignScope(categories: ["dumplings"]), stacking: CampaignStacking(priority: 1)))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-apply-02", rules: .specialPrice(prices: ["SKU-100": 800, "SKU-104": 1_200]),
+                window: window,
+                stacking: CampaignStacking(priority: 2)))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-apply-03",
+                rules: .bundle(
+                    BundleRule(
+                        items: [.init(sku: "SKU-102", quantity: 1), .init(sku: "SKU-103", quantity: 1)],
+                        bundlePriceFen: 2_300)),
+                window: window, stacking: CampaignStacking(priority: 3)))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-apply-04",
+                rules: .spendReduction(tiers: [
+                    ReductionTier(thresholdFen: 10_000, reductionFen: 1_000),
+                    ReductionTier(thresholdFen: 20_000, reductionFen: 3_000),
+                ]),
+                window: window, stacking: CampaignStacking(priority: 10),
+                budgetLeft: BudgetAmounts(discountFen: 10_000_000)))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-apply-05",
+                rules: .spendDiscount(tiers: [DiscountTier(thresholdFen: 5_000, percentBp: 500)]),
+                window: window, scope: CampaignScope(categories: ["hotpot"]), stacking: CampaignStacking(priority: 20)))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-apply-06",
+                rules: .gift(GiftRule(thresholdFen: 15_000, giftSku: "SKU-119", giftQuantity: 1)),
+                window: window, stacking: CampaignStacking(priority: 30)))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-apply-07", rules: .rebate(RebateRule(thresholdFen: 10_000, reward: .points(500))),
+                window: window,
+                stacking: CampaignStacking(priority: 40)))
         // The rest do not apply: other channel, ended, other SKUs, audience, thresholds.
         for index in 0..<43 {
             let id = "b-other-\(index)"
             switch index % 6 {
             case 0:
-                campaigns.append(Campaign(
-                    campaignId: id, rules: .itemDiscount(percentBp: 2_000), window: window,
-                    scope: CampaignScope(skus: ["SKU-11\(index % 9)"], channels: ["store"])))
+                campaigns.append(
+                    Campaign(
+                        campaignId: id, rules: .itemDiscount(percentBp: 2_000), window: window,
+                        scope: CampaignScope(skus: ["SKU-11\(index % 9)"], channels: ["store"])))
             case 1:
-                campaigns.append(Campaign(
-                    campaignId: id, rules: .spendReduction(tiers: [ReductionTier(thresholdFen: 5_000, reductionFen: 900)]), window: past))
+                campaigns.append(
+                    Campaign(
+                        campaignId: id,
+                        rules: .spendReduction(tiers: [ReductionTier(thresholdFen: 5_000, reductionFen: 900)]),
+                        window: past))
             case 2:
-                campaigns.append(Campaign(
-                    campaignId: id, rules: .flashSale(FlashSaleRule(sku: "SKU-11\(index % 9)", priceFen: 500, quantity: 100, perCustomerLimit: 2)),
-                    window: window))
+                campaigns.append(
+                    Campaign(
+                        campaignId: id,
+                        rules: .flashSale(
+                            FlashSaleRule(sku: "SKU-11\(index % 9)", priceFen: 500, quantity: 100, perCustomerLimit: 2)),
+                        window: window))
             case 3:
-                campaigns.append(Campaign(
-                    campaignId: id, rules: .spendDiscount(tiers: [DiscountTier(thresholdFen: 1_000, percentBp: 800)]), window: window,
-                    audience: CampaignAudience(newCustomersOnly: true)))
+                campaigns.append(
+                    Campaign(
+                        campaignId: id,
+                        rules: .spendDiscount(tiers: [DiscountTier(thresholdFen: 1_000, percentBp: 800)]),
+                        window: window,
+                        audience: CampaignAudience(newCustomersOnly: true)))
             case 4:
-                campaigns.append(Campaign(
-                    campaignId: id, rules: .gift(GiftRule(thresholdFen: 900_000, giftSku: "SKU-118", giftQuantity: 1)), window: window))
+                campaigns.append(
+                    Campaign(
+                        campaignId: id,
+                        rules: .gift(GiftRule(thresholdFen: 900_000, giftSku: "SKU-118", giftQuantity: 1)),
+                        window: window))
             default:
-                campaigns.append(Campaign(
-                    campaignId: id, rules: .bundle(BundleRule(items: [.init(sku: "SKU-115", quantity: 1), .init(sku: "SKU-116", quantity: 1)], bundlePriceFen: 2_000)),
-                    window: window, status: .paused))
+                campaigns.append(
+                    Campaign(
+                        campaignId: id,
+                        rules: .bundle(
+                            BundleRule(
+                                items: [.init(sku: "SKU-115", quantity: 1), .init(sku: "SKU-116", quantity: 1)],
+                                bundlePriceFen: 2_000)),
+                        window: window, status: .paused))
             }
         }
         let engine = try PricingEngine(catalog: catalog, campaigns: campaigns)

@@ -36,7 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
         let server = APIServer(configuration: .init(host: host, port: port), store: store)
         let host = self.host
         let startup = PositionsAtStartup(store: store)
-        let app = server.makeApplication(services: [client, startup, EventNotifier(client: client, signal: signal, appended: appended, logger: logger)]) { port in
+        let app = server.makeApplication(services: [
+            client, startup, EventNotifier(client: client, signal: signal, appended: appended, logger: logger),
+        ]) { port in
             print("PromoLedger is listening on http://\(host):\(port)")
         }
         try await app.runService()

@@ -21,23 +21,27 @@ struct DatabaseOptions: ParsableArguments {
     func resolvedURL() throws -> DatabaseURL {
         guard let raw = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"], !raw.isEmpty else {
             throw ValidationError(
-                "no database: set DATABASE_URL or pass --database-url (tools/demo and tools/test start a private PostgreSQL for you)")
+                "no database: set DATABASE_URL or pass --database-url (tools/demo and tools/test start a private PostgreSQL for you)"
+            )
         }
         do { return try DatabaseURL(raw) } catch { throw ValidationError(error.message) }
     }
 
     /// A connection pool for the resolved URL; run it (a `Service`) before leasing from it.
     func makeClient(maxConnections: Int, logger: Logger) throws -> PostgresClient {
-        PostgresClient(configuration: try resolvedURL().clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
+        PostgresClient(
+            configuration: try resolvedURL().clientConfiguration(maxConnections: maxConnections),
+            backgroundLogger: logger)
     }
 
     /// Runs `body` with a running connection pool and an event store on it, then shuts the pool down.
     func withStore<T: Sendable>(
-        maxConnections: Int = 20, _ body: @escaping @Sendable (PostgresEventStore) async throws -> T
+        maxConnections: Int = 20, configuration: PostgresEventStore.Configuration = .init(),
+        _ body: @escaping @Sendable (PostgresEventStore) async throws -> T
     ) async throws -> T {
         let logger = makeLogger()
         let client = try makeClient(maxConnections: maxConnections, logger: logger)
-        let store = PostgresEventStore(client: client, logger: logger)
+        let store = PostgresEventStore(client: client, logger: logger, configuration: configuration)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()
