@@ -47,7 +47,9 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible, CustomD
             self.actual = actual
         }
 
-        public var description: String { "\(streamId): expected \(expected), actual \(actual == 0 ? "none" : String(actual))" }
+        public var description: String {
+            "\(streamId): expected \(expected), actual \(actual == 0 ? "none" : String(actual))"
+        }
     }
 
     public var code: Code

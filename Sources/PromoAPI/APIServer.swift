@@ -36,7 +36,8 @@ public struct APIServer: Sendable {
             .register(on: router)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "PromoLedger"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "PromoLedger"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: store.logger)

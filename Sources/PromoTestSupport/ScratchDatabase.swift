@@ -29,7 +29,8 @@ public struct ScratchDatabase: Sendable {
     /// Drops the database, ending any session still on it.
     public func drop() async throws {
         try await Self.withClient(admin) { client in
-            try await client.query("DROP DATABASE IF EXISTS \(unescaped: url.database) WITH (FORCE)", logger: TestDatabase.logger)
+            try await client.query(
+                "DROP DATABASE IF EXISTS \(unescaped: url.database) WITH (FORCE)", logger: TestDatabase.logger)
         }
     }
 
@@ -38,7 +39,8 @@ public struct ScratchDatabase: Sendable {
         _ url: DatabaseURL, maxConnections: Int = 4, _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(
-            configuration: url.clientConfiguration(maxConnections: maxConnections), backgroundLogger: TestDatabase.logger)
+            configuration: url.clientConfiguration(maxConnections: maxConnections),
+            backgroundLogger: TestDatabase.logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()

@@ -13,7 +13,8 @@ struct AppendConcurrencyTests {
         let target: Int64 = 60
 
         // Every writer reads the head and appends with exact(head) until the stream reaches `target`.
-        let outcomes = try await withThrowingTaskGroup(of: (wins: [Int64], conflicts: [EventStoreError]).self) { group in
+        let outcomes = try await withThrowingTaskGroup(of: (wins: [Int64], conflicts: [EventStoreError]).self) {
+            group in
             for writer in 0..<50 {
                 group.addTask {
                     var wins: [Int64] = []
@@ -24,7 +25,9 @@ struct AppendConcurrencyTests {
                         do {
                             let result = try await store.append(
                                 to: stream, expectedVersion: head == 0 ? .noStream : .exact(head),
-                                events: [testEvent("VersionWon", ["writer": .int(Int64(writer)), "expected": .int(head)])])
+                                events: [
+                                    testEvent("VersionWon", ["writer": .int(Int64(writer)), "expected": .int(head)])
+                                ])
                             #expect(result.stream(stream)?.lastVersion == head + 1)
                             wins.append(head + 1)
                         } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
@@ -66,7 +69,8 @@ struct AppendConcurrencyTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<20 {
                 group.addTask {
-                    _ = try await store.append(to: stream, expectedVersion: .any, events: [testEvent("Any", ["writer": .int(Int64(writer))])])
+                    _ = try await store.append(
+                        to: stream, expectedVersion: .any, events: [testEvent("Any", ["writer": .int(Int64(writer))])])
                 }
             }
             try await group.waitForAll()
@@ -100,7 +104,8 @@ struct AppendConcurrencyTests {
         // With the right versions both streams take their events in one transaction, at adjacent positions.
         let result = try await store.append([
             StreamAppend(order, expectedVersion: .noStream, events: [testEvent("OrderPlaced")]),
-            StreamAppend(stock, expectedVersion: .exact(1), events: [testEvent("StockReserved"), testEvent("LowStock")]),
+            StreamAppend(
+                stock, expectedVersion: .exact(1), events: [testEvent("StockReserved"), testEvent("LowStock")]),
         ])
         #expect(result.lastPosition - result.firstPosition == 2)
         #expect(result.stream(order) == .init(streamId: order.rawValue, firstVersion: 1, lastVersion: 1))
@@ -140,7 +145,9 @@ struct AppendConcurrencyTests {
         #expect(onPool?.conflicts == expected)
         // The same on a caller's connection, whose transaction stays usable afterwards.
         try await store.client.withTransaction(logger: store.logger) { connection in
-            let onConnection = await #expect(throws: EventStoreError.self) { try await store.append(appends, on: connection) }
+            let onConnection = await #expect(throws: EventStoreError.self) {
+                try await store.append(appends, on: connection)
+            }
             #expect(onConnection?.conflicts == expected)
             _ = try await store.append(to: fresh, expectedVersion: .noStream, events: [testEvent()], on: connection)
         }

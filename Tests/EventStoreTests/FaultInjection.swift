@@ -14,7 +14,8 @@ enum FaultInjection {
         try await store.client.withTransaction(logger: store.logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(4242)", logger: store.logger)
             let rows = try await connection.query(
-                "SELECT count(*) FROM pg_trigger WHERE tgname IN ('test_fault', 'test_commit_fault')", logger: store.logger)
+                "SELECT count(*) FROM pg_trigger WHERE tgname IN ('test_fault', 'test_commit_fault')",
+                logger: store.logger)
             for try await count in rows.decode(Int64.self) where count == 2 { return }
             for statement in statements {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: store.logger)

@@ -26,11 +26,28 @@ struct GroupCommitTests {
                     do {
                         switch index {
                         case 0..<28:
-                            return (index, .ok(try await store.append(to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent(), testEvent()])))
+                            return (
+                                index,
+                                .ok(
+                                    try await store.append(
+                                        to: TestDatabase.uniqueStream(), expectedVersion: .noStream,
+                                        events: [testEvent(), testEvent()]))
+                            )
                         case 28..<36:
-                            return (index, .ok(try await store.append(to: existing, expectedVersion: .exact(7), events: [testEvent()])))
+                            return (
+                                index,
+                                .ok(
+                                    try await store.append(
+                                        to: existing, expectedVersion: .exact(7), events: [testEvent()]))
+                            )
                         default:
-                            return (index, .ok(try await store.append(to: commandStream, expectedVersion: .any, events: [testEvent("Once")], commandId: commandId)))
+                            return (
+                                index,
+                                .ok(
+                                    try await store.append(
+                                        to: commandStream, expectedVersion: .any, events: [testEvent("Once")],
+                                        commandId: commandId))
+                            )
                         }
                     } catch let error as EventStoreError {
                         return (index, .conflict(error))
@@ -50,7 +67,9 @@ struct GroupCommitTests {
         }
         #expect(transactions.count < 28, "concurrent appends shared transactions")
         for index in 28..<36 {
-            guard case .conflict(let error) = outcomes[index] else { Issue.record("append \(index) should conflict"); continue }
+            guard case .conflict(let error) = outcomes[index] else {
+                Issue.record("append \(index) should conflict"); continue
+            }
             #expect(error.conflicts == [.init(streamId: existing.rawValue, expected: .exact(7), actual: 1)])
         }
         let repeats = (36..<40).compactMap { index -> AppendResult? in

@@ -18,7 +18,10 @@ struct IdempotencyTests {
         #expect(first.replayed == false)
         // The retry carries new event ids (a client regenerating them) and even an expectation that would now fail.
         let retry = try await store.append(
-            to: stream, expectedVersion: .noStream, events: events.map { var e = $0; e.eventId = UUID(); return e },
+            to: stream, expectedVersion: .noStream,
+            events: events.map {
+                var e = $0; e.eventId = UUID(); return e
+            },
             commandId: commandId)
         #expect(retry.replayed == true)
         #expect(retry.firstPosition == first.firstPosition)
@@ -33,9 +36,13 @@ struct IdempotencyTests {
         let store = try await TestDatabase.store()
         let stream = TestDatabase.uniqueStream("order")
         let commandId = "cmd-\(UUID())"
-        _ = try await store.append(to: stream, expectedVersion: .any, events: [testEvent("OrderPlaced", ["totalFen": 100])], commandId: commandId)
+        _ = try await store.append(
+            to: stream, expectedVersion: .any, events: [testEvent("OrderPlaced", ["totalFen": 100])],
+            commandId: commandId)
         let error = await #expect(throws: EventStoreError.self) {
-            try await store.append(to: stream, expectedVersion: .any, events: [testEvent("OrderPlaced", ["totalFen": 999])], commandId: commandId)
+            try await store.append(
+                to: stream, expectedVersion: .any, events: [testEvent("OrderPlaced", ["totalFen": 999])],
+                commandId: commandId)
         }
         #expect(error?.code == .idempotencyKeyReused)
         #expect(try await store.readStream(stream).count == 1)
@@ -49,7 +56,8 @@ struct IdempotencyTests {
         let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
             for _ in 0..<10 {
                 group.addTask {
-                    try await store.append(to: stream, expectedVersion: .any, events: [testEvent("OrderPlaced")], commandId: commandId)
+                    try await store.append(
+                        to: stream, expectedVersion: .any, events: [testEvent("OrderPlaced")], commandId: commandId)
                 }
             }
             var all: [AppendResult] = []
@@ -82,7 +90,8 @@ struct IdempotencyTests {
             var iterator = firstWritten.stream.makeAsyncIterator()
             let first = try #require(await iterator.next())
             // The resend carries the very same event ids, as a client retrying its own request does.
-            async let resend = store.append(to: stream, expectedVersion: .noStream, events: events, commandId: commandId)
+            async let resend = store.append(
+                to: stream, expectedVersion: .noStream, events: events, commandId: commandId)
             try await Task.sleep(for: .milliseconds(300))  // the resend is now waiting on the first's command row
             release.continuation.yield()
             let replay = try await resend

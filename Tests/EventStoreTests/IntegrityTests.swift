@@ -16,7 +16,10 @@ struct IntegrityTests {
             to: stream, expectedVersion: .noStream,
             events: [testEvent("A", ["n": 1]), testEvent("B", ["n": 2]), testEvent("C", ["n": 3])])
         let clean = try await store.verify(stream)
-        #expect(clean == StreamVerification(streamId: stream.rawValue, ok: true, events: 3, firstBadVersion: nil, problem: nil))
+        #expect(
+            clean
+                == StreamVerification(
+                    streamId: stream.rawValue, ok: true, events: 3, firstBadVersion: nil, problem: nil))
 
         try await store.client.query(
             "UPDATE events SET payload = '{\"n\": 200}' WHERE stream_id = \(stream.rawValue) AND stream_version = 2",
@@ -34,7 +37,8 @@ struct IntegrityTests {
         let b = TestDatabase.uniqueStream()
         let c = TestDatabase.uniqueStream()
         for stream in [a, b, c] {
-            _ = try await store.append(to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
+            _ = try await store.append(
+                to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
         }
         try await store.client.query(
             "UPDATE events SET metadata = '{\"actor\": \"mallory\"}' WHERE stream_id = \(a.rawValue) AND stream_version = 1",
@@ -60,14 +64,16 @@ struct IntegrityTests {
             "priceFen": 4590, "costFen": 2500, "category": "hotpot",
         ]
         let written = try await store.append(
-            to: stream, expectedVersion: .noStream, events: [NewEvent(type: ProductDefined.eventType, schemaVersion: 1, payload: v1)])
+            to: stream, expectedVersion: .noStream,
+            events: [NewEvent(type: ProductDefined.eventType, schemaVersion: 1, payload: v1)])
 
         let expected = ProductDefined(
             sku: "MD-002", name: "鲜毛肚", spec: "250g", origin: "四川", shelfLifeDays: 180, priceFen: 4590, costFen: 2500,
             category: "hotpot", tags: [])
         // Positions are unique, so the first event after `firstPosition - 1` is this one on every global read.
         let byStream = try #require(try await store.readStream(stream).first)
-        let byCategory = try #require(try await store.readCategory("product", after: written.firstPosition - 1, limit: 1).first)
+        let byCategory = try #require(
+            try await store.readCategory("product", after: written.firstPosition - 1, limit: 1).first)
         let byAll = try #require(try await store.readAll(after: written.firstPosition - 1, limit: 1).first)
         // The committed read stops below any transaction still open (another test may hold one for seconds):
         // wait until it has passed this event.
@@ -92,7 +98,8 @@ struct IntegrityTests {
     func asOfRead() async throws {
         let store = try await TestDatabase.store()
         let stream = TestDatabase.uniqueStream("campaign")
-        _ = try await store.append(to: stream, expectedVersion: .noStream, events: [testEvent("Created"), testEvent("Activated")])
+        _ = try await store.append(
+            to: stream, expectedVersion: .noStream, events: [testEvent("Created"), testEvent("Activated")])
         let cut = try #require(try await store.readStream(stream).last?.recordedAt)
         try await Task.sleep(for: .milliseconds(20))
         _ = try await store.append(to: stream, expectedVersion: .exact(2), events: [testEvent("Paused")])
@@ -107,7 +114,8 @@ struct IntegrityTests {
         let moved = TestDatabase.uniqueStream("order")
         let recategorised = TestDatabase.uniqueStream("order")
         for stream in [moved, recategorised] {
-            _ = try await store.append(to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
+            _ = try await store.append(
+                to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
         }
         try await store.client.query(
             "UPDATE events SET position = -position WHERE stream_id = \(moved.rawValue) AND stream_version = 2",
@@ -123,7 +131,8 @@ struct IntegrityTests {
     func truncationAgainstRecordedHead() async throws {
         let store = try await TestDatabase.store()
         let stream = TestDatabase.uniqueStream("budget")
-        _ = try await store.append(to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
+        _ = try await store.append(
+            to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
         let head = try #require(try await store.head(of: stream))
         #expect(head.version == 3)
         #expect(try await store.verify(stream, against: head).ok)
@@ -145,7 +154,9 @@ struct IntegrityTests {
         let stream = TestDatabase.uniqueStream("stock")
         _ = try await store.append(
             to: stream, expectedVersion: .noStream,
-            events: [testEvent("StockReceived", ["sku": "HP-001", "quantity": 12]), testEvent("StockReserved", ["n": 1])])
+            events: [
+                testEvent("StockReceived", ["sku": "HP-001", "quantity": 12]), testEvent("StockReserved", ["n": 1]),
+            ])
         let rows = try await store.client.query(
             """
             SELECT stream_id || E'\\n' || stream_version || E'\\n' || position || E'\\n' || category || E'\\n' || event_id
@@ -173,7 +184,9 @@ struct IntegrityTests {
             contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("EventSchemas/README.md"), encoding: .utf8)
         // The example's canonical text, as the README shows it between its ```text fences.
-        let fenced = readme.components(separatedBy: "```text\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
+        let fenced = readme.components(separatedBy: "```text\n").dropFirst().map {
+            $0.components(separatedBy: "\n```")[0]
+        }
         let canonical = try #require(fenced.first { $0.hasPrefix("stock-HP-001@online\n") })
         let previous = try #require(fenced.first { $0.hasPrefix("previous: ") }).dropFirst("previous: ".count)
         let expected = try #require(fenced.first { $0.hasPrefix("hash: ") }).dropFirst("hash: ".count)

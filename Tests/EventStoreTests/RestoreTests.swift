@@ -16,14 +16,19 @@ enum RestoreTarget {
     static var available: Bool { adminURL != nil && programs != nil }
 }
 
-@Suite("Positions after pg_dump / pg_restore into a new cluster", .enabled(if: RestoreTarget.available, "needs tools/test's second cluster"))
+@Suite(
+    "Positions after pg_dump / pg_restore into a new cluster",
+    .enabled(if: RestoreTarget.available, "needs tools/test's second cluster"))
 struct RestoreTests {
     /// Runs a PostgreSQL program (`pg_dump`, `pg_restore`) against `url`; fails the test on a non-zero exit.
     static func run(_ program: String, _ arguments: [String], url: DatabaseURL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(RestoreTarget.programs!)/\(program)")
         process.arguments =
-            ["--host", url.socketDirectory ?? url.host, "--port", String(url.port), "--username", url.user, "--dbname", url.database]
+            [
+                "--host", url.socketDirectory ?? url.host, "--port", String(url.port), "--username", url.user,
+                "--dbname", url.database,
+            ]
             + arguments
         let errors = Pipe()
         process.standardError = errors
@@ -45,7 +50,8 @@ struct RestoreTests {
     static func catchUp(_ store: PostgresEventStore, name: String, to position: Int64) async throws -> [RecordedEvent] {
         let delivered = Delivered()
         let subscription = CatchUpSubscription(
-            name: name, store: store, signal: WakeupSignal(), configuration: .init(batchSize: 4, pollInterval: .milliseconds(50))
+            name: name, store: store, signal: WakeupSignal(),
+            configuration: .init(batchSize: 4, pollInterval: .milliseconds(50))
         ) { batch, _ in delivered.add(batch) }
         let reached = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await subscription.run() }
@@ -57,7 +63,8 @@ struct RestoreTests {
         return delivered.all
     }
 
-    @Test("Restored into a fresh cluster and migrated, new events land above the old ones and every subscriber gets them")
+    @Test(
+        "Restored into a fresh cluster and migrated, new events land above the old ones and every subscriber gets them")
     func dumpRestoreMigrateAppend() async throws {
         let targetAdmin = try #require(RestoreTarget.adminURL)
         let source = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "restore_src")
@@ -84,7 +91,9 @@ struct RestoreTests {
             let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
             var last: Int64 = 0
             for stream in streams {
-                last = try await store.append(to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent()]).lastPosition
+                last = try await store.append(
+                    to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent()]
+                ).lastPosition
             }
             #expect(try await Self.catchUp(store, name: "dashboard", to: last).count == 6)
             // The new cluster's transaction ids must start well below this one's, as after any real move.
@@ -120,11 +129,13 @@ struct RestoreTests {
             for stream in streams { #expect(try await store.verify(stream).ok) }
             var last: Int64 = 0
             for stream in streams {
-                let result = try await store.append(to: stream, expectedVersion: .exact(2), events: [testEvent("AfterRestore")])
+                let result = try await store.append(
+                    to: stream, expectedVersion: .exact(2), events: [testEvent("AfterRestore")])
                 #expect(result.firstPosition > before.last!.position)
                 last = result.lastPosition
             }
-            let fresh = try await store.append(to: try StreamID("order-restore4"), expectedVersion: .noStream, events: [testEvent()])
+            let fresh = try await store.append(
+                to: try StreamID("order-restore4"), expectedVersion: .noStream, events: [testEvent()])
             last = fresh.lastPosition
 
             // The subscriber restored with its checkpoint gets exactly the new events; a new one gets everything.

@@ -37,7 +37,8 @@ struct SubscriptionTests {
             let heldOpen = AsyncStream<Void>.makeStream()
             group.addTask {
                 try await store.client.withTransaction(logger: store.logger) { connection in
-                    _ = try await store.append(to: held, expectedVersion: .noStream, events: [testEvent("Held")], on: connection)
+                    _ = try await store.append(
+                        to: held, expectedVersion: .noStream, events: [testEvent("Held")], on: connection)
                     heldOpen.continuation.yield()
                     try await Task.sleep(for: .seconds(5))
                 }
@@ -46,7 +47,9 @@ struct SubscriptionTests {
             var later: [AppendResult] = []
             for index in 0..<30 {
                 let stream = try StreamID("\(prefix)-after\(index % 3)")
-                later.append(try await store.append(to: stream, expectedVersion: .any, events: [testEvent("After"), testEvent("After")]))
+                later.append(
+                    try await store.append(
+                        to: stream, expectedVersion: .any, events: [testEvent("After"), testEvent("After")]))
             }
             // While the early transaction is open, nothing after its position may be delivered.
             try await Task.sleep(for: .seconds(1))
@@ -73,7 +76,8 @@ struct SubscriptionTests {
         let base = try await TestDatabase.store()
         let appended = WakeupSignal()
         let writer = PostgresEventStore(client: base.client, logger: base.logger, appended: appended)
-        let writerSide = EventNotifier(client: base.client, signal: WakeupSignal(), appended: appended, logger: base.logger)
+        let writerSide = EventNotifier(
+            client: base.client, signal: WakeupSignal(), appended: appended, logger: base.logger)
         let readerSignal = WakeupSignal()
         let readerSide = EventNotifier(client: base.client, signal: readerSignal, logger: base.logger)
 
@@ -82,9 +86,12 @@ struct SubscriptionTests {
             group.addTask { try await writerSide.run() }
             // The listener fires once when it starts listening; wait for that so what follows is the NOTIFY.
             let deadline = ContinuousClock.now + .seconds(30)
-            while await readerSignal.current == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            while await readerSignal.current == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let before = await readerSignal.current
-            _ = try await writer.append(to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
+            _ = try await writer.append(
+                to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
             await readerSignal.wait(after: before, timeout: .seconds(30))
             #expect(await readerSignal.current > before, "the other process was woken well before any poll timer")
             group.cancelAll()
@@ -97,16 +104,20 @@ struct SubscriptionTests {
         let stream = TestDatabase.uniqueStream("resume")
         let name = "test-\(UUID())"
         let signal = WakeupSignal()
-        let first = try await store.append(to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
+        let first = try await store.append(
+            to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
 
         func runUntil(_ position: Int64) async throws -> [RecordedEvent] {
             let delivered = Delivered()
-            let subscription = CatchUpSubscription(name: name, store: store, signal: signal, configuration: .init(pollInterval: .milliseconds(50))) {
+            let subscription = CatchUpSubscription(
+                name: name, store: store, signal: signal, configuration: .init(pollInterval: .milliseconds(50))
+            ) {
                 batch, _ in delivered.add(batch.filter { $0.streamId == stream.rawValue })
             }
             let reached = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await subscription.run() }
-                let reached = try await Checkpoints(store: store).waitUntil(name, reaches: position, timeout: .seconds(60))
+                let reached = try await Checkpoints(store: store).waitUntil(
+                    name, reaches: position, timeout: .seconds(60))
                 group.cancelAll()
                 return reached
             }
@@ -126,7 +137,8 @@ struct SubscriptionTests {
         let store = try await TestDatabase.store()
         let name = "test-\(UUID())"
         _ = try await store.append(to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
-        let subscription = CatchUpSubscription(name: name, store: store, signal: WakeupSignal()) { _, _ in throw Boom() }
+        let subscription = CatchUpSubscription(name: name, store: store, signal: WakeupSignal()) { _, _ in throw Boom()
+        }
         await #expect(throws: (any Error).self) { try await subscription.run() }
         #expect(try await Checkpoints(store: store).position(of: name) == 0)
     }

@@ -7,12 +7,16 @@ import Testing
 
 @Suite("Input validation and migrations")
 struct ValidationAndMigrationTests {
-    @Test("Malformed stream ids are rejected with a typed error", arguments: ["nocategory", "-x", "Order-1", "order-", "order-a b", "or der-1"])
+    @Test(
+        "Malformed stream ids are rejected with a typed error",
+        arguments: ["nocategory", "-x", "Order-1", "order-", "order-a b", "or der-1"])
     func invalidStreamIDs(raw: String) {
         #expect(throws: EventStoreError.self) { try StreamID(raw) }
     }
 
-    @Test("Valid stream ids keep their category", arguments: [("order-8812", "order"), ("stock-HP001@online", "stock"), ("coupon-A-B-C", "coupon")])
+    @Test(
+        "Valid stream ids keep their category",
+        arguments: [("order-8812", "order"), ("stock-HP001@online", "stock"), ("coupon-A-B-C", "coupon")])
     func validStreamIDs(raw: String, category: String) throws {
         #expect(try StreamID(raw).category == category)
     }
@@ -25,7 +29,10 @@ struct ValidationAndMigrationTests {
         let cases: [[StreamAppend]] = [
             [],
             [StreamAppend(stream, expectedVersion: .any, events: [])],
-            [StreamAppend(stream, expectedVersion: .any, events: [testEvent()]), StreamAppend(stream, expectedVersion: .any, events: [testEvent()])],
+            [
+                StreamAppend(stream, expectedVersion: .any, events: [testEvent()]),
+                StreamAppend(stream, expectedVersion: .any, events: [testEvent()]),
+            ],
             [StreamAppend(stream, expectedVersion: .any, events: [duplicate, duplicate])],
             [StreamAppend(stream, expectedVersion: .exact(-1), events: [testEvent()])],
         ]
@@ -43,7 +50,9 @@ struct ValidationAndMigrationTests {
         let a = TestDatabase.uniqueStream()
         let b = TestDatabase.uniqueStream()
         _ = try await store.append(to: a, expectedVersion: .any, events: [event])
-        let error = await #expect(throws: EventStoreError.self) { try await store.append(to: b, expectedVersion: .any, events: [event]) }
+        let error = await #expect(throws: EventStoreError.self) {
+            try await store.append(to: b, expectedVersion: .any, events: [event])
+        }
         #expect(error?.code == .duplicateEventID)
         #expect(try await store.streamVersion(b) == 0)
     }
@@ -65,7 +74,8 @@ struct ValidationAndMigrationTests {
                 #expect(try await migrator.migrate().isEmpty, "a third run has nothing to do")
                 // The migrated store works.
                 let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
-                let result = try await store.append(to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
+                let result = try await store.append(
+                    to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
                 #expect(result.firstPosition > 0)
                 #expect(try await store.positionStatus().ok)
             }
@@ -82,7 +92,8 @@ struct ValidationAndMigrationTests {
                 #expect(status.positionsOK)
                 #expect(status.problem?.contains("read committed") == true)
                 let error = await #expect(throws: EventStoreError.self) {
-                    try await store.append(to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
+                    try await store.append(
+                        to: TestDatabase.uniqueStream(), expectedVersion: .noStream, events: [testEvent()])
                 }
                 #expect(error?.code == .misconfigured)
             }
@@ -96,7 +107,8 @@ struct ValidationAndMigrationTests {
     @Test("DATABASE_URL forms: TCP and Unix socket")
     func databaseURLs() throws {
         let tcp = try DatabaseURL("postgres://promo:secret@db.internal:6543/ledger")
-        let expected = try DatabaseURL.expect(user: "promo", password: "secret", host: "db.internal", port: 6543, database: "ledger", socket: nil)
+        let expected = try DatabaseURL.expect(
+            user: "promo", password: "secret", host: "db.internal", port: 6543, database: "ledger", socket: nil)
         #expect(tcp == expected)
         let socket = try DatabaseURL("postgresql://promo@localhost/ledger?host=/tmp/pg")
         #expect(socket.socketDirectory == "/tmp/pg")
@@ -107,7 +119,9 @@ struct ValidationAndMigrationTests {
 }
 
 extension DatabaseURL {
-    static func expect(user: String, password: String?, host: String, port: Int, database: String, socket: String?) throws -> DatabaseURL {
+    static func expect(user: String, password: String?, host: String, port: Int, database: String, socket: String?)
+        throws -> DatabaseURL
+    {
         var url = try DatabaseURL("postgres://x@y/z")
         url.user = user
         url.password = password

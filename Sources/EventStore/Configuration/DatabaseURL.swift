@@ -18,7 +18,8 @@ public struct DatabaseURL: Sendable, Hashable {
         guard let components = URLComponents(string: string),
             ["postgres", "postgresql"].contains(components.scheme ?? "")
         else {
-            throw EventStoreError(.databaseUnavailable, "DATABASE_URL must look like postgres://user@host:5432/database")
+            throw EventStoreError(
+                .databaseUnavailable, "DATABASE_URL must look like postgres://user@host:5432/database")
         }
         user = components.user ?? "postgres"
         password = components.password
@@ -28,8 +29,11 @@ public struct DatabaseURL: Sendable, Hashable {
         if database.isEmpty { database = user }
         let query = components.queryItems ?? []
         socketDirectory = query.first(where: { $0.name == "host" })?.value.flatMap { $0.hasPrefix("/") ? $0 : nil }
-        if let sslmode = query.first(where: { $0.name == "sslmode" })?.value, !["disable", "allow", "prefer"].contains(sslmode) {
-            throw EventStoreError(.databaseUnavailable, "sslmode=\(sslmode) is not supported; use a local or tunnelled connection")
+        if let sslmode = query.first(where: { $0.name == "sslmode" })?.value,
+            !["disable", "allow", "prefer"].contains(sslmode)
+        {
+            throw EventStoreError(
+                .databaseUnavailable, "sslmode=\(sslmode) is not supported; use a local or tunnelled connection")
         }
     }
 
@@ -38,9 +42,11 @@ public struct DatabaseURL: Sendable, Hashable {
         var configuration: PostgresClient.Configuration
         if let socketDirectory {
             configuration = .init(
-                unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+                unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password,
+                database: database)
         } else {
-            configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+            configuration = .init(
+                host: host, port: port, username: user, password: password, database: database, tls: .disable)
         }
         configuration.options.maximumConnections = maxConnections
         return configuration

@@ -1,6 +1,8 @@
 /// The event store's schema, step by step. Never edit a released step: add a new one.
 public enum EventStoreMigrations {
-    public static let all: [Migration] = [eventStore, appendFunction, batchAppendFunction, movablePositions, setBasedAppend]
+    public static let all: [Migration] = [
+        eventStore, appendFunction, batchAppendFunction, movablePositions, setBasedAppend,
+    ]
 
     static let eventStore = Migration(
         version: 1, name: "event store",

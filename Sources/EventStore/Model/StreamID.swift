@@ -19,13 +19,15 @@ public struct StreamID: Hashable, Sendable, Comparable, CustomStringConvertible,
         guard let first = category.first, first.isASCII, first.isLowercase,
             category.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) })
         else {
-            throw EventStoreError(.invalidStreamID, "stream category '\(category)' must be lower-case letters and digits")
+            throw EventStoreError(
+                .invalidStreamID, "stream category '\(category)' must be lower-case letters and digits")
         }
         guard !id.isEmpty, id.count <= 200, id.utf8.count <= 800,
             !id.contains(where: { $0.isWhitespace || $0.isNewline }),
             !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
-            throw EventStoreError(.invalidStreamID, "stream id '\(rawValue)' needs 1 to 200 visible characters after the category")
+            throw EventStoreError(
+                .invalidStreamID, "stream id '\(rawValue)' needs 1 to 200 visible characters after the category")
         }
         self.rawValue = rawValue
     }

@@ -46,7 +46,8 @@ extension PostgresEventStore {
             FROM promo_position_status() p
             """, logger: logger)
         for try await (ok, offset, next, max, isolation) in rows.decode((Bool, Int64, Int64, Int64, String).self) {
-            return PositionStatus(positionsOK: ok, xidOffset: offset, nextPosition: next, maxPosition: max, isolation: isolation)
+            return PositionStatus(
+                positionsOK: ok, xidOffset: offset, nextPosition: next, maxPosition: max, isolation: isolation)
         }
         throw EventStoreError(.schemaOutdated, "the position table is empty; run `promoctl migrate`")
     }
@@ -58,7 +59,8 @@ extension PostgresEventStore {
     /// subscribers read up to stays safe. Checkpoints stay valid: every new position is above them.
     @discardableResult
     public func movePositionsIfNeeded() async throws -> PositionMove {
-        let rows = try await client.query("SELECT moved, old_offset, new_offset FROM promo_reposition()", logger: logger)
+        let rows = try await client.query(
+            "SELECT moved, old_offset, new_offset FROM promo_reposition()", logger: logger)
         for try await (moved, old, new) in rows.decode((Bool, Int64, Int64).self) {
             if moved {
                 logger.notice(

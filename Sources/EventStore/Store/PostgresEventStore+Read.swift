@@ -20,7 +20,9 @@ extension PostgresEventStore {
     }
 
     /// The events of one category (`order`, `stock`, …) after a global position, in position order.
-    public func readCategory(_ category: String, after position: Int64 = 0, limit: Int = 1_000) async throws -> [RecordedEvent] {
+    public func readCategory(_ category: String, after position: Int64 = 0, limit: Int = 1_000) async throws
+        -> [RecordedEvent]
+    {
         try await fetch(
             """
             SELECT \(unescaped: Self.columns) FROM events
@@ -35,7 +37,8 @@ extension PostgresEventStore {
     /// returned. Subscribers use ``readCommitted(after:limit:on:)``, which never returns past such a gap.
     public func readAll(after position: Int64 = 0, limit: Int = 1_000) async throws -> [RecordedEvent] {
         try await fetch(
-            "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))")
+            "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))"
+        )
     }
 
     /// Events after `position` that no open transaction can precede any more, in position order.
@@ -59,7 +62,8 @@ extension PostgresEventStore {
     /// A stream's current version; 0 when it does not exist.
     public func streamVersion(_ streamId: StreamID) async throws -> Int64 {
         let rows = try await client.query(
-            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = \(streamId.rawValue)", logger: logger)
+            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = \(streamId.rawValue)", logger: logger
+        )
         for try await version in rows.decode(Int64.self) { return version }
         return 0
     }
@@ -102,7 +106,8 @@ extension PostgresEventStore {
             events.append(
                 try makeEvent(
                     position: position, streamId: streamId, version: version, eventId: eventId, type: type,
-                    schemaVersion: Int(schemaVersion), payloadText: payload, metadataText: metadata, recordedAt: recordedAt))
+                    schemaVersion: Int(schemaVersion), payloadText: payload, metadataText: metadata,
+                    recordedAt: recordedAt))
         }
         return events
     }
@@ -113,14 +118,16 @@ extension PostgresEventStore {
     ) throws -> RecordedEvent {
         do {
             let stored = try JSONValue(parsing: payloadText)
-            let (payload, currentVersion) = try upcasters.upcast(eventType: type, schemaVersion: schemaVersion, payload: stored)
+            let (payload, currentVersion) = try upcasters.upcast(
+                eventType: type, schemaVersion: schemaVersion, payload: stored)
             return RecordedEvent(
                 position: position, streamId: streamId, streamVersion: version, eventId: eventId, type: type,
                 schemaVersion: currentVersion, storedSchemaVersion: schemaVersion, payload: payload,
                 metadata: EventMetadata(json: try JSONValue(parsing: metadataText)), recordedAt: recordedAt)
         } catch {
             throw EventStoreError(
-                .corruptEvent, "event at position \(position) (\(streamId) v\(version)) cannot be read", underlying: error)
+                .corruptEvent, "event at position \(position) (\(streamId) v\(version)) cannot be read",
+                underlying: error)
         }
     }
 }

@@ -63,7 +63,9 @@ extension PostgresEventStore {
         var count = 0
         var firstBad: (Int64, String)?
         var hashAtHead: String?
-        for try await (version, position, category, eventId, type, schemaVersion, micros, metadata, payload, hash, format)
+        for try await (
+            version, position, category, eventId, type, schemaVersion, micros, metadata, payload, hash, format
+        )
             in rows.decode((Int64, Int64, String, String, String, Int32, Int64, String, String, String, Int16).self)
         {
             count += 1
@@ -74,9 +76,15 @@ extension PostgresEventStore {
             }
             let fields =
                 format >= 2
-                ? [streamId.rawValue, String(version), String(position), category, eventId, type, String(schemaVersion),
-                    String(micros), metadata, payload]
-                : [streamId.rawValue, String(version), eventId, type, String(schemaVersion), String(micros), metadata, payload]
+                ? [
+                    streamId.rawValue, String(version), String(position), category, eventId, type,
+                    String(schemaVersion),
+                    String(micros), metadata, payload,
+                ]
+                : [
+                    streamId.rawValue, String(version), eventId, type, String(schemaVersion), String(micros), metadata,
+                    payload,
+                ]
             var hasher = SHA256()
             hasher.update(data: previous)
             hasher.update(data: Array(fields.joined(separator: "\n").utf8))
@@ -91,7 +99,10 @@ extension PostgresEventStore {
         }
         if firstBad == nil, let head {
             if head.version > Int64(count) {
-                firstBad = (Int64(count) + 1, "the recorded head is version \(head.version), the stream ends at \(count): events were removed")
+                firstBad = (
+                    Int64(count) + 1,
+                    "the recorded head is version \(head.version), the stream ends at \(count): events were removed"
+                )
             } else if hashAtHead != head.hash {
                 firstBad = (head.version, "version \(head.version) does not have the recorded head's hash")
             }

@@ -37,7 +37,8 @@ public struct PostgresEventStore: Sendable {
         public init(
             maxEventsPerAppend: Int = 1_000, maxPayloadBytes: Int = 1 << 20, maxAppendBytes: Int = 8 << 20,
             maxAttempts: Int = 100, maxBatchesInFlight: Int = 2, maxAppendsPerBatch: Int = 256,
-            maxEventsPerBatch: Int = 20_000, batchLockWait: Duration = .seconds(1), soloLockWait: Duration = .seconds(10)
+            maxEventsPerBatch: Int = 20_000, batchLockWait: Duration = .seconds(1),
+            soloLockWait: Duration = .seconds(10)
         ) {
             self.maxEventsPerAppend = maxEventsPerAppend
             self.maxPayloadBytes = maxPayloadBytes
@@ -51,7 +52,8 @@ public struct PostgresEventStore: Sendable {
         }
 
         var limits: AppendPlan.Limits {
-            AppendPlan.Limits(maxEvents: maxEventsPerAppend, maxPayloadBytes: maxPayloadBytes, maxAppendBytes: maxAppendBytes)
+            AppendPlan.Limits(
+                maxEvents: maxEventsPerAppend, maxPayloadBytes: maxPayloadBytes, maxAppendBytes: maxAppendBytes)
         }
     }
 
@@ -115,7 +117,8 @@ public struct PostgresEventStore: Sendable {
             case .appended(let result, let requestHash):
                 if result.replayed && requestHash != plan.requestHash {
                     throw EventStoreError(
-                        .idempotencyKeyReused, "command id '\(plan.commandId ?? "")' was used before with a different request")
+                        .idempotencyKeyReused,
+                        "command id '\(plan.commandId ?? "")' was used before with a different request")
                 }
                 if connection == nil, !result.replayed, let appended { await appended.fire() }
                 return result
@@ -145,7 +148,8 @@ public struct PostgresEventStore: Sendable {
                     // A writer outside this batch took the version between the head read and the insert. The
                     // re-run reads the heads again: a conflict, or `any` appending after the winner.
                     guard canRetry else {
-                        throw EventStoreError(.wrongExpectedVersion, "a concurrent append took the stream version first")
+                        throw EventStoreError(
+                            .wrongExpectedVersion, "a concurrent append took the stream version first")
                     }
                 case .uniqueViolation where failure.constraint == "events_event_id_key":
                     // The same events stored before: this very append, sent again with the same event ids.
@@ -153,14 +157,17 @@ public struct PostgresEventStore: Sendable {
                     throw EventStoreError(.duplicateEventID, "an event id of this append is already stored")
                 case .promoCommandRecordedConcurrently where canRetry,
                     .deadlockDetected where canRetry, .serializationFailure where canRetry:
-                    logger.debug("append re-run", metadata: ["es.attempt": "\(attempt)", "es.sqlstate": "\(failure.code.raw)"])
+                    logger.debug(
+                        "append re-run", metadata: ["es.attempt": "\(attempt)", "es.sqlstate": "\(failure.code.raw)"])
                 case .lockNotAvailable where !solo && connection == nil:
                     solo = true  // waited past the batch's share: run alone, delaying nobody else
                 case .lockNotAvailable:
-                    throw EventStoreError(.streamBusy, "a stream of this append is locked by a transaction that has not finished")
+                    throw EventStoreError(
+                        .streamBusy, "a stream of this append is locked by a transaction that has not finished")
                 case .promoStoreMoved:
                     throw EventStoreError(
-                        .storeMoved, "the database was moved to another cluster; run `promoctl migrate` before appending")
+                        .storeMoved,
+                        "the database was moved to another cluster; run `promoctl migrate` before appending")
                 case .promoWrongIsolation:
                     throw EventStoreError(
                         .misconfigured,
@@ -181,7 +188,8 @@ public struct PostgresEventStore: Sendable {
         on connection: PostgresConnection? = nil
     ) async throws -> AppendResult {
         try await append(
-            [StreamAppend(streamId, expectedVersion: expectedVersion, events: events)], commandId: commandId, on: connection)
+            [StreamAppend(streamId, expectedVersion: expectedVersion, events: events)], commandId: commandId,
+            on: connection)
     }
 
     private static func conflicts(from detail: String?, appends: [StreamAppend]) -> [EventStoreError.VersionConflict] {
@@ -194,4 +202,3 @@ public struct PostgresEventStore: Sendable {
         }
     }
 }
-

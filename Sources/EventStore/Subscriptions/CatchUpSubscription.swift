@@ -65,7 +65,8 @@ public struct CatchUpSubscription: Service {
             guard let last = batch.last else { return nil }
             try await handler(batch, connection)
             try await Checkpoints.save(name: name, position: last.position, on: connection, logger: logger)
-            logger.trace("batch delivered", metadata: ["es.position": "\(last.position)", "es.count": "\(batch.count)"])
+            logger.trace(
+                "batch delivered", metadata: ["es.position": "\(last.position)", "es.count": "\(batch.count)"])
             return last.position
         }
     }

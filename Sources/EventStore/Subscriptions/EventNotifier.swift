@@ -43,7 +43,8 @@ public struct EventNotifier: Service {
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("event notifications interrupted; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning(
+                    "event notifications interrupted; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -61,7 +62,8 @@ public struct EventNotifier: Service {
                 try await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("could not send an event notification", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning(
+                    "could not send an event notification", metadata: ["error": "\(String(reflecting: error))"])
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }

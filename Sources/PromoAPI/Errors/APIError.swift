@@ -21,7 +21,9 @@ public struct APIError: Error, Sendable {
 
     /// The JSON response for this error.
     public var response: Response {
-        let body: JSONValue = ["error": ["code": .string(code), "message": .string(message), "details": .object(details)]]
+        let body: JSONValue = [
+            "error": ["code": .string(code), "message": .string(message), "details": .object(details)]
+        ]
         return JSONResponse.make(status: status, body: body)
     }
 }
@@ -35,6 +37,7 @@ public enum JSONResponse {
     public static func make(status: HTTPResponse.Status = .ok, body: JSONValue) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.canonicalString)))
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.canonicalString)))
     }
 }

@@ -8,7 +8,9 @@ import PromoDomain
 /// large, malformed request) keep their status and get a code. Anything else is a 500 with no internals in
 /// the body: the error itself goes to the log.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as APIError {
@@ -17,7 +19,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.apiError(for: error.status, message: error.body).response
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-            return APIError(.internalServerError, code: "internal_error", message: "the request could not be handled").response
+            return APIError(.internalServerError, code: "internal_error", message: "the request could not be handled")
+                .response
         }
     }
 

@@ -19,7 +19,8 @@ struct HealthRoutes: Sendable {
                 guard version >= expectedSchemaVersion else {
                     return APIError(
                         .serviceUnavailable, code: "schema_outdated",
-                        message: "database schema is at version \(version), this build needs \(expectedSchemaVersion); run `promoctl migrate`"
+                        message:
+                            "database schema is at version \(version), this build needs \(expectedSchemaVersion); run `promoctl migrate`"
                     ).response
                 }
                 let positions = try await store.positionStatus()
@@ -30,11 +31,14 @@ struct HealthRoutes: Sendable {
                     ).response
                 }
                 return JSONResponse.make(body: [
-                    "status": "ready", "schemaVersion": .int(Int64(version)), "headPosition": .int(positions.maxPosition),
+                    "status": "ready", "schemaVersion": .int(Int64(version)),
+                    "headPosition": .int(positions.maxPosition),
                 ])
             } catch {
                 store.logger.warning("readiness check failed", metadata: ["error": "\(String(reflecting: error))"])
-                return APIError(.serviceUnavailable, code: "database_unavailable", message: "the database cannot be reached").response
+                return APIError(
+                    .serviceUnavailable, code: "database_unavailable", message: "the database cannot be reached"
+                ).response
             }
         }
     }

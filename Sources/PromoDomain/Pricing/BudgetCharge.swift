@@ -6,7 +6,10 @@ public struct BudgetCharge: Sendable, Hashable, SubBudgetFields {
     public var couponSubsidyFen: Fen
     public var pointsCostFen: Fen
 
-    public init(campaignId: String, discountFen: Fen = 0, giftCostFen: Fen = 0, couponSubsidyFen: Fen = 0, pointsCostFen: Fen = 0) {
+    public init(
+        campaignId: String, discountFen: Fen = 0, giftCostFen: Fen = 0, couponSubsidyFen: Fen = 0,
+        pointsCostFen: Fen = 0
+    ) {
         self.campaignId = campaignId
         self.discountFen = discountFen
         self.giftCostFen = giftCostFen

@@ -49,22 +49,29 @@ extension CampaignRules {
             for sku in prices.allKeys { result[sku.stringValue] = try prices.integer(sku) }
             return .specialPrice(prices: result)
         case .flashSale:
-            return .flashSale(FlashSaleRule(
-                sku: try rules.decode(String.self, forKey: key("sku")), priceFen: try rules.integer(key("priceFen")),
-                quantity: try rules.integer(key("quantity")), perCustomerLimit: try rules.integer(key("perCustomerLimit"))))
+            return .flashSale(
+                FlashSaleRule(
+                    sku: try rules.decode(String.self, forKey: key("sku")),
+                    priceFen: try rules.integer(key("priceFen")),
+                    quantity: try rules.integer(key("quantity")),
+                    perCustomerLimit: try rules.integer(key("perCustomerLimit"))))
         case .gift:
-            return .gift(GiftRule(
-                thresholdFen: try rules.integer(key("thresholdFen")),
-                giftSku: try rules.decode(String.self, forKey: key("giftSku")),
-                giftQuantity: try rules.integerIfPresent(key("giftQuantity")) ?? 1))
+            return .gift(
+                GiftRule(
+                    thresholdFen: try rules.integer(key("thresholdFen")),
+                    giftSku: try rules.decode(String.self, forKey: key("giftSku")),
+                    giftQuantity: try rules.integerIfPresent(key("giftQuantity")) ?? 1))
         case .addOn:
-            return .addOn(AddOnRule(
-                thresholdFen: try rules.integer(key("thresholdFen")), sku: try rules.decode(String.self, forKey: key("sku")),
-                priceFen: try rules.integer(key("priceFen"))))
+            return .addOn(
+                AddOnRule(
+                    thresholdFen: try rules.integer(key("thresholdFen")),
+                    sku: try rules.decode(String.self, forKey: key("sku")),
+                    priceFen: try rules.integer(key("priceFen"))))
         case .bundle:
-            return .bundle(BundleRule(
-                items: try rules.decode([BundleRule.Item].self, forKey: key("items")),
-                bundlePriceFen: try rules.integer(key("bundlePriceFen"))))
+            return .bundle(
+                BundleRule(
+                    items: try rules.decode([BundleRule.Item].self, forKey: key("items")),
+                    bundlePriceFen: try rules.integer(key("bundlePriceFen"))))
         case .rebate:
             let threshold = try rules.integer(key("thresholdFen"))
             if let points = try rules.integerIfPresent(key("points")) {
@@ -76,9 +83,10 @@ extension CampaignRules {
             throw DecodingError.keyNotFound(
                 key("points"), .init(codingPath: rules.codingPath, debugDescription: "points or couponTemplateId"))
         case .lottery:
-            return .lottery(LotteryRule(
-                minOrderFen: try rules.integerIfPresent(key("minOrderFen")) ?? 0,
-                prizes: try rules.list(key("prizes"))))
+            return .lottery(
+                LotteryRule(
+                    minOrderFen: try rules.integerIfPresent(key("minOrderFen")) ?? 0,
+                    prizes: try rules.list(key("prizes"))))
         }
     }
 }

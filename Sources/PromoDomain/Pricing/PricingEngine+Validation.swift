@@ -20,7 +20,8 @@ extension PricingEngine {
                 throw PricingInputError(field: "\(path).campaignId", message: "must not be empty")
             }
             if !seen.insert(campaign.campaignId).inserted {
-                throw PricingInputError(field: "\(path).campaignId", message: "duplicate campaign id \(campaign.campaignId)")
+                throw PricingInputError(
+                    field: "\(path).campaignId", message: "duplicate campaign id \(campaign.campaignId)")
             }
             if campaign.window.end <= campaign.window.start {
                 throw PricingInputError(field: "\(path).window.end", message: "must be after window.start")

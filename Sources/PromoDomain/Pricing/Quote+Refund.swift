@@ -9,13 +9,16 @@ extension Quote {
     ///
     /// - Throws: `PricingInputError` for an unknown SKU or gift campaign, or more units
     ///   than are left to return.
-    public func refund(_ units: ReturnedUnits, after previous: ReturnedUnits = ReturnedUnits()) throws(PricingInputError) -> Refund {
+    public func refund(_ units: ReturnedUnits, after previous: ReturnedUnits = ReturnedUnits())
+        throws(PricingInputError) -> Refund
+    {
         var lineIndices: [String: [Int]] = [:]
         for (sku, count) in units.lines.sorted(by: { $0.key < $1.key }) {
             guard let line = lines.first(where: { $0.sku == sku }) else {
                 throw PricingInputError(field: "lines.\(sku)", message: "SKU not on the order")
             }
-            lineIndices[sku] = try Self.lastUnits(count, of: line.quantity, previous: previous.lines[sku] ?? 0, field: "lines.\(sku)")
+            lineIndices[sku] = try Self.lastUnits(
+                count, of: line.quantity, previous: previous.lines[sku] ?? 0, field: "lines.\(sku)")
         }
         var giftIndices: [String: [Int]] = [:]
         for (campaignId, count) in units.gifts.sorted(by: { $0.key < $1.key }) {
@@ -29,9 +32,12 @@ extension Quote {
     }
 
     /// Refund for an explicit set of units (0-based unit indices per SKU / gift campaign).
-    public func refund(unitIndices: [String: [Int]], giftUnitIndices: [String: [Int]] = [:]) throws(PricingInputError) -> Refund {
+    public func refund(unitIndices: [String: [Int]], giftUnitIndices: [String: [Int]] = [:]) throws(PricingInputError)
+        -> Refund
+    {
         var releases: [String: BudgetCharge] = [:]
-        var result = Refund(refundFen: 0, lines: [], gifts: [], budgetReleases: [], pointsReturned: 0, pointsClawedBack: 0)
+        var result = Refund(
+            refundFen: 0, lines: [], gifts: [], budgetReleases: [], pointsReturned: 0, pointsClawedBack: 0)
         var netWeights = lines.map(\.netFen)
         let earnedPerLine = LargestRemainder.split(pointsToEarn, weights: netWeights)
         var rebatePerLine: [[Int]] = []
@@ -46,7 +52,8 @@ extension Quote {
             guard let indices = unitIndices[line.sku], !indices.isEmpty else { continue }
             try Self.check(indices, quantity: line.quantity, field: "lines.\(line.sku)")
             let breakdown = UnitBreakdown(line: line)
-            var refundLine = Self.refundLine(line, breakdown: breakdown, indices: indices, releases: &releases, refund: &result)
+            var refundLine = Self.refundLine(
+                line, breakdown: breakdown, indices: indices, releases: &releases, refund: &result)
             refundLine.giftCampaignId = nil
             let earned = breakdown.spread(earnedPerLine[lineIndex])
             for unit in indices { result.pointsClawedBack += earned[unit] }
@@ -61,19 +68,25 @@ extension Quote {
             result.lines.append(refundLine)
         }
         for gift in gifts {
-            guard let campaignId = gift.giftCampaignId, let indices = giftUnitIndices[campaignId], !indices.isEmpty else {
+            guard let campaignId = gift.giftCampaignId, let indices = giftUnitIndices[campaignId], !indices.isEmpty
+            else {
                 continue
             }
             try Self.check(indices, quantity: gift.quantity, field: "gifts.\(campaignId)")
             let breakdown = UnitBreakdown(line: gift)
-            let refundLine = Self.refundLine(gift, breakdown: breakdown, indices: indices, releases: &releases, refund: &result)
+            let refundLine = Self.refundLine(
+                gift, breakdown: breakdown, indices: indices, releases: &releases, refund: &result)
             result.refundFen += refundLine.refundFen
             result.gifts.append(refundLine)
         }
         let order = budgetCharges.map(\.campaignId)
         result.budgetReleases = releases.values
             .filter { $0.totalFen != 0 }
-            .sorted { (order.firstIndex(of: $0.campaignId) ?? .max, $0.campaignId) < (order.firstIndex(of: $1.campaignId) ?? .max, $1.campaignId) }
+            .sorted {
+                (order.firstIndex(of: $0.campaignId) ?? .max, $0.campaignId) < (
+                    order.firstIndex(of: $1.campaignId) ?? .max, $1.campaignId
+                )
+            }
         return result
     }
 
@@ -98,7 +111,8 @@ extension Quote {
             if adjustment.source == .points { refund.pointsReturned += share }
             if let budget = adjustment.budget {
                 let amount = budget.perUnitFen.map { $0 * indices.count } ?? share
-                releases[budget.campaignId, default: BudgetCharge(campaignId: budget.campaignId)][budget.subBudget] += amount
+                releases[budget.campaignId, default: BudgetCharge(campaignId: budget.campaignId)][budget.subBudget] +=
+                    amount
             }
         }
         return RefundLine(
@@ -106,7 +120,9 @@ extension Quote {
             reversedAdjustments: reversed, giftCampaignId: line.giftCampaignId)
     }
 
-    private static func lastUnits(_ count: Int, of quantity: Int, previous: Int, field: String) throws(PricingInputError) -> [Int] {
+    private static func lastUnits(_ count: Int, of quantity: Int, previous: Int, field: String)
+        throws(PricingInputError) -> [Int]
+    {
         if count < 0 || previous < 0 { throw PricingInputError(field: field, message: "must not be negative") }
         if previous + count > quantity {
             throw PricingInputError(field: field, message: "only \(quantity - previous) unit(s) left to return")

@@ -8,9 +8,11 @@ extension QuoteComputation {
         for (index, line) in lines.enumerated() {
             subtotal += line.listFen
             total += line.netFen
-            quoteLines.append(QuoteLine(
-                sku: engine.products[line.product].sku, quantity: line.quantity, unitPriceFen: line.unitPrice,
-                listFen: line.listFen, adjustments: adjustments[index], netFen: line.netFen, giftCampaignId: nil, unitCostFen: line.unitCost))
+            quoteLines.append(
+                QuoteLine(
+                    sku: engine.products[line.product].sku, quantity: line.quantity, unitPriceFen: line.unitPrice,
+                    listFen: line.listFen, adjustments: adjustments[index], netFen: line.netFen, giftCampaignId: nil,
+                    unitCostFen: line.unitCost))
         }
         var rejected: [Rejection] = []
         rejected.reserveCapacity(engine.campaigns.count + couponRejections.count)
@@ -28,9 +30,10 @@ extension QuoteComputation {
             }
             let base = index * 4
             if charges[base] | charges[base + 1] | charges[base + 2] | charges[base + 3] != 0 {
-                budgetCharges.append(BudgetCharge(
-                    campaignId: ids[index], discountFen: charges[base], giftCostFen: charges[base + 1],
-                    couponSubsidyFen: charges[base + 2], pointsCostFen: charges[base + 3]))
+                budgetCharges.append(
+                    BudgetCharge(
+                        campaignId: ids[index], discountFen: charges[base], giftCostFen: charges[base + 1],
+                        couponSubsidyFen: charges[base + 2], pointsCostFen: charges[base + 3]))
             }
         }
         rejected.append(contentsOf: couponRejections)

@@ -22,7 +22,10 @@ extension QuoteComputation {
             var scopeLines: [Int] = []
             var thresholdBase = 0
             var running = 0
-            for (index, line) in lines.enumerated() where coupon.scope.covers(sku: engine.products[line.product].sku, category: engine.products[line.product].category) {
+            for (index, line) in lines.enumerated()
+            where coupon.scope.covers(
+                sku: engine.products[line.product].sku, category: engine.products[line.product].category)
+            {
                 scopeLines.append(index)
                 thresholdBase += afterPromotions[index]
                 running += line.netFen
@@ -133,11 +136,13 @@ extension QuoteComputation {
             rebates.append(Rebate(campaignId: winnerCompiled.id, reward: reward))
             if winner.points > 0 {
                 charge(winner.campaign, .pointsCost, winner.points)
-                rebateScopes.append(RebateScope(campaignId: winnerCompiled.id, points: winner.points, lineIndices: winner.lines))
+                rebateScopes.append(
+                    RebateScope(campaignId: winnerCompiled.id, points: winner.points, lineIndices: winner.lines))
             }
-            applied.append(AppliedPromotion(
-                source: .campaign(winnerCompiled.id), kind: winnerCompiled.kind.rawValue, amountFen: winner.points,
-                baseFen: winner.base))
+            applied.append(
+                AppliedPromotion(
+                    source: .campaign(winnerCompiled.id), kind: winnerCompiled.kind.rawValue, amountFen: winner.points,
+                    baseFen: winner.base))
         }
     }
 }

@@ -83,10 +83,12 @@ extension QuoteComputation {
                 state[segment.campaign].itemBase += segment.base
                 guard segment.amount > 0 else { continue }
                 let compiled = engine.campaigns[segment.campaign]
-                appendAdjustment(lineIndex, Adjustment(
-                    source: .campaign(compiled.id), kind: compiled.kindName, amountFen: -segment.amount,
-                    spread: .range(start: start, count: segment.count),
-                    budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
+                appendAdjustment(
+                    lineIndex,
+                    Adjustment(
+                        source: .campaign(compiled.id), kind: compiled.kindName, amountFen: -segment.amount,
+                        spread: .range(start: start, count: segment.count),
+                        budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
                 lines[lineIndex].netFen -= segment.amount
             }
             lines[lineIndex].itemNetFen = lines[lineIndex].netFen
@@ -96,9 +98,10 @@ extension QuoteComputation {
                 let compiled = engine.campaigns[index]
                 state[index].applied = true
                 charge(index, .discount, state[index].itemTotal)
-                applied.append(AppliedPromotion(
-                    source: .campaign(compiled.id), kind: compiled.kindName, amountFen: state[index].itemTotal,
-                    baseFen: state[index].itemBase))
+                applied.append(
+                    AppliedPromotion(
+                        source: .campaign(compiled.id), kind: compiled.kindName, amountFen: state[index].itemTotal,
+                        baseFen: state[index].itemBase))
             } else if state[index].reason == nil {
                 state[index].reason = state[index].touched ? .notBestForShopper : .noEligibleItems
             }
@@ -180,9 +183,10 @@ extension QuoteComputation {
             for (position, bundle) in bundles.enumerated() where counts[position] > 0 {
                 for item in bundle.items where item.line == lineIndex {
                     let units = counts[position] * item.quantity
-                    result.segments.append(Segment(
-                        campaign: bundle.campaign, count: units, amount: counts[position] * item.share,
-                        base: units * line.unitPrice))
+                    result.segments.append(
+                        Segment(
+                            campaign: bundle.campaign, count: units, amount: counts[position] * item.share,
+                            base: units * line.unitPrice))
                     remaining -= units
                 }
             }

@@ -149,22 +149,26 @@ extension QuoteComputation {
             let cost = product.costFen * giftQuantity
             var adjustments: [Adjustment] = []
             if list > 0 {
-                adjustments.append(Adjustment(
-                    source: source, kind: compiled.kind.rawValue, amountFen: -list,
-                    spread: .range(start: 0, count: giftQuantity),
-                    budget: BudgetLink(campaignId: compiled.id, subBudget: .giftCost, perUnitFen: product.costFen)))
+                adjustments.append(
+                    Adjustment(
+                        source: source, kind: compiled.kind.rawValue, amountFen: -list,
+                        spread: .range(start: 0, count: giftQuantity),
+                        budget: BudgetLink(campaignId: compiled.id, subBudget: .giftCost, perUnitFen: product.costFen)))
             }
-            gifts.append(QuoteLine(
-                sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
-                adjustments: adjustments, netFen: 0, giftCampaignId: compiled.id, unitCostFen: product.costFen))
+            gifts.append(
+                QuoteLine(
+                    sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
+                    adjustments: adjustments, netFen: 0, giftCampaignId: compiled.id, unitCostFen: product.costFen))
             charge(campaign, .giftCost, cost)
         case .addOn:
             guard let line = lineIndex(product: compiled.ruleProduct) else { return }
             let unit = lines[line].quantity - 1
-            appendAdjustment(line, Adjustment(
-                source: source, kind: compiled.kind.rawValue, amountFen: -offer.benefit,
-                spread: .range(start: unit, count: 1),
-                budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
+            appendAdjustment(
+                line,
+                Adjustment(
+                    source: source, kind: compiled.kind.rawValue, amountFen: -offer.benefit,
+                    spread: .range(start: unit, count: 1),
+                    budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
             lines[line].netFen -= offer.benefit
             charge(campaign, .discount, offer.benefit)
         default:
@@ -183,7 +187,8 @@ extension QuoteComputation {
             charge(campaign, .discount, offer.benefit)
         }
         state[campaign].applied = true
-        applied.append(AppliedPromotion(
-            source: source, kind: compiled.kind.rawValue, amountFen: offer.benefit, baseFen: offer.thresholdBase))
+        applied.append(
+            AppliedPromotion(
+                source: source, kind: compiled.kind.rawValue, amountFen: offer.benefit, baseFen: offer.thresholdBase))
     }
 }

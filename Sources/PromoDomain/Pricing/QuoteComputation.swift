@@ -55,7 +55,8 @@ struct QuoteComputation {
         self.request = request
         let cart = request.cart
         if cart.pointsToRedeem < 0 {
-            throw PricingInputError(field: "cart.pointsToRedeem", message: "must not be negative (got \(cart.pointsToRedeem))")
+            throw PricingInputError(
+                field: "cart.pointsToRedeem", message: "must not be negative (got \(cart.pointsToRedeem))")
         }
         var lines: [WorkLine] = []
         lines.reserveCapacity(cart.lines.count)
@@ -64,7 +65,8 @@ struct QuoteComputation {
                 throw PricingInputError(field: "cart.lines[\(position)].sku", message: "unknown SKU \(line.sku)")
             }
             if line.quantity <= 0 {
-                throw PricingInputError(field: "cart.lines[\(position)].quantity", message: "must be positive (got \(line.quantity))")
+                throw PricingInputError(
+                    field: "cart.lines[\(position)].quantity", message: "must be positive (got \(line.quantity))")
             }
             if let existing = lines.firstIndex(where: { $0.product == product }) {
                 let (sum, overflow) = lines[existing].quantity.addingReportingOverflow(line.quantity)
@@ -72,9 +74,10 @@ struct QuoteComputation {
                 lines[existing].quantity = sum
             } else {
                 let info = engine.products[product]
-                lines.append(WorkLine(
-                    product: product, quantity: line.quantity, unitPrice: info.priceFen,
-                    unitCost: info.costFen, listFen: 0, itemNetFen: 0, netFen: 0))
+                lines.append(
+                    WorkLine(
+                        product: product, quantity: line.quantity, unitPrice: info.priceFen,
+                        unitCost: info.costFen, listFen: 0, itemNetFen: 0, netFen: 0))
             }
         }
         lines.sort { $0.product < $1.product }
@@ -227,8 +230,10 @@ struct QuoteComputation {
             for position in 0..<count where parts[position] != 0 {
                 let line = lineIndices[position]
                 lines[line].netFen -= parts[position]
-                appendAdjustment(line, Adjustment(
-                    source: source, kind: kind, amountFen: -parts[position], spread: .proportional, budget: budget))
+                appendAdjustment(
+                    line,
+                    Adjustment(
+                        source: source, kind: kind, amountFen: -parts[position], spread: .proportional, budget: budget))
             }
         }
     }

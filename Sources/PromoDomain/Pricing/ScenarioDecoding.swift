@@ -30,9 +30,11 @@ enum ScenarioDecoding {
         case .keyNotFound(let key, let context):
             return PricingInputError(field: path(context.codingPath + [key]), message: "is required")
         case .typeMismatch(let type, let context):
-            return PricingInputError(field: path(context.codingPath), message: "has the wrong type (expected \(describe(type)))")
+            return PricingInputError(
+                field: path(context.codingPath), message: "has the wrong type (expected \(describe(type)))")
         case .valueNotFound(let type, let context):
-            return PricingInputError(field: path(context.codingPath), message: "must not be null (expected \(describe(type)))")
+            return PricingInputError(
+                field: path(context.codingPath), message: "must not be null (expected \(describe(type)))")
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
                 return PricingInputError(field: "(root)", message: "is not valid JSON")

@@ -47,12 +47,14 @@ struct EventSchemaTests {
     func everyEventTypeHasAValidSchema() throws {
         let validator = try SchemaValidator()
         for type in DomainEvents.all {
-            try validator.write(type: type.eventType, version: type.schemaVersion, payload: try JSONValue(encoding: type.sample))
+            try validator.write(
+                type: type.eventType, version: type.schemaVersion, payload: try JSONValue(encoding: type.sample))
         }
         for old in DomainEvents.historicalSamples {
             try validator.write(type: old.type, version: old.version, payload: old.payload)
             // …and its upcast form is a valid current payload.
-            let (upcast, version) = try DomainEvents.upcasters.upcast(eventType: old.type, schemaVersion: old.version, payload: old.payload)
+            let (upcast, version) = try DomainEvents.upcasters.upcast(
+                eventType: old.type, schemaVersion: old.version, payload: old.payload)
             try validator.write(type: old.type, version: version, payload: upcast)
         }
         let (status, output) = try validator.run()

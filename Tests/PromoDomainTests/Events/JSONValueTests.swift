@@ -11,13 +11,18 @@ struct JSONValueTests {
 
     @Test("jsonb-style reformatting round-trips to the same canonical text")
     func roundTrip() throws {
-        let original: JSONValue = ["sku": "HP-001", "priceFen": 3990, "ratio": .double(0.1), "tags": ["spicy"], "nested": ["z": 1, "a": 2]]
-        let reformatted = #"{"sku": "HP-001", "tags": ["spicy"], "ratio": 0.1, "nested": {"a": 2, "z": 1}, "priceFen": 3990}"#
+        let original: JSONValue = [
+            "sku": "HP-001", "priceFen": 3990, "ratio": .double(0.1), "tags": ["spicy"], "nested": ["z": 1, "a": 2],
+        ]
+        let reformatted =
+            #"{"sku": "HP-001", "tags": ["spicy"], "ratio": 0.1, "nested": {"a": 2, "z": 1}, "priceFen": 3990}"#
         #expect(try JSONValue(parsing: reformatted) == original)
         #expect(try JSONValue(parsing: original.canonicalString) == original)
     }
 
-    @Test("Malformed JSON is rejected with an offset", arguments: ["", "{", "[1,]", "{\"a\" 1}", "\"\\x\"", "01", "1.", "tru", "\"\u{01}\"", "{} x"])
+    @Test(
+        "Malformed JSON is rejected with an offset",
+        arguments: ["", "{", "[1,]", "{\"a\" 1}", "\"\\x\"", "01", "1.", "tru", "\"\u{01}\"", "{} x"])
     func malformed(text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
     }

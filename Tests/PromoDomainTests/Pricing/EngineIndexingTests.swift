@@ -12,7 +12,9 @@ struct EngineIndexingTests {
         let catalog = [Product(sku: "CAF\u{00C9}-1", name: "café", priceFen: 1_000, costFen: 400, category: "drinks")]
         let engine = try PricingEngine(catalog: catalog, campaigns: [])
         // Decomposed É: a different byte sequence, equal as a Swift String.
-        let cart = Cart(customerId: "u-1", channel: "online", storeId: "s-online", lines: [Cart.Line(sku: "CAFE\u{0301}-1", quantity: 2)])
+        let cart = Cart(
+            customerId: "u-1", channel: "online", storeId: "s-online",
+            lines: [Cart.Line(sku: "CAFE\u{0301}-1", quantity: 2)])
         let quote = try engine.quote(QuoteRequest(cart: cart, customer: CustomerContext(customerId: "u-1"), now: T.now))
         #expect(quote.lines.count == 1)
         #expect(quote.lines[0].quantity == 2)
@@ -40,8 +42,11 @@ struct EngineIndexingTests {
         }
         let engine = try PricingEngine(catalog: catalog, campaigns: [])
         for index in stride(from: 0, to: 300, by: 7) {
-            let cart = Cart(customerId: "u-1", channel: "online", storeId: "s-online", lines: [Cart.Line(sku: "SKU-\(index)", quantity: 1)])
-            let quote = try engine.quote(QuoteRequest(cart: cart, customer: CustomerContext(customerId: "u-1"), now: T.now))
+            let cart = Cart(
+                customerId: "u-1", channel: "online", storeId: "s-online",
+                lines: [Cart.Line(sku: "SKU-\(index)", quantity: 1)])
+            let quote = try engine.quote(
+                QuoteRequest(cart: cart, customer: CustomerContext(customerId: "u-1"), now: T.now))
             #expect(quote.lines.first?.sku == "SKU-\(index)")
             #expect(quote.totalFen == 100 + index)
         }
@@ -49,10 +54,17 @@ struct EngineIndexingTests {
 
     @Test func repeatedQuotesOnOneEngineAreIdentical() throws {
         let campaigns = [
-            T.campaign("c-item", .itemDiscount(percentBp: 1_000), scope: CampaignScope(categories: ["dumplings"]), priority: 1),
-            T.campaign("c-red", .spendReduction(tiers: [ReductionTier(thresholdFen: 10_000, reductionFen: 2_000)]), priority: 5),
-            T.campaign("c-chan", .spendDiscount(tiers: [DiscountTier(thresholdFen: 0, percentBp: 500)]), scope: CampaignScope(channels: ["store"])),
-            T.campaign("c-new", .spendDiscount(tiers: [DiscountTier(thresholdFen: 0, percentBp: 500)]), audience: CampaignAudience(newCustomersOnly: true)),
+            T.campaign(
+                "c-item", .itemDiscount(percentBp: 1_000), scope: CampaignScope(categories: ["dumplings"]), priority: 1),
+            T.campaign(
+                "c-red", .spendReduction(tiers: [ReductionTier(thresholdFen: 10_000, reductionFen: 2_000)]), priority: 5
+            ),
+            T.campaign(
+                "c-chan", .spendDiscount(tiers: [DiscountTier(thresholdFen: 0, percentBp: 500)]),
+                scope: CampaignScope(channels: ["store"])),
+            T.campaign(
+                "c-new", .spendDiscount(tiers: [DiscountTier(thresholdFen: 0, percentBp: 500)]),
+                audience: CampaignAudience(newCustomersOnly: true)),
         ]
         let engine = try PricingEngine(catalog: T.catalog, campaigns: campaigns)
         let cart = Cart(

@@ -6,7 +6,8 @@ import Testing
 struct PromotionRulesTests {
     typealias T = TestSupport
     static let reduction = CampaignRules.spendReduction(tiers: [
-        ReductionTier(thresholdFen: 10_000, reductionFen: 2_000), ReductionTier(thresholdFen: 20_000, reductionFen: 5_000),
+        ReductionTier(thresholdFen: 10_000, reductionFen: 2_000),
+        ReductionTier(thresholdFen: 20_000, reductionFen: 5_000),
     ])
 
     @Test func highestTierApplies() throws {
@@ -18,7 +19,8 @@ struct PromotionRulesTests {
     @Test func halfEvenSpendDiscountTies() throws {
         // TY-005 ×... subtotal 15250 is not reachable from the catalog; use a special price to get it.
         let special = T.campaign("c-sp", .specialPrice(prices: ["TY-005": 1_525]), priority: 1)
-        let discount = T.campaign("c-d", .spendDiscount(tiers: [DiscountTier(thresholdFen: 0, percentBp: 500)]), priority: 2)
+        let discount = T.campaign(
+            "c-d", .spendDiscount(tiers: [DiscountTier(thresholdFen: 0, percentBp: 500)]), priority: 2)
         let down = try T.quote([special, discount], [("TY-005", 10)])  // 15250 × 5 % = 762.5
         #expect(down.applied(campaignId: "c-d")?.amountFen == 762)
         #expect(down.totalFen == 14_488)
@@ -40,7 +42,8 @@ struct PromotionRulesTests {
                 T.campaign("c-tier", Self.reduction, audience: CampaignAudience(tiers: ["silver"])),
                 T.campaign("c-tag", Self.reduction, audience: CampaignAudience(tags: ["spicy_lover"])),
                 T.campaign("c-items", Self.reduction, scope: CampaignScope(categories: ["desserts"])),
-                T.campaign("c-threshold", .spendReduction(tiers: [ReductionTier(thresholdFen: 99_000, reductionFen: 1)])),
+                T.campaign(
+                    "c-threshold", .spendReduction(tiers: [ReductionTier(thresholdFen: 99_000, reductionFen: 1)])),
             ], [("HP-001", 1)])
         #expect(quote.rejection(campaignId: "c-window") == .outsideWindow)
         #expect(quote.rejection(campaignId: "c-paused") == .notActive)
@@ -63,7 +66,8 @@ struct PromotionRulesTests {
         #expect(quote.totalFen == 13_770)
         #expect(quote.budgetCharges.isEmpty)
         let total = try T.quote(
-            [T.campaign("c-r", Self.reduction, budgetLeft: BudgetAmounts(totalFen: 2_000, discountFen: 9_000))], [("MD-002", 3)])
+            [T.campaign("c-r", Self.reduction, budgetLeft: BudgetAmounts(totalFen: 2_000, discountFen: 9_000))],
+            [("MD-002", 3)])
         #expect(total.totalFen == 11_770)
         #expect(total.budgetCharge(campaignId: "c-r").totalFen == 2_000)
     }
@@ -71,7 +75,9 @@ struct PromotionRulesTests {
     @Test func itemLevelBudgetFallsBackToNextBestOffer() throws {
         let quote = try T.quote(
             [
-                T.campaign("c-20", .itemDiscount(percentBp: 2_000), scope: CampaignScope(skus: ["JZ-004"]), budgetLeft: BudgetAmounts(discountFen: 1_000)),
+                T.campaign(
+                    "c-20", .itemDiscount(percentBp: 2_000), scope: CampaignScope(skus: ["JZ-004"]),
+                    budgetLeft: BudgetAmounts(discountFen: 1_000)),
                 T.campaign("c-10", .itemDiscount(percentBp: 1_000), scope: CampaignScope(skus: ["JZ-004"])),
             ], [("JZ-004", 3)])
         #expect(quote.rejection(campaignId: "c-20") == .budgetExhausted)
@@ -92,7 +98,11 @@ struct PromotionRulesTests {
     @Test func bundleVersusSingleItemOffersIsExact() throws {
         // Special price 1990 on HP-001 beats the bundle (saving 2000 vs 1670 split); bundle still takes MD+WZ? no: needs HP.
         let bundle = T.campaign(
-            "c-b", .bundle(BundleRule(items: [.init(sku: "HP-001", quantity: 1), .init(sku: "MD-002", quantity: 1)], bundlePriceFen: 6_000)))
+            "c-b",
+            .bundle(
+                BundleRule(
+                    items: [.init(sku: "HP-001", quantity: 1), .init(sku: "MD-002", quantity: 1)], bundlePriceFen: 6_000
+                )))
         let special = T.campaign("c-sp", .specialPrice(prices: ["HP-001": 2_500]))
         // Bundle saving 2580 vs special 1490 per HP unit: two bundles (MD ×2) beat specials.
         let quote = try T.quote([bundle, special], [("HP-001", 3), ("MD-002", 2)])
@@ -104,7 +114,8 @@ struct PromotionRulesTests {
     }
 
     @Test func flashSoldOutAndCustomerLimit() throws {
-        let flash = CampaignRules.flashSale(FlashSaleRule(sku: "WZ-003", priceFen: 990, quantity: 100, perCustomerLimit: 2))
+        let flash = CampaignRules.flashSale(
+            FlashSaleRule(sku: "WZ-003", priceFen: 990, quantity: 100, perCustomerLimit: 2))
         let soldOut = try T.quote([T.campaign("c-f", flash, flashLeft: 0)], [("WZ-003", 1)])
         #expect(soldOut.rejection(campaignId: "c-f") == .flashSoldOut)
         let limited = try T.quote(
@@ -119,8 +130,12 @@ struct PromotionRulesTests {
     @Test func exclusiveGroupKeepsBestForShopper() throws {
         let quote = try T.quote(
             [
-                T.campaign("c-a", .spendReduction(tiers: [ReductionTier(thresholdFen: 10_000, reductionFen: 1_500)]), priority: 1, group: "d11"),
-                T.campaign("c-b", .spendDiscount(tiers: [DiscountTier(thresholdFen: 10_000, percentBp: 1_000)]), priority: 2, group: "d11"),
+                T.campaign(
+                    "c-a", .spendReduction(tiers: [ReductionTier(thresholdFen: 10_000, reductionFen: 1_500)]),
+                    priority: 1, group: "d11"),
+                T.campaign(
+                    "c-b", .spendDiscount(tiers: [DiscountTier(thresholdFen: 10_000, percentBp: 1_000)]), priority: 2,
+                    group: "d11"),
             ], [("MD-002", 4)])  // 18360: 10 % = 1836 beats 1500
         #expect(quote.rejection(campaignId: "c-a") == .excludedByGroup)
         #expect(quote.applied(campaignId: "c-b")?.amountFen == 1_836)
@@ -128,11 +143,15 @@ struct PromotionRulesTests {
     }
 
     @Test func priorityOrderAndNonStackable() throws {
-        let first = T.campaign("c-1", .spendReduction(tiers: [ReductionTier(thresholdFen: 10_000, reductionFen: 1_000)]), priority: 1)
-        let second = T.campaign("c-2", .spendDiscount(tiers: [DiscountTier(thresholdFen: 10_000, percentBp: 1_000)]), priority: 2)
+        let first = T.campaign(
+            "c-1", .spendReduction(tiers: [ReductionTier(thresholdFen: 10_000, reductionFen: 1_000)]), priority: 1)
+        let second = T.campaign(
+            "c-2", .spendDiscount(tiers: [DiscountTier(thresholdFen: 10_000, percentBp: 1_000)]), priority: 2)
         let quote = try T.quote([second, first], [("MD-002", 4)])  // 18360 − 1000 = 17360; 10 % = 1736
         #expect(quote.totalFen == 15_624)
-        let lone = T.campaign("c-3", .spendDiscount(tiers: [DiscountTier(thresholdFen: 0, percentBp: 500)]), priority: 3, stackable: false)
+        let lone = T.campaign(
+            "c-3", .spendDiscount(tiers: [DiscountTier(thresholdFen: 0, percentBp: 500)]), priority: 3, stackable: false
+        )
         let blocked = try T.quote([first, lone], [("MD-002", 4)])
         #expect(blocked.rejection(campaignId: "c-3") == .notStackable)
         #expect(blocked.totalFen == 17_360)
@@ -140,7 +159,8 @@ struct PromotionRulesTests {
 
     @Test func giftLineAndGiftCostBudget() throws {
         let gift = CampaignRules.gift(GiftRule(thresholdFen: 10_000, giftSku: "TY-005", giftQuantity: 2))
-        let quote = try T.quote([T.campaign("c-g", gift, budgetLeft: BudgetAmounts(giftCostFen: 1_400))], [("MD-002", 3)])
+        let quote = try T.quote(
+            [T.campaign("c-g", gift, budgetLeft: BudgetAmounts(giftCostFen: 1_400))], [("MD-002", 3)])
         let line = try #require(quote.gifts.first)
         #expect(line.sku == "TY-005")
         #expect(line.listFen == 3_180)
@@ -152,7 +172,8 @@ struct PromotionRulesTests {
         let refund = try quote.refund(ReturnedUnits(gifts: ["c-g": 1]))
         #expect(refund.refundFen == 0)
         #expect(refund.budgetRelease(campaignId: "c-g").giftCostFen == 700)
-        let poor = try T.quote([T.campaign("c-g", gift, budgetLeft: BudgetAmounts(giftCostFen: 1_399))], [("MD-002", 3)])
+        let poor = try T.quote(
+            [T.campaign("c-g", gift, budgetLeft: BudgetAmounts(giftCostFen: 1_399))], [("MD-002", 3)])
         #expect(poor.rejection(campaignId: "c-g") == .budgetExhausted)
         let noStock = try T.quote([T.campaign("c-g", gift)], [("MD-002", 3)], stock: ["TY-005": 1])
         #expect(noStock.rejection(campaignId: "c-g") == .giftOutOfStock)
@@ -175,9 +196,12 @@ struct PromotionRulesTests {
     @Test func couponsAfterPromotions() throws {
         let coupons = [
             T.coupon("C-AMT", .amount(valueFen: 1_500, thresholdFen: 10_000), campaignId: "c-r"),
-            T.coupon("C-PCT", .percent(percentBp: 1_000, thresholdFen: 0), scope: CampaignScope(categories: ["dumplings"])),
+            T.coupon(
+                "C-PCT", .percent(percentBp: 1_000, thresholdFen: 0), scope: CampaignScope(categories: ["dumplings"])),
             T.coupon("C-HIGH", .amount(valueFen: 500, thresholdFen: 99_000)),
-            T.coupon("C-OLD", .amount(valueFen: 500, thresholdFen: 0), validFrom: T.now.addingTimeInterval(-9_000), validUntil: T.now.addingTimeInterval(-1)),
+            T.coupon(
+                "C-OLD", .amount(valueFen: 500, thresholdFen: 0), validFrom: T.now.addingTimeInterval(-9_000),
+                validUntil: T.now.addingTimeInterval(-1)),
             T.coupon("C-SOON", .amount(valueFen: 500, thresholdFen: 0), validFrom: T.now.addingTimeInterval(60)),
             T.coupon("C-THEIRS", .amount(valueFen: 500, thresholdFen: 0), owner: "u-2"),
         ]
@@ -203,7 +227,9 @@ struct PromotionRulesTests {
 
     @Test func pointsAndRebates() throws {
         let rebates = [
-            T.campaign("c-pts", .rebate(RebateRule(thresholdFen: 5_000, reward: .points(300))), budgetLeft: BudgetAmounts(pointsCostFen: 300)),
+            T.campaign(
+                "c-pts", .rebate(RebateRule(thresholdFen: 5_000, reward: .points(300))),
+                budgetLeft: BudgetAmounts(pointsCostFen: 300)),
             T.campaign("c-cpn", .rebate(RebateRule(thresholdFen: 5_000, reward: .coupon(templateId: "t-1")))),
             T.campaign("c-far", .rebate(RebateRule(thresholdFen: 50_000, reward: .points(1)))),
         ]

@@ -12,27 +12,62 @@ struct PropertyTests {
         for index in 0..<Int.random(in: 1...7, using: &rng) {
             let id = "c-\(index)"
             let sku = skus.randomElement(using: &rng) ?? "HP-001"
-            let budget: BudgetAmounts? = Bool.random(using: &rng) ? BudgetAmounts(discountFen: Int.random(in: 0...6_000, using: &rng), giftCostFen: 3_000) : nil
+            let budget: BudgetAmounts? =
+                Bool.random(using: &rng)
+                ? BudgetAmounts(discountFen: Int.random(in: 0...6_000, using: &rng), giftCostFen: 3_000) : nil
             let rules: CampaignRules
             switch Int.random(in: 0..<9, using: &rng) {
-            case 0: rules = .spendReduction(tiers: [ReductionTier(thresholdFen: Int.random(in: 0...20_000, using: &rng), reductionFen: Int.random(in: 1...6_000, using: &rng))])
-            case 1: rules = .spendDiscount(tiers: [DiscountTier(thresholdFen: Int.random(in: 0...20_000, using: &rng), percentBp: Int.random(in: 1...5_000, using: &rng))])
+            case 0:
+                rules = .spendReduction(tiers: [
+                    ReductionTier(
+                        thresholdFen: Int.random(in: 0...20_000, using: &rng),
+                        reductionFen: Int.random(in: 1...6_000, using: &rng))
+                ])
+            case 1:
+                rules = .spendDiscount(tiers: [
+                    DiscountTier(
+                        thresholdFen: Int.random(in: 0...20_000, using: &rng),
+                        percentBp: Int.random(in: 1...5_000, using: &rng))
+                ])
             case 2: rules = .itemDiscount(percentBp: Int.random(in: 1...9_000, using: &rng))
             case 3: rules = .specialPrice(prices: [sku: Int.random(in: 0...4_000, using: &rng)])
-            case 4: rules = .flashSale(FlashSaleRule(sku: sku, priceFen: Int.random(in: 0...2_000, using: &rng), quantity: Int.random(in: 0...3, using: &rng), perCustomerLimit: Int.random(in: 1...3, using: &rng)))
-            case 5: rules = .gift(GiftRule(thresholdFen: Int.random(in: 0...15_000, using: &rng), giftSku: sku, giftQuantity: Int.random(in: 1...2, using: &rng)))
-            case 6: rules = .addOn(AddOnRule(thresholdFen: Int.random(in: 0...10_000, using: &rng), sku: sku, priceFen: Int.random(in: 0...1_000, using: &rng)))
+            case 4:
+                rules = .flashSale(
+                    FlashSaleRule(
+                        sku: sku, priceFen: Int.random(in: 0...2_000, using: &rng),
+                        quantity: Int.random(in: 0...3, using: &rng),
+                        perCustomerLimit: Int.random(in: 1...3, using: &rng)))
+            case 5:
+                rules = .gift(
+                    GiftRule(
+                        thresholdFen: Int.random(in: 0...15_000, using: &rng), giftSku: sku,
+                        giftQuantity: Int.random(in: 1...2, using: &rng)))
+            case 6:
+                rules = .addOn(
+                    AddOnRule(
+                        thresholdFen: Int.random(in: 0...10_000, using: &rng), sku: sku,
+                        priceFen: Int.random(in: 0...1_000, using: &rng)))
             case 7:
                 let other = skus.randomElement(using: &rng) ?? "MD-002"
-                let items = other == sku ? [BundleRule.Item(sku: sku, quantity: 2)] : [.init(sku: sku, quantity: 1), .init(sku: other, quantity: 1)]
+                let items =
+                    other == sku
+                    ? [BundleRule.Item(sku: sku, quantity: 2)]
+                    : [.init(sku: sku, quantity: 1), .init(sku: other, quantity: 1)]
                 rules = .bundle(BundleRule(items: items, bundlePriceFen: Int.random(in: 1_000...8_000, using: &rng)))
-            default: rules = .rebate(RebateRule(thresholdFen: Int.random(in: 0...10_000, using: &rng), reward: .points(Int.random(in: 1...500, using: &rng))))
+            default:
+                rules = .rebate(
+                    RebateRule(
+                        thresholdFen: Int.random(in: 0...10_000, using: &rng),
+                        reward: .points(Int.random(in: 1...500, using: &rng))))
             }
-            let scope = Int.random(in: 0..<3, using: &rng) == 0 ? CampaignScope(categories: ["hotpot"]) : CampaignScope()
-            campaigns.append(T.campaign(
-                id, rules, scope: scope, priority: Int.random(in: 0...3, using: &rng),
-                group: Int.random(in: 0..<4, using: &rng) == 0 ? "g" : nil, stackable: Int.random(in: 0..<6, using: &rng) != 0,
-                budgetLeft: budget))
+            let scope =
+                Int.random(in: 0..<3, using: &rng) == 0 ? CampaignScope(categories: ["hotpot"]) : CampaignScope()
+            campaigns.append(
+                T.campaign(
+                    id, rules, scope: scope, priority: Int.random(in: 0...3, using: &rng),
+                    group: Int.random(in: 0..<4, using: &rng) == 0 ? "g" : nil,
+                    stackable: Int.random(in: 0..<6, using: &rng) != 0,
+                    budgetLeft: budget))
         }
         return campaigns
     }
@@ -45,7 +80,9 @@ struct PropertyTests {
             for _ in 0..<Int.random(in: 1...5, using: &rng) {
                 lines.append((Self.skus.randomElement(using: &rng) ?? "HP-001", Int.random(in: 1...4, using: &rng)))
             }
-            let coupons = [T.coupon("C-1", .amount(valueFen: 800, thresholdFen: 3_000), campaignId: campaigns[0].campaignId)]
+            let coupons = [
+                T.coupon("C-1", .amount(valueFen: 800, thresholdFen: 3_000), campaignId: campaigns[0].campaignId)
+            ]
             let points = Int.random(in: 0...700, using: &rng)
             let quote = try T.quote(campaigns, lines, coupons: coupons, codes: ["C-1"], points: points)
 
@@ -55,7 +92,9 @@ struct PropertyTests {
                 #expect(line.netFen == line.listFen + line.adjustments.reduce(0) { $0 + $1.amountFen })
             }
             for entry in quote.applied where entry.kind != "gift" && entry.kind != "rebate" {
-                let allocated = quote.lines.reduce(0) { sum, line in sum + (line.adjustment(from: entry.source)?.amountFen ?? 0) }
+                let allocated = quote.lines.reduce(0) { sum, line in
+                    sum + (line.adjustment(from: entry.source)?.amountFen ?? 0)
+                }
                 #expect(-allocated == entry.amountFen)
             }
             for campaign in campaigns {
@@ -68,7 +107,8 @@ struct PropertyTests {
 
             // Order independence.
             let shuffled = try T.quote(
-                campaigns.shuffled(using: &rng), lines.shuffled(using: &rng), coupons: coupons, codes: ["C-1"], points: points)
+                campaigns.shuffled(using: &rng), lines.shuffled(using: &rng), coupons: coupons, codes: ["C-1"],
+                points: points)
             #expect(shuffled == quote)
 
             // Refund in random partial steps returns exactly the total and the budgets.
@@ -84,8 +124,12 @@ struct PropertyTests {
                 let refund = try quote.refund(step, after: previous)
                 refunded += refund.refundFen
                 for release in refund.budgetReleases { released[release.campaignId, default: 0] += release.totalFen }
-                for (sku, count) in step.lines { remaining[sku, default: 0] -= count; previous.lines[sku, default: 0] += count }
-                for (id, count) in step.gifts { giftsLeft[id, default: 0] -= count; previous.gifts[id, default: 0] += count }
+                for (sku, count) in step.lines {
+                    remaining[sku, default: 0] -= count; previous.lines[sku, default: 0] += count
+                }
+                for (id, count) in step.gifts {
+                    giftsLeft[id, default: 0] -= count; previous.gifts[id, default: 0] += count
+                }
             }
             #expect(refunded == quote.totalFen)
             for charge in quote.budgetCharges { #expect(released[charge.campaignId, default: 0] == charge.totalFen) }

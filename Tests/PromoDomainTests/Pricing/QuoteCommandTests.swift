@@ -5,7 +5,9 @@ import Testing
 @Suite("promoctl quote")
 struct QuoteCommandTests {
     static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["PROMOCTL_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        if let path = ProcessInfo.processInfo.environment["PROMOCTL_BIN"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/promoctl")

@@ -22,7 +22,11 @@ struct RemainingRejectionTests {
     func bundleWithoutBenefit() throws {
         // HP-001 3990 + MD-002 4590 = 8580 at list; a bundle price of 9000 would charge more.
         let bundle = T.campaign(
-            "c-dear", .bundle(BundleRule(items: [.init(sku: "HP-001", quantity: 1), .init(sku: "MD-002", quantity: 1)], bundlePriceFen: 9_000)))
+            "c-dear",
+            .bundle(
+                BundleRule(
+                    items: [.init(sku: "HP-001", quantity: 1), .init(sku: "MD-002", quantity: 1)], bundlePriceFen: 9_000
+                )))
         let quote = try T.quote([bundle], [("HP-001", 1), ("MD-002", 1)])
         #expect(quote.rejection(campaignId: "c-dear") == .noBenefit)
         #expect(quote.totalFen == 8_580)
@@ -34,10 +38,15 @@ struct RemainingRejectionTests {
         let sample = Product(sku: "SP-000", name: "试吃装", priceFen: 0, costFen: 120, category: "samples")
         let gift = GiftRule(thresholdFen: 5_000, giftSku: "SP-000", giftQuantity: 1)
         for group in [nil, "g-1"] as [String?] {
-            let campaigns = [T.campaign("c-sample", .gift(gift), group: group), T.campaign("c-sample2", .gift(gift), group: group)]
+            let campaigns = [
+                T.campaign("c-sample", .gift(gift), group: group), T.campaign("c-sample2", .gift(gift), group: group),
+            ]
             let engine = try PricingEngine(catalog: T.catalog + [sample], campaigns: campaigns, coupons: [])
-            let cart = Cart(customerId: "u-1", channel: "online", storeId: "s-online", lines: [Cart.Line(sku: "MD-002", quantity: 2)])
-            let quote = try engine.quote(QuoteRequest(cart: cart, customer: CustomerContext(customerId: "u-1"), now: T.now))
+            let cart = Cart(
+                customerId: "u-1", channel: "online", storeId: "s-online",
+                lines: [Cart.Line(sku: "MD-002", quantity: 2)])
+            let quote = try engine.quote(
+                QuoteRequest(cart: cart, customer: CustomerContext(customerId: "u-1"), now: T.now))
             #expect(quote.rejection(campaignId: "c-sample") == .noBenefit, "group \(group ?? "none")")
             #expect(quote.rejection(campaignId: "c-sample2") == .noBenefit, "group \(group ?? "none")")
             #expect(quote.gifts.isEmpty)

@@ -67,7 +67,8 @@ enum TestSupport {
         campaignId: String? = nil
     ) -> Coupon {
         Coupon(
-            code: code, customerId: owner, discount: discount, validFrom: validFrom, validUntil: validUntil, scope: scope,
+            code: code, customerId: owner, discount: discount, validFrom: validFrom, validUntil: validUntil,
+            scope: scope,
             campaignId: campaignId)
     }
 }
