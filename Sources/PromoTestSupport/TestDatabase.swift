@@ -30,6 +30,7 @@ public enum TestDatabase {
     private static let ready: Task<Void, any Error> = Task {
         Task.detached { await client.run() }
         try await Migrator(client: client, logger: logger).migrate()
+        try await FaultTriggers.install(client: client, logger: logger)
     }
 
     /// A migrated store on the shared pool.

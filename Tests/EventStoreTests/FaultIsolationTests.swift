@@ -47,7 +47,6 @@ struct FaultIsolationTests {
     @Test("A failure at COMMIT is never reported as an append: the guilty append fails, its batch-mates commit")
     func commitFailureIsNotSuccess() async throws {
         let store = try await TestDatabase.store()
-        try await FaultInjection.install(on: store)
         let outcomes = try await Self.concurrently(store, count: 24) { index in
             [index % 8 == 3 ? NewEvent(type: "Faulty", payload: FaultInjection.payload("commit")) : testEvent()]
         }
@@ -122,7 +121,6 @@ struct FaultIsolationTests {
     @Test("A statement cancelled (57014) inside a batch fails only the append that caused it")
     func cancelledStatementFailsAlone() async throws {
         let store = try await TestDatabase.store()
-        try await FaultInjection.install(on: store)
         let outcomes = try await Self.concurrently(store, count: 24) { index in
             [index % 6 == 2 ? NewEvent(type: "Faulty", payload: FaultInjection.payload("cancel")) : testEvent()]
         }
@@ -228,7 +226,6 @@ struct FaultIsolationTests {
     @Test("An append whose session is killed mid-flight is settled and applied exactly once")
     func lostConnectionIsSettled() async throws {
         let store = try await TestDatabase.store()
-        try await FaultInjection.install(on: store)
         let stream = TestDatabase.uniqueStream("fault")
         let event = NewEvent(type: "Slow", payload: FaultInjection.payload("sleep", sleepSeconds: 1.5))
         let append = Task { try await store.append(to: stream, expectedVersion: .noStream, events: [event]) }
