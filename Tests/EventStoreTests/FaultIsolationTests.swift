@@ -145,6 +145,7 @@ struct FaultIsolationTests {
             let holding = AsyncStream<Void>.makeStream()
             // Hold the pool's only connection, so the leader waits for it.
             let holder = Task {
+                defer { holding.continuation.finish() }  // a failure here must not leave the test waiting
                 try await client.withConnection { _ in
                     holding.continuation.yield()
                     for await _ in release.stream { break }
@@ -191,6 +192,7 @@ struct FaultIsolationTests {
             // A caller's transaction takes version 2 of the contested stream and stays open until the other
             // appends are done (or 60 s pass, which fails the test below).
             group.addTask {
+                defer { held.continuation.finish() }  // a failure here must not leave the test waiting
                 try await base.client.withTransaction(logger: base.logger) { connection in
                     _ = try await store.append(
                         to: contested, expectedVersion: .exact(1), events: [testEvent("Held")], on: connection)

@@ -80,6 +80,7 @@ struct IdempotencyTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             // The first delivery appends inside a transaction that stays open until the resend is waiting.
             group.addTask {
+                defer { firstWritten.continuation.finish() }  // a failure here must not leave the test waiting
                 try await store.client.withTransaction(logger: store.logger) { connection in
                     let result = try await store.append(
                         to: stream, expectedVersion: .noStream, events: events, commandId: commandId, on: connection)

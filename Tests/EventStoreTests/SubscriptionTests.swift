@@ -22,8 +22,10 @@ struct SubscriptionTests {
         let held = try StreamID("\(prefix)-held")
         let delivered = Delivered()
         let signal = WakeupSignal()
+        let name = "test-\(UUID())"
+        try await startFromHead(name, store: store)
         let subscription = CatchUpSubscription(
-            name: "test-\(UUID())", store: store, signal: signal,
+            name: name, store: store, signal: signal,
             configuration: .init(batchSize: 7, pollInterval: .milliseconds(100))
         ) { batch, _ in
             delivered.add(batch.filter { $0.streamId.hasPrefix(prefix) })
@@ -103,6 +105,7 @@ struct SubscriptionTests {
         let store = try await TestDatabase.store()
         let stream = TestDatabase.uniqueStream("resume")
         let name = "test-\(UUID())"
+        try await startFromHead(name, store: store)
         let signal = WakeupSignal()
         let first = try await store.append(
             to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
@@ -142,4 +145,12 @@ struct SubscriptionTests {
         await #expect(throws: (any Error).self) { try await subscription.run() }
         #expect(try await Checkpoints(store: store).position(of: name) == 0)
     }
+}
+
+/// Starts subscription `name` after everything committed so far, so a test's subscription reads only what the
+/// test appends rather than the whole history of a long-lived test database.
+func startFromHead(_ name: String, store: PostgresEventStore) async throws {
+    let head = try await store.headPosition()
+    try await store.client.query(
+        "INSERT INTO subscription_checkpoints (name, position) VALUES (\(name), \(head))", logger: store.logger)
 }

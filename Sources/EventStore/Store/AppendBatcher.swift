@@ -42,10 +42,16 @@ actor AppendBatcher {
     }
 
     /// Queued appends for the batch `leader` leads, in arrival order, up to the caps on appends and events.
+    ///
+    /// When another batch could start now, the leader takes half of the queue and the next waiter leads the
+    /// rest: two batches in flight overlap one's round trip and commit with the other's work, where one batch
+    /// of everything would leave the database idle while this process prepares the next.
     func take(after leader: AppendPlan) -> [Waiter] {
+        let waiting = queue.count - queueStart
+        let share = inFlight < maxInFlight ? (waiting + 1) / 2 : waiting
         var events = leader.events.ids.count
         var end = queueStart
-        while end < queue.count, end - queueStart + 1 < maxAppends,
+        while end < queue.count, end - queueStart < share, end - queueStart + 1 < maxAppends,
             events + queue[end].plan.events.ids.count <= maxEvents
         {
             events += queue[end].plan.events.ids.count
@@ -56,19 +62,24 @@ actor AppendBatcher {
         if queueStart == queue.count {
             queue.removeAll(keepingCapacity: true)
             queueStart = 0
+        } else if inFlight < maxInFlight {
+            promoteNext()
         }
         return taken
+    }
+
+    /// The longest waiter leads the next batch.
+    private func promoteNext() {
+        let next = queue[queueStart]
+        queueStart += 1
+        inFlight += 1
+        next.continuation.resume(returning: .lead)
     }
 
     /// The leader is done: serve its followers and let the longest waiter lead the next batch.
     func finish(_ served: [(Waiter, BatchOutcome)]) {
         for (waiter, outcome) in served { waiter.continuation.resume(returning: .done(outcome)) }
         inFlight -= 1
-        if queueStart < queue.count {
-            let next = queue[queueStart]
-            queueStart += 1
-            inFlight += 1
-            next.continuation.resume(returning: .lead)
-        }
+        if queueStart < queue.count { promoteNext() }
     }
 }

@@ -56,11 +56,13 @@ extension PostgresEventStore {
             """
         let row: BatchRow
         do {
-            let rows = try await run(query, on: connection)
-            var decoded: [BatchRow] = []
-            // Read to the end: the call's outcome is only known once the server has said it is complete.
-            for try await row in rows.decode(BatchRow.self) { decoded.append(row) }
-            guard let first = decoded.first else {
+            // Every row read before returning: the call's outcome is only known once the server says it is done.
+            let rows = try await collect(query, on: connection) { sequence in
+                var rows: [BatchRow] = []
+                for try await row in sequence.decode(BatchRow.self) { rows.append(row) }
+                return rows
+            }
+            guard let first = rows.first else {
                 return Array(
                     repeating: .unavailable(EventStoreError(.databaseUnavailable, "the append returned no result")),
                     count: plans.count)

@@ -82,10 +82,19 @@ extension PostgresEventStore {
         return 0
     }
 
-    /// Runs `query` on `connection` (inside its transaction) when given, else on a pooled connection.
-    func run(_ query: PostgresQuery, on connection: PostgresConnection?) async throws -> PostgresRowSequence {
-        if let connection { return try await connection.query(query, logger: logger) }
-        return try await client.query(query, logger: logger)
+    /// Runs `query` on `connection` (inside its transaction) when given, else on a leased one, and has `read`
+    /// read every row before it returns.
+    ///
+    /// The pool's connection is leased with `withConnection`, not `PostgresClient.query`: postgres-nio 1.33 never
+    /// returns the lease of a `query` whose statement fails after its row description arrived (a `CALL` that
+    /// raises, a commit that fails), and a pool that loses its connections that way stalls every later query.
+    func collect<T: Sendable>(
+        _ query: PostgresQuery, on connection: PostgresConnection?,
+        _ read: @escaping @Sendable (PostgresRowSequence) async throws -> [T]
+    ) async throws -> [T] {
+        if let connection { return try await read(try await connection.query(query, logger: logger)) }
+        let logger = self.logger
+        return try await client.withConnection { try await read(try await $0.query(query, logger: logger)) }
     }
 
     static let columns = """
@@ -93,16 +102,23 @@ extension PostgresEventStore {
         """
 
     func fetch(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [RecordedEvent] {
-        let rows: PostgresRowSequence
+        let rows: [(Int64, String, Int64, UUID, String, Int32, String, String, Date)]
         do {
-            rows = try await run(query, on: connection)
+            rows = try await collect(query, on: connection) { sequence in
+                var rows: [(Int64, String, Int64, UUID, String, Int32, String, String, Date)] = []
+                for try await row in sequence.decode(
+                    (Int64, String, Int64, UUID, String, Int32, String, String, Date).self)
+                {
+                    rows.append(row)
+                }
+                return rows
+            }
         } catch {
             throw EventStoreError(.databaseUnavailable, "the event store could not be read", underlying: error)
         }
         var events: [RecordedEvent] = []
-        for try await (position, streamId, version, eventId, type, schemaVersion, payload, metadata, recordedAt)
-            in rows.decode((Int64, String, Int64, UUID, String, Int32, String, String, Date).self)
-        {
+        events.reserveCapacity(rows.count)
+        for (position, streamId, version, eventId, type, schemaVersion, payload, metadata, recordedAt) in rows {
             events.append(
                 try makeEvent(
                     position: position, streamId: streamId, version: version, eventId: eventId, type: type,

@@ -109,6 +109,16 @@ struct EventStoreBench: Sendable {
             "CREATE INDEX bench_plain_category ON bench_plain_events (category, position)", logger: store.logger)
     }
 
+    /// A checkpoint, so the next phase does not pay for the WAL the previous one wrote (needs a superuser or
+    /// pg_checkpoint, as in the private cluster tools/bench starts; elsewhere it is skipped).
+    func checkpoint() async throws {
+        do {
+            try await store.client.query("CHECKPOINT", logger: store.logger)
+        } catch {
+            progress("(no CHECKPOINT before the phase: \(String(describing: error)))")
+        }
+    }
+
     func plainInsert() async throws {
         let stream = "bench-\(UUID().uuidString)"
         let payload = Self.payload.canonicalString
