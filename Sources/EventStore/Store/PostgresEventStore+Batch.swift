@@ -111,15 +111,18 @@ extension PostgresEventStore {
 
     /// Finds out whether an append whose connection was lost committed: waits until no transaction that may
     /// still write its events runs, then looks them up.
-    func settle(_ plan: AppendPlan, lostWith error: any Error) async -> Settlement {
+    func settle(_ plan: AppendPlan) async -> Settlement {
         for attempt in 1...5 {
             do {
                 try await Task.sleep(for: .milliseconds(100 * attempt))
-                let rows = try await client.query(
-                    "SELECT event_id FROM promo_append_outcome(\([plan.events.ids[0]]))", logger: logger)
-                var found = false
-                for try await _ in rows.decode(UUID.self) { found = true }
-                guard found else { return .notCommitted }
+                let found = try await collect(
+                    "SELECT event_id FROM promo_append_outcome(\([plan.events.ids[0]]))", on: nil
+                ) { sequence in
+                    var ids: [UUID] = []
+                    for try await id in sequence.decode(UUID.self) { ids.append(id) }
+                    return ids
+                }
+                guard !found.isEmpty else { return .notCommitted }
                 if let result = try await storedResult(of: plan) {
                     return .committed(
                         AppendResult(
@@ -141,19 +144,20 @@ extension PostgresEventStore {
     /// payload. Nil when the ids are not all there or belong to other events.
     func storedResult(of plan: AppendPlan) async throws -> AppendResult? {
         let streams = plan.events.slot.map { plan.streamIds[Int($0) - 1] }
-        let rows = try await client.query(
-            """
+        let query: PostgresQuery = """
             SELECT e.position, e.stream_id, e.stream_version,
                    e.stream_id = x.stream_id AND e.event_type = x.event_type AND e.payload = x.payload::jsonb
             FROM unnest(\(plan.events.ids), \(streams), \(plan.events.types), \(plan.events.payloads)) AS x(event_id, stream_id, event_type, payload)
             JOIN events e ON e.event_id = x.event_id
             ORDER BY e.position
-            """, logger: logger)
-        var stored: [(position: Int64, stream: String, version: Int64)] = []
-        for try await (position, stream, version, same) in rows.decode((Int64, String, Int64, Bool).self) {
-            guard same else { return nil }
-            stored.append((position, stream, version))
+            """
+        let rows = try await collect(query, on: nil) { sequence in
+            var rows: [(Int64, String, Int64, Bool)] = []
+            for try await row in sequence.decode((Int64, String, Int64, Bool).self) { rows.append(row) }
+            return rows
         }
+        guard rows.allSatisfy(\.3) else { return nil }
+        let stored = rows.map { (position: $0.0, stream: $0.1, version: $0.2) }
         guard stored.count == plan.events.ids.count, let first = stored.first, let last = stored.last else {
             return nil
         }

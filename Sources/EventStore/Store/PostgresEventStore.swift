@@ -124,7 +124,7 @@ public struct PostgresEventStore: Sendable {
                 return result
             case .unknown(let error):
                 // The connection went away after the append was sent. Settle it before answering.
-                switch await settle(plan, lostWith: error) {
+                switch await settle(plan) {
                 case .committed(let result):
                     if let appended { await appended.fire() }
                     return result
