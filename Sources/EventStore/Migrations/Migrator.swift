@@ -3,7 +3,7 @@ import PostgresNIO
 
 /// Applies ``Migration``s: ordered, each exactly once, safe to run twice and from two processes at once.
 ///
-/// Every run takes a transaction-scoped advisory lock first, so a second process waits and then finds
+/// Every run takes a session-level advisory lock first, so a second process waits and then finds
 /// the steps applied; each step and its `schema_migrations` row commit together. Operators run it after any
 /// restore, so it finishes by moving positions above the stored events when the database has moved to
 /// another cluster (``PostgresEventStore/movePositionsIfNeeded()``).
@@ -22,19 +22,44 @@ public struct Migrator: Sendable {
     }
 
     /// Applies what is missing; returns the versions applied now (empty when the schema was current).
+    ///
+    /// The whole run holds a session-level advisory lock on one connection, so two runs never interleave:
+    /// the second waits for the first to finish and then finds every step applied. Each step and its
+    /// `schema_migrations` row still commit in one transaction of their own.
     @discardableResult
     public func migrate(progress: (@Sendable (Migration) -> Void)? = nil) async throws -> [Int] {
+        let applied = try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            do {
+                let applied = try await applyMissing(on: connection, progress: progress)
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                return applied
+            } catch {
+                // The connection goes back to the pool: it must not keep the lock. If even this fails the
+                // connection is broken, and the server drops the lock with the session.
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                throw error
+            }
+        }
+        if migrations.contains(where: { $0.version == EventStoreMigrations.movablePositions.version }) {
+            try await PostgresEventStore(client: client, logger: logger).movePositionsIfNeeded()
+        }
+        return applied
+    }
+
+    private func applyMissing(
+        on connection: PostgresConnection, progress: (@Sendable (Migration) -> Void)?
+    ) async throws -> [Int] {
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """, logger: logger)
         var applied: [Int] = []
         for migration in migrations {
-            let didApply = try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-                try await connection.query(
-                    """
-                    CREATE TABLE IF NOT EXISTS schema_migrations (
-                        version integer PRIMARY KEY,
-                        name text NOT NULL,
-                        applied_at timestamptz NOT NULL DEFAULT now())
-                    """, logger: logger)
+            let didApply = try await connection.withTransaction(logger: logger) { connection in
                 let rows = try await connection.query(
                     "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
                 for try await _ in rows { return false }
@@ -54,19 +79,16 @@ public struct Migrator: Sendable {
                 applied.append(migration.version)
             }
         }
-        if migrations.contains(where: { $0.version == EventStoreMigrations.movablePositions.version }) {
-            try await PostgresEventStore(client: client, logger: logger).movePositionsIfNeeded()
-        }
         return applied
     }
 
     /// The highest applied version, or 0 for an empty database.
     public func currentVersion() async throws -> Int {
-        let exists = try await client.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
-        for try await found in exists.decode(Bool.self) where !found { return 0 }
-        let rows = try await client.query(
-            "SELECT coalesce(max(version), 0)::int4 FROM schema_migrations", logger: logger)
-        for try await version in rows.decode(Int32.self) { return Int(version) }
-        return 0
+        let exists = try await client.leasedValue(
+            "SELECT to_regclass('schema_migrations') IS NOT NULL", as: Bool.self, logger: logger)
+        guard exists == true else { return 0 }
+        let version = try await client.leasedValue(
+            "SELECT coalesce(max(version), 0)::int4 FROM schema_migrations", as: Int32.self, logger: logger)
+        return Int(version ?? 0)
     }
 }

@@ -40,15 +40,19 @@ public struct PositionMove: Sendable, Hashable {
 extension PostgresEventStore {
     /// Whether appends can run; what `/readyz` reports. Assigns no transaction id, writes nothing.
     public func positionStatus() async throws -> PositionStatus {
-        let rows = try await client.query(
+        let status = try await client.leasedQuery(
             """
             SELECT p.ok, p.xid_offset, p.next_position, p.max_position, current_setting('transaction_isolation')
             FROM promo_position_status() p
-            """, logger: logger)
-        for try await (ok, offset, next, max, isolation) in rows.decode((Bool, Int64, Int64, Int64, String).self) {
-            return PositionStatus(
-                positionsOK: ok, xidOffset: offset, nextPosition: next, maxPosition: max, isolation: isolation)
+            """, logger: logger
+        ) { rows -> PositionStatus? in
+            for try await (ok, offset, next, max, isolation) in rows.decode((Bool, Int64, Int64, Int64, String).self) {
+                return PositionStatus(
+                    positionsOK: ok, xidOffset: offset, nextPosition: next, maxPosition: max, isolation: isolation)
+            }
+            return nil
         }
+        if let status { return status }
         throw EventStoreError(.schemaOutdated, "the position table is empty; run `promoctl migrate`")
     }
 
@@ -59,15 +63,21 @@ extension PostgresEventStore {
     /// subscribers read up to stays safe. Checkpoints stay valid: every new position is above them.
     @discardableResult
     public func movePositionsIfNeeded() async throws -> PositionMove {
-        let rows = try await client.query(
-            "SELECT moved, old_offset, new_offset FROM promo_reposition()", logger: logger)
-        for try await (moved, old, new) in rows.decode((Bool, Int64, Int64).self) {
-            if moved {
+        let move = try await client.leasedQuery(
+            "SELECT moved, old_offset, new_offset FROM promo_reposition()", logger: logger
+        ) { rows -> PositionMove? in
+            for try await (moved, old, new) in rows.decode((Bool, Int64, Int64).self) {
+                return PositionMove(moved: moved, oldOffset: old, newOffset: new)
+            }
+            return nil
+        }
+        if let move {
+            if move.moved {
                 logger.notice(
                     "positions moved above the stored events (the database was restored or moved)",
-                    metadata: ["es.old_offset": "\(old)", "es.new_offset": "\(new)"])
+                    metadata: ["es.old_offset": "\(move.oldOffset)", "es.new_offset": "\(move.newOffset)"])
             }
-            return PositionMove(moved: moved, oldOffset: old, newOffset: new)
+            return move
         }
         throw EventStoreError(.schemaOutdated, "promo_reposition returned nothing; run `promoctl migrate`")
     }

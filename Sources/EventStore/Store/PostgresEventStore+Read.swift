@@ -61,40 +61,31 @@ extension PostgresEventStore {
 
     /// A stream's current version; 0 when it does not exist.
     public func streamVersion(_ streamId: StreamID) async throws -> Int64 {
-        let rows = try await client.query(
-            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = \(streamId.rawValue)", logger: logger
-        )
-        for try await version in rows.decode(Int64.self) { return version }
-        return 0
+        try await client.leasedValue(
+            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = \(streamId.rawValue)",
+            as: Int64.self, logger: logger) ?? 0
     }
 
     /// The last global position, committed or not; 0 for an empty store.
     public func headPosition() async throws -> Int64 {
-        let rows = try await client.query("SELECT coalesce(max(position), 0) FROM events", logger: logger)
-        for try await head in rows.decode(Int64.self) { return head }
-        return 0
+        try await client.leasedValue("SELECT coalesce(max(position), 0) FROM events", as: Int64.self, logger: logger)
+            ?? 0
     }
 
     /// How many events the store holds.
     public func eventCount() async throws -> Int64 {
-        let rows = try await client.query("SELECT count(*) FROM events", logger: logger)
-        for try await count in rows.decode(Int64.self) { return count }
-        return 0
+        try await client.leasedValue("SELECT count(*) FROM events", as: Int64.self, logger: logger) ?? 0
     }
 
     /// Runs `query` on `connection` (inside its transaction) when given, else on a leased one, and has `read`
     /// read every row before it returns.
-    ///
-    /// The pool's connection is leased with `withConnection`, not `PostgresClient.query`: postgres-nio 1.33 never
-    /// returns the lease of a `query` whose statement fails after its row description arrived (a `CALL` that
-    /// raises, a commit that fails), and a pool that loses its connections that way stalls every later query.
+    /// (``PostgresClient/leasedQuery(_:logger:_:)`` says why not `PostgresClient.query`).
     func collect<T: Sendable>(
         _ query: PostgresQuery, on connection: PostgresConnection?,
         _ read: @escaping @Sendable (PostgresRowSequence) async throws -> [T]
     ) async throws -> [T] {
         if let connection { return try await read(try await connection.query(query, logger: logger)) }
-        let logger = self.logger
-        return try await client.withConnection { try await read(try await $0.query(query, logger: logger)) }
+        return try await client.leasedQuery(query, logger: logger, read)
     }
 
     static let columns = """

@@ -51,79 +51,84 @@ extension PostgresEventStore {
     /// Removing the last events of a stream leaves a shorter valid chain: pass a head recorded earlier
     /// (`head`) and the stream must still reach that version with that hash.
     public func verify(_ streamId: StreamID, against head: StreamHead? = nil) async throws -> StreamVerification {
-        let rows = try await client.query(
+        try await client.leasedQuery(
             """
             SELECT stream_version, position, category, event_id::text, event_type, schema_version,
                    (extract(epoch FROM recorded_at) * 1000000)::bigint, metadata::text, payload::text,
                    encode(hash, 'hex'), hash_format
             FROM events WHERE stream_id = \(streamId.rawValue) ORDER BY stream_version
-            """, logger: logger)
-        var previous = [UInt8](repeating: 0, count: 32)
-        var expectedVersion: Int64 = 1
-        var count = 0
-        var firstBad: (Int64, String)?
-        var hashAtHead: String?
-        for try await (
-            version, position, category, eventId, type, schemaVersion, micros, metadata, payload, hash, format
-        )
-            in rows.decode((Int64, Int64, String, String, String, Int32, Int64, String, String, String, Int16).self)
-        {
-            count += 1
-            guard firstBad == nil else { continue }
-            if version != expectedVersion {
-                firstBad = (expectedVersion, "version \(expectedVersion) is missing")
-                continue
+            """, logger: logger
+        ) { rows in
+            var previous = [UInt8](repeating: 0, count: 32)
+            var expectedVersion: Int64 = 1
+            var count = 0
+            var firstBad: (Int64, String)?
+            var hashAtHead: String?
+            for try await (
+                version, position, category, eventId, type, schemaVersion, micros, metadata, payload, hash, format
+            )
+                in rows.decode((Int64, Int64, String, String, String, Int32, Int64, String, String, String, Int16).self)
+            {
+                count += 1
+                guard firstBad == nil else { continue }
+                if version != expectedVersion {
+                    firstBad = (expectedVersion, "version \(expectedVersion) is missing")
+                    continue
+                }
+                let fields =
+                    format >= 2
+                    ? [
+                        streamId.rawValue, String(version), String(position), category, eventId, type,
+                        String(schemaVersion),
+                        String(micros), metadata, payload,
+                    ]
+                    : [
+                        streamId.rawValue, String(version), eventId, type, String(schemaVersion), String(micros),
+                        metadata,
+                        payload,
+                    ]
+                var hasher = SHA256()
+                hasher.update(data: previous)
+                hasher.update(data: Array(fields.joined(separator: "\n").utf8))
+                let computed = Array(hasher.finalize())
+                if computed.hexString != hash {
+                    firstBad = (version, "the stored event does not match its hash")
+                    continue
+                }
+                if version == head?.version { hashAtHead = hash }
+                previous = computed
+                expectedVersion += 1
             }
-            let fields =
-                format >= 2
-                ? [
-                    streamId.rawValue, String(version), String(position), category, eventId, type,
-                    String(schemaVersion),
-                    String(micros), metadata, payload,
-                ]
-                : [
-                    streamId.rawValue, String(version), eventId, type, String(schemaVersion), String(micros), metadata,
-                    payload,
-                ]
-            var hasher = SHA256()
-            hasher.update(data: previous)
-            hasher.update(data: Array(fields.joined(separator: "\n").utf8))
-            let computed = Array(hasher.finalize())
-            if computed.hexString != hash {
-                firstBad = (version, "the stored event does not match its hash")
-                continue
+            if firstBad == nil, let head {
+                if head.version > Int64(count) {
+                    firstBad = (
+                        Int64(count) + 1,
+                        "the recorded head is version \(head.version), the stream ends at \(count): events were removed"
+                    )
+                } else if hashAtHead != head.hash {
+                    firstBad = (head.version, "version \(head.version) does not have the recorded head's hash")
+                }
             }
-            if version == head?.version { hashAtHead = hash }
-            previous = computed
-            expectedVersion += 1
+            return StreamVerification(
+                streamId: streamId.rawValue, ok: firstBad == nil, events: count, firstBadVersion: firstBad?.0,
+                problem: firstBad?.1)
         }
-        if firstBad == nil, let head {
-            if head.version > Int64(count) {
-                firstBad = (
-                    Int64(count) + 1,
-                    "the recorded head is version \(head.version), the stream ends at \(count): events were removed"
-                )
-            } else if hashAtHead != head.hash {
-                firstBad = (head.version, "version \(head.version) does not have the recorded head's hash")
-            }
-        }
-        return StreamVerification(
-            streamId: streamId.rawValue, ok: firstBad == nil, events: count, firstBadVersion: firstBad?.0,
-            problem: firstBad?.1)
     }
 
     /// A stream's head now (its last version and that event's hash), to record for a later ``verify(_:against:)``;
     /// nil for a stream with no events.
     public func head(of streamId: StreamID) async throws -> StreamHead? {
-        let rows = try await client.query(
+        try await client.leasedQuery(
             """
             SELECT stream_version, encode(hash, 'hex') FROM events WHERE stream_id = \(streamId.rawValue)
             ORDER BY stream_version DESC LIMIT 1
-            """, logger: logger)
-        for try await (version, hash) in rows.decode((Int64, String).self) {
-            return StreamHead(streamId: streamId.rawValue, version: version, hash: hash)
+            """, logger: logger
+        ) { rows in
+            for try await (version, hash) in rows.decode((Int64, String).self) {
+                return StreamHead(streamId: streamId.rawValue, version: version, hash: hash)
+            }
+            return nil
         }
-        return nil
     }
 }
 

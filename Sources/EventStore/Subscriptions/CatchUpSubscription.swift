@@ -79,10 +79,9 @@ public struct Checkpoints: Sendable {
     public init(store: PostgresEventStore) { self.store = store }
 
     public func position(of name: String) async throws -> Int64 {
-        let rows = try await store.client.query(
-            "SELECT position FROM subscription_checkpoints WHERE name = \(name)", logger: store.logger)
-        for try await position in rows.decode(Int64.self) { return position }
-        return 0
+        try await store.client.leasedValue(
+            "SELECT position FROM subscription_checkpoints WHERE name = \(name)", as: Int64.self, logger: store.logger)
+            ?? 0
     }
 
     static func save(name: String, position: Int64, on connection: PostgresConnection, logger: Logger) async throws {

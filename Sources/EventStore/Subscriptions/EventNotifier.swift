@@ -59,7 +59,7 @@ public struct EventNotifier: Service {
             seen = now
             await signal.fire()  // this process's subscribers need not wait for the round trip
             do {
-                try await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+                try await client.leasedExecute("SELECT pg_notify(\(Self.channel), '')", logger: logger)
             } catch {
                 if Task.isCancelled { return }
                 logger.warning(
