@@ -9,14 +9,23 @@ import Testing
 struct ValidationAndMigrationTests {
     @Test(
         "Malformed stream ids are rejected with a typed error",
-        arguments: ["nocategory", "-x", "Order-1", "order-", "order-a b", "or der-1"])
+        arguments: [
+            "nocategory", "-x", "Order-1", "order-", "order-a b", "or der-1", "örder-1", "order-a\u{3000}b",
+            "order-a\u{85}b", "order-a\u{7F}", "order-a\tb", "order-订单\u{2028}",
+            "order-" + String(repeating: "x", count: 201),
+            "order-" + String(repeating: "订", count: 201),
+        ])
     func invalidStreamIDs(raw: String) {
         #expect(throws: EventStoreError.self) { try StreamID(raw) }
     }
 
     @Test(
         "Valid stream ids keep their category",
-        arguments: [("order-8812", "order"), ("stock-HP001@online", "stock"), ("coupon-A-B-C", "coupon")])
+        arguments: [
+            ("order-8812", "order"), ("stock-HP001@online", "stock"), ("coupon-A-B-C", "coupon"),
+            ("customer-张三", "customer"), ("order-" + String(repeating: "x", count: 200), "order"),
+            ("order-" + String(repeating: "订", count: 200), "order"),
+        ])
     func validStreamIDs(raw: String, category: String) throws {
         #expect(try StreamID(raw).category == category)
     }

@@ -16,20 +16,29 @@ public struct StreamID: Hashable, Sendable, Comparable, CustomStringConvertible,
         }
         let category = rawValue[..<dash]
         let id = rawValue[rawValue.index(after: dash)...]
-        guard let first = category.first, first.isASCII, first.isLowercase,
-            category.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) })
+        let lower = UInt8(ascii: "a")...UInt8(ascii: "z")
+        let digit = UInt8(ascii: "0")...UInt8(ascii: "9")
+        guard let first = category.utf8.first, lower.contains(first),
+            category.utf8.allSatisfy({ lower.contains($0) || digit.contains($0) })
         else {
             throw EventStoreError(
                 .invalidStreamID, "stream category '\(category)' must be lower-case letters and digits")
         }
-        guard !id.isEmpty, id.count <= 200, id.utf8.count <= 800,
-            !id.contains(where: { $0.isWhitespace || $0.isNewline }),
-            !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else {
+        guard !id.isEmpty, id.utf8.count <= 800, Self.isVisible(id) else {
             throw EventStoreError(
                 .invalidStreamID, "stream id '\(rawValue)' needs 1 to 200 visible characters after the category")
         }
         self.rawValue = rawValue
+    }
+
+    /// 1 to 200 characters, none of them white space or a control character. Ids are nearly always ASCII,
+    /// checked byte by byte; others by character (grapheme breaking and property lookups cost more).
+    private static func isVisible(_ id: Substring) -> Bool {
+        if id.utf8.allSatisfy({ $0 < 0x80 }) {
+            return id.utf8.count <= 200 && id.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F }
+        }
+        return id.count <= 200 && !id.contains(where: { $0.isWhitespace || $0.isNewline })
+            && !id.unicodeScalars.contains(where: \.isControl)
     }
 
     public init(category: String, id: String) throws(EventStoreError) {
