@@ -88,21 +88,6 @@ public struct PricingEngine: Sendable {
             rebateCampaigns: rebates, itemLevelCampaigns: itemLevel, policy: policy)
     }
 
-    /// Prices one cart.
-    ///
-    /// - Throws: `PricingInputError` for an unknown SKU, a non-positive quantity or a
-    ///   negative points request (fields named as in the `cart` object).
-    public func quote(_ request: QuoteRequest) throws(PricingInputError) -> Quote {
-        var computation = try QuoteComputation(engine: self, request: request)
-        computation.checkContext()
-        computation.applyItemLevel()
-        computation.applyOrderLevel()
-        computation.applyCoupons()
-        computation.applyPoints()
-        computation.applyRebates()
-        return computation.assemble()
-    }
-
     static func compile(
         _ campaign: Campaign,
         group: Int,
@@ -196,6 +181,8 @@ final class EngineTables: Sendable {
     let policy: PricingPolicy
     /// Flash-sale campaigns, ascending.
     let flashCampaigns: [Int]
+    /// Per exclusive group with two or more members: its members, ascending.
+    let groupMembers: [[Int]]
     /// Campaign ids in engine order.
     let campaignIds: [String]
     /// Per campaign, the context facts that need no strings.
@@ -270,6 +257,11 @@ final class EngineTables: Sendable {
         self.skuSlots = slots
         self.skuMask = size - 1
         self.flashCampaigns = campaigns.indices.filter { campaigns[$0].kind == .flashSale }
+        var members: [Int: [Int]] = [:]
+        for index in campaigns.indices where campaigns[index].group >= 0 && campaigns[index].kind != .lottery {
+            members[campaigns[index].group, default: []].append(index)
+        }
+        self.groupMembers = members.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
         self.campaignIds = campaigns.map(\.id)
         self.contextRules = campaigns.map {
             ContextRule(

@@ -7,8 +7,9 @@
 /// count. Bundles are chosen by an exhaustive depth-first search over how many times each
 /// bundle matches, bounded by the cart quantities and by `PricingPolicy.bundleSearchLimit`
 /// leaves (beyond which the best combination found so far, which starts from the greedy
-/// "most bundles first" one, is used). Budgets and exclusive groups are then enforced by
-/// dropping the offending campaign and planning again, so nothing is ever partly applied.
+/// "most bundles first" one, is used). Budgets are then enforced by dropping the offending
+/// campaign and planning again, so nothing is ever partly applied. Exclusive groups are
+/// resolved before any level runs (`PricingEngine+Groups.swift`): at most one member is enabled.
 extension QuoteComputation {
     struct UnitOffer {
         var campaign: Int
@@ -61,17 +62,6 @@ extension QuoteComputation {
             {
                 state[campaign].reason = .budgetExhausted
                 changed = true
-            }
-            if !changed {
-                for (position, campaign) in used.enumerated() where engine.campaigns[campaign].group >= 0 {
-                    let group = engine.campaigns[campaign].group
-                    for other in used[(position + 1)...] where engine.campaigns[other].group == group {
-                        if state[campaign].reason != nil || state[other].reason != nil { continue }
-                        let loser = state[other].itemTotal > state[campaign].itemTotal ? campaign : other
-                        state[loser].reason = .excludedByGroup
-                        changed = true
-                    }
-                }
             }
             if !changed { break }
         }

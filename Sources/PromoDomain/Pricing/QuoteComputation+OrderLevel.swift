@@ -2,15 +2,14 @@
 /// subtotal after item-level promotions.
 ///
 /// Campaigns run in (priority, id) order. Thresholds are measured on the scope's subtotal
-/// after item level; amounts on the scope's running amount. The first member of an
-/// exclusive group to come up resolves the whole group: every member is evaluated on the
-/// running amounts and only the best for the shopper applies. A non-stackable campaign only
-/// applies when no other order-level campaign has, and blocks every later one.
+/// after item level; amounts on the scope's running amount. A non-stackable campaign only
+/// applies when no other order-level campaign has, and blocks every later one. Exclusive
+/// groups are resolved before any level runs (`PricingEngine+Groups.swift`).
 extension QuoteComputation {
     /// What applying an order-level campaign would do.
     struct OrderOffer {
         var campaign: Int
-        /// Value to the shopper, for choosing inside an exclusive group.
+        /// Money off (or, for a gift, the gift's cost to the brand).
         var benefit: Fen
         var thresholdBase: Fen
     }
@@ -21,25 +20,14 @@ extension QuoteComputation {
     }
 
     mutating func applyOrderLevel() {
-        var resolvedGroups: [Int] = []
         var anyApplied = false
         var blocked = false
         for campaign in engine.orderCampaigns where state[campaign].reason == nil {
             let compiled = engine.campaigns[campaign]
-            if compiled.group < 0 {
-                // Not in an exclusive group: no member list to build.
-                let offer: OrderOffer
-                switch evaluateOrder(campaign) {
-                case .rejected(let reason):
-                    state[campaign].reason = reason
-                    continue
-                case .offer(let found):
-                    offer = found
-                }
-                guard offer.benefit > 0 else {
-                    state[campaign].reason = .noBenefit  // e.g. a gift whose list price is 0
-                    continue
-                }
+            switch evaluateOrder(campaign) {
+            case .rejected(let reason):
+                state[campaign].reason = reason
+            case .offer(let offer):
                 if blocked || (!compiled.stackable && anyApplied) {
                     state[campaign].reason = .notStackable
                     continue
@@ -47,36 +35,7 @@ extension QuoteComputation {
                 applyOrder(offer)
                 anyApplied = true
                 if !compiled.stackable { blocked = true }
-                continue
             }
-            if resolvedGroups.contains(compiled.group) { continue }
-            resolvedGroups.append(compiled.group)
-            let members = engine.orderCampaigns.filter {
-                engine.campaigns[$0].group == compiled.group && state[$0].reason == nil
-            }
-            var best: OrderOffer?
-            for member in members {
-                switch evaluateOrder(member) {
-                case .rejected(let reason):
-                    state[member].reason = reason
-                case .offer(let offer):
-                    if offer.benefit > (best?.benefit ?? 0) { best = offer }
-                }
-            }
-            guard let winner = best else {
-                for member in members where state[member].reason == nil { state[member].reason = .noBenefit }
-                continue
-            }
-            for member in members where member != winner.campaign && state[member].reason == nil {
-                state[member].reason = .excludedByGroup
-            }
-            if blocked || (!engine.campaigns[winner.campaign].stackable && anyApplied) {
-                state[winner.campaign].reason = .notStackable
-                continue
-            }
-            applyOrder(winner)
-            anyApplied = true
-            if !engine.campaigns[winner.campaign].stackable { blocked = true }
         }
     }
 
@@ -119,8 +78,11 @@ extension QuoteComputation {
                 for gift in gifts where gift.sku == product.sku { demand += gift.quantity }
                 if demand > available { return .rejected(.giftOutOfStock) }
             }
-            if !fits(campaign, .giftCost, product.costFen * giftQuantity) { return .rejected(.budgetExhausted) }
-            offer.benefit = product.priceFen * giftQuantity
+            // The benefit of a gift is what it costs the brand, so a not-for-sale sample (list price 0) is a
+            // gift like any other: handed out, its cost charged, its stock reserved by the order.
+            let cost = product.costFen * giftQuantity
+            if !fits(campaign, .giftCost, cost) { return .rejected(.budgetExhausted) }
+            offer.benefit = cost
             return .offer(offer)
         case .addOn:
             guard let line = lineIndex(product: compiled.ruleProduct) else { return .rejected(.addOnNotInCart) }

@@ -33,8 +33,8 @@ struct RemainingRejectionTests {
         #expect(quote.line(sku: "HP-001")?.adjustments.isEmpty == true)
     }
 
-    @Test("A gift worth nothing at list price is reported as no_benefit, alone or inside an exclusive group")
-    func zeroPriceGiftIsReported() throws {
+    @Test("A not-for-sale sample (list price 0) is a gift like any other: handed out, its cost charged")
+    func zeroPriceGiftIsGiven() throws {
         let sample = Product(sku: "SP-000", name: "试吃装", priceFen: 0, costFen: 120, category: "samples")
         let gift = GiftRule(thresholdFen: 5_000, giftSku: "SP-000", giftQuantity: 1)
         for group in [nil, "g-1"] as [String?] {
@@ -47,10 +47,16 @@ struct RemainingRejectionTests {
                 lines: [Cart.Line(sku: "MD-002", quantity: 2)])
             let quote = try engine.quote(
                 QuoteRequest(cart: cart, customer: CustomerContext(customerId: "u-1"), now: T.now))
-            #expect(quote.rejection(campaignId: "c-sample") == .noBenefit, "group \(group ?? "none")")
-            #expect(quote.rejection(campaignId: "c-sample2") == .noBenefit, "group \(group ?? "none")")
-            #expect(quote.gifts.isEmpty)
-            #expect(quote.totalFen == 9_180)
+            #expect(quote.totalFen == 9_180, "a gift costs the shopper nothing")
+            #expect(quote.budgetCharge(campaignId: "c-sample").giftCostFen == 120)
+            #expect(quote.gifts.first?.sku == "SP-000")
+            #expect(quote.gifts.first?.netFen == 0)
+            if group == nil {
+                #expect(quote.gifts.count == 2, "two stackable gift campaigns give one sample each")
+            } else {
+                #expect(quote.gifts.count == 1, "one member of a group applies")
+                #expect(quote.rejection(campaignId: "c-sample2") == .excludedByGroup)
+            }
         }
     }
 }

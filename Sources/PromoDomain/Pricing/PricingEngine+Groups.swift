@@ -1,0 +1,93 @@
+/// Exclusive groups: at most one member of a group applies, and it is the best deal for the shopper.
+///
+/// A group is a group whatever the levels of its members (an item discount and a 满减 can share one). Each
+/// member still possible after the context checks (status, window, channel, store, region, audience) is
+/// priced *alone* on the cart — no other campaign, coupon or points — and its standalone benefit is what it
+/// costs the campaign: money off (item and order level), the cost of its gifts, the points or coupon value it
+/// rebates. Members are ranked by that benefit (ties: priority, then campaign id), and the quote is priced
+/// with only the best member of each group enabled. When the chosen member is then refused in the company of
+/// the other campaigns (not stackable, budget, a threshold no longer met after item level), the next member
+/// of its group takes its place and the quote is priced again; the refused one keeps its own reason.
+extension PricingEngine {
+    /// Prices one cart.
+    ///
+    /// - Throws: `PricingInputError` for an unknown SKU, a non-positive quantity or a
+    ///   negative points request (fields named as in the `cart` object).
+    public func quote(_ request: QuoteRequest) throws(PricingInputError) -> Quote {
+        var base = try QuoteComputation(engine: self, request: request)
+        base.checkContext()
+        if tables.groupMembers.isEmpty {
+            base.applyLevels()
+            return base.assemble()
+        }
+        let ranked = tables.groupMembers.map { base.rankByStandaloneBenefit($0) }
+        var refused: [Int: RejectionReason] = [:]
+        while true {
+            var run = base
+            var chosen: [Int] = []
+            for members in ranked {
+                guard let winner = members.first(where: { refused[$0] == nil }) else {
+                    for member in members { run.state[member].reason = refused[member] }
+                    continue
+                }
+                chosen.append(winner)
+                for member in members where member != winner {
+                    run.state[member].reason = refused[member] ?? .excludedByGroup
+                }
+            }
+            run.applyLevels()
+            var retry = false
+            for winner in chosen where !run.state[winner].applied {
+                refused[winner] = run.state[winner].reason ?? .noBenefit
+                let group = ranked.first { $0.contains(winner) } ?? []
+                if group.contains(where: { refused[$0] == nil }) { retry = true }
+            }
+            if !retry { return run.assemble() }
+        }
+    }
+}
+
+extension QuoteComputation {
+    /// Every level in order: item, order, coupons and points (unless `deductions` is false), rebates.
+    mutating func applyLevels(deductions: Bool = true) {
+        applyItemLevel()
+        applyOrderLevel()
+        if deductions {
+            applyCoupons()
+            applyPoints()
+        }
+        applyRebates()
+    }
+
+    /// The group's members still possible in this context, best standalone deal first (ties: engine order,
+    /// that is priority then id). A member that gives nothing alone keeps the reason it gave, and is last.
+    mutating func rankByStandaloneBenefit(_ members: [Int]) -> [Int] {
+        var scored: [(campaign: Int, benefit: Fen, moneyOff: Fen)] = []
+        for member in members where state[member].reason == nil {
+            let outcome = standalone(member)
+            if let reason = outcome.reason { state[member].reason = reason }
+            scored.append((member, outcome.benefit, outcome.moneyOff))
+        }
+        // Equal benefits: money off the order before goods or points, so ids decide only between equals.
+        scored.sort {
+            if $0.benefit != $1.benefit { return $0.benefit > $1.benefit }
+            if $0.moneyOff != $1.moneyOff { return $0.moneyOff > $1.moneyOff }
+            return $0.campaign < $1.campaign
+        }
+        return scored.filter { state[$0.campaign].reason == nil }.map(\.campaign)
+    }
+
+    /// What `campaign` gives on this cart with no other campaign, coupon or points: everything it charges its
+    /// budget (money off, gift cost, coupon value, points), or its reason when it gives nothing.
+    func standalone(_ campaign: Int) -> (benefit: Fen, moneyOff: Fen, reason: RejectionReason?) {
+        var alone = self
+        for index in alone.state.indices where index != campaign && alone.state[index].reason == nil {
+            alone.state[index].reason = .excludedByGroup
+        }
+        alone.applyLevels(deductions: false)
+        guard alone.state[campaign].applied else { return (0, 0, alone.state[campaign].reason ?? .noBenefit) }
+        let base = campaign * 4
+        let charged = alone.charges[base] + alone.charges[base + 1] + alone.charges[base + 2] + alone.charges[base + 3]
+        return (charged, alone.charges[base], nil)
+    }
+}
