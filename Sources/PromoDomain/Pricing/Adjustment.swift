@@ -28,6 +28,9 @@ enum UnitSpread: Sendable, Hashable {
     case range(start: Int, count: Int)
     /// Over all units in proportion to their net amounts at that point.
     case proportional
+    /// Over the first `count` units in proportion to their nets: the units no non-stackable promotion holds
+    /// (those sit at the end of the line).
+    case proportionalFirst(count: Int)
 }
 
 /// The campaign sub-budget an adjustment is charged to.

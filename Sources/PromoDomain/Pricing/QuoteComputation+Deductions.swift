@@ -8,7 +8,8 @@ extension QuoteComputation {
         var previous: String?
         // Thresholds are measured on what each scope costs after all promotions, so coupon
         // order affects amounts only through the running net, never eligibility.
-        let afterPromotions = lines.map(\.netFen)
+        // Units a non-stackable promotion (or an add-on price) holds take no coupon and do not count.
+        let afterPromotions = lines.map(\.freeNetFen)
         for code in codes {
             if code == previous { continue }
             previous = code
@@ -22,12 +23,13 @@ extension QuoteComputation {
             var thresholdBase = 0
             var running = 0
             for (index, line) in lines.enumerated()
-            where coupon.scope.covers(
-                sku: engine.products[line.product].sku, category: engine.products[line.product].category)
+            where line.freeUnits > 0
+                && coupon.scope.covers(
+                    sku: engine.products[line.product].sku, category: engine.products[line.product].category)
             {
                 scopeLines.append(index)
                 thresholdBase += afterPromotions[index]
-                running += line.netFen
+                running += line.freeNetFen
             }
             var amount = 0
             let budgetCampaign = coupon.campaignId.flatMap { engine.campaignIndex[$0] }
@@ -75,7 +77,7 @@ extension QuoteComputation {
         let requested = request.cart.pointsToRedeem
         guard requested > 0 else { return }
         var payable = 0
-        for line in lines { payable += line.netFen }
+        for line in lines { payable += line.freeNetFen }
         let points = min(requested, max(0, request.customer.pointsBalance), payable)
         guard points > 0 else { return }
         pointsRedeemed = points

@@ -65,23 +65,42 @@ extension QuoteComputation {
             }
             if !changed { break }
         }
+        // Units a non-stackable promotion holds go to the end of their line and are locked: no later level
+        // counts or reduces them. The others come first, then the units no item-level promotion took.
         for lineIndex in lines.indices {
+            let segments = plan.lineStart[lineIndex]..<plan.lineStart[lineIndex + 1]
+            var lockedUnits = 0
+            for position in segments where !engine.campaigns[plan.segments[position].campaign].stackable {
+                lockedUnits += plan.segments[position].count
+            }
             var start = 0
-            for position in plan.lineStart[lineIndex]..<plan.lineStart[lineIndex + 1] {
+            var lockedStart = lines[lineIndex].quantity - lockedUnits
+            var lockedNet = 0
+            for position in segments {
                 let segment = plan.segments[position]
-                defer { start += segment.count }
+                let compiled = engine.campaigns[segment.campaign]
+                let first: Int
+                if compiled.stackable {
+                    first = start
+                    start += segment.count
+                } else {
+                    first = lockedStart
+                    lockedStart += segment.count
+                    lockedNet += segment.base - segment.amount
+                }
                 state[segment.campaign].itemBase += segment.base
                 guard segment.amount > 0 else { continue }
-                let compiled = engine.campaigns[segment.campaign]
                 appendAdjustment(
                     lineIndex,
                     Adjustment(
                         source: .campaign(compiled.id), kind: compiled.kindName, amountFen: -segment.amount,
-                        spread: .range(start: start, count: segment.count),
+                        spread: .range(start: first, count: segment.count),
                         budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
                 lines[lineIndex].netFen -= segment.amount
             }
             lines[lineIndex].itemNetFen = lines[lineIndex].netFen
+            lines[lineIndex].lockedUnits = lockedUnits
+            lines[lineIndex].lockedNetFen = lockedNet
         }
         for index in engine.itemLevelCampaigns {
             if state[index].itemTotal > 0 && state[index].reason == nil {

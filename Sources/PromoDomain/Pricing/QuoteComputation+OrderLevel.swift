@@ -20,21 +20,36 @@ extension QuoteComputation {
     }
 
     mutating func applyOrderLevel() {
-        var anyApplied = false
-        var blocked = false
-        for campaign in engine.orderCampaigns where state[campaign].reason == nil {
-            let compiled = engine.campaigns[campaign]
-            switch evaluateOrder(campaign) {
-            case .rejected(let reason):
-                state[campaign].reason = reason
-            case .offer(let offer):
-                if blocked || (!compiled.stackable && anyApplied) {
-                    state[campaign].reason = .notStackable
-                    continue
+        // Add-ons first, whatever their priority: the add-on unit is then locked at its add-on price, so no
+        // other campaign counts it toward a threshold or reduces it, and the result cannot depend on the order.
+        for campaign in engine.orderCampaigns where engine.campaigns[campaign].kind == .addOn {
+            applyOrderCampaign(campaign)
+        }
+        for campaign in engine.orderCampaigns where engine.campaigns[campaign].kind != .addOn {
+            applyOrderCampaign(campaign)
+        }
+    }
+
+    private mutating func applyOrderCampaign(_ campaign: Int) {
+        guard state[campaign].reason == nil else { return }
+        let compiled = engine.campaigns[campaign]
+        switch evaluateOrder(campaign) {
+        case .rejected(let reason):
+            state[campaign].reason = reason
+        case .offer(let offer):
+            if orderLevelBlocked || (!compiled.stackable && orderLevelApplied) {
+                state[campaign].reason = .notStackable
+                return
+            }
+            applyOrder(offer)
+            if compiled.kind != .addOn { orderLevelApplied = true }
+            if !compiled.stackable {
+                orderLevelBlocked = true
+                // 不参与其他优惠: its lines take no coupon or points either.
+                for index in lines.indices where compiled.scopeMask[lines[index].product] {
+                    lines[index].lockedUnits = lines[index].quantity
+                    lines[index].lockedNetFen = lines[index].netFen
                 }
-                applyOrder(offer)
-                anyApplied = true
-                if !compiled.stackable { blocked = true }
             }
         }
     }
@@ -48,10 +63,10 @@ extension QuoteComputation {
         let excluded = compiled.kind == .addOn ? compiled.ruleProduct : -1
         compiled.scopeMask.withUnsafeBufferPointer { mask in
             lines.withUnsafeBufferPointer { lines in
-                for line in lines where mask[line.product] && line.product != excluded {
+                for line in lines where mask[line.product] && line.product != excluded && line.freeUnits > 0 {
                     inScope += 1
-                    thresholdBase += line.itemNetFen
-                    running += line.netFen
+                    thresholdBase += line.freeItemNetFen
+                    running += line.freeNetFen
                 }
             }
         }
@@ -85,12 +100,14 @@ extension QuoteComputation {
             offer.benefit = cost
             return .offer(offer)
         case .addOn:
-            guard let line = lineIndex(product: compiled.ruleProduct) else { return .rejected(.addOnNotInCart) }
+            guard let line = lineIndex(product: compiled.ruleProduct), lines[line].freeUnits > 0 else {
+                return .rejected(.addOnNotInCart)
+            }
             guard thresholdBase >= compiled.thresholdFen else { return .rejected(.thresholdNotMet) }
             let unitNets = UnitBreakdown(
                 quantity: lines[line].quantity, unitPrice: lines[line].unitPrice, adjustments: adjustments[line]
             ).unitNets
-            offer.benefit = unitNets[unitNets.count - 1] - compiled.rulePriceFen
+            offer.benefit = unitNets[lines[line].freeUnits - 1] - compiled.rulePriceFen
         default:
             return .rejected(.noEligibleItems)
         }
@@ -124,7 +141,10 @@ extension QuoteComputation {
             charge(campaign, .giftCost, cost)
         case .addOn:
             guard let line = lineIndex(product: compiled.ruleProduct) else { return }
-            let unit = lines[line].quantity - 1
+            // The last free unit takes the add-on price and joins the locked units at the end of the line.
+            let unit = lines[line].freeUnits - 1
+            lines[line].lockedUnits += 1
+            lines[line].lockedNetFen += compiled.rulePriceFen
             appendAdjustment(
                 line,
                 Adjustment(
@@ -137,7 +157,8 @@ extension QuoteComputation {
             // The scope's lines (the same set `evaluateOrder` measured: scope never depends on nets).
             withUnsafeTemporaryAllocation(of: Int.self, capacity: max(lines.count, 1)) { scope in
                 var count = 0
-                for index in lines.indices where compiled.scopeMask[lines[index].product] {
+                for index in lines.indices where compiled.scopeMask[lines[index].product] && lines[index].freeUnits > 0
+                {
                     scope[count] = index
                     count += 1
                 }

@@ -15,6 +15,18 @@ struct QuoteComputation {
         var itemNetFen: Fen
         /// Current net, reduced by every step.
         var netFen: Fen
+        /// Units at the end of the line held by a non-stackable promotion (or an add-on price): later levels
+        /// neither count them toward thresholds nor reduce them, coupons and points included.
+        var lockedUnits = 0
+        /// Net of the locked units, fixed once they are locked.
+        var lockedNetFen: Fen = 0
+
+        /// Units later levels may still count and reduce.
+        var freeUnits: Int { quantity - lockedUnits }
+        /// Item-level net of the free units: the base of order-level thresholds.
+        var freeItemNetFen: Fen { itemNetFen - lockedNetFen }
+        /// Current net of the free units: what later levels may still reduce.
+        var freeNetFen: Fen { netFen - lockedNetFen }
     }
 
     let engine: EngineTables
@@ -48,6 +60,9 @@ struct QuoteComputation {
     var rebates: [Rebate] = []
     var rebateScopes: [RebateScope] = []
     var pointsRedeemed = 0
+    /// Order level: whether a campaign other than an add-on applied, and whether a non-stackable one did.
+    var orderLevelApplied = false
+    var orderLevelBlocked = false
 
     init(engine pricing: PricingEngine, request: QuoteRequest) throws(PricingInputError) {
         let engine = pricing.tables
@@ -196,7 +211,7 @@ struct QuoteComputation {
         adjustments[line].append(adjustment)
     }
 
-    /// Spreads `amount` over the given lines in proportion to their current nets and
+    /// Spreads `amount` over the given lines in proportion to the current nets of their free units and
     /// records it as an adjustment on each line that receives a non-zero share.
     mutating func allocate(
         _ amount: Fen,
@@ -224,16 +239,17 @@ struct QuoteComputation {
             let weights = UnsafeMutableBufferPointer(start: base, count: count)
             let parts = UnsafeMutableBufferPointer(start: base + count, count: count)
             let remainders = UnsafeMutableBufferPointer(start: base + 2 * count, count: count)
-            for position in 0..<count { weights[position] = lines[lineIndices[position]].netFen }
+            for position in 0..<count { weights[position] = lines[lineIndices[position]].freeNetFen }
             LargestRemainder.split(
                 amount, weights: UnsafeBufferPointer(weights), into: parts, remainders: remainders)
             for position in 0..<count where parts[position] != 0 {
                 let line = lineIndices[position]
                 lines[line].netFen -= parts[position]
+                let spread: UnitSpread =
+                    lines[line].lockedUnits == 0 ? .proportional : .proportionalFirst(count: lines[line].freeUnits)
                 appendAdjustment(
                     line,
-                    Adjustment(
-                        source: source, kind: kind, amountFen: -parts[position], spread: .proportional, budget: budget))
+                    Adjustment(source: source, kind: kind, amountFen: -parts[position], spread: spread, budget: budget))
             }
         }
     }

@@ -26,6 +26,9 @@ struct UnitBreakdown {
             case .proportional:
                 LargestRemainder.split(amount, weights: nets, into: &parts)
                 row = parts
+            case .proportionalFirst(let count):
+                let split = LargestRemainder.split(amount, weights: Array(nets[0..<count]))
+                for unit in 0..<count { row[unit] = split[unit] }
             }
             for unit in 0..<quantity { nets[unit] -= row[unit] }
             shares.append(row)
