@@ -1,9 +1,10 @@
 /// Refund arithmetic: each returned unit gives back exactly what it was charged and
 /// releases exactly the budget it consumed.
 ///
-/// Units of a line are returned from the last one backwards (full-price units before
-/// promoted ones, since item-level segments come first), so successive partial refunds
-/// by count never overlap and together return the whole total.
+/// Units of a line are returned from the last one backwards (units a non-stackable promotion or
+/// an add-on holds sit at the end, then full-price units, then units of stackable item-level
+/// promotions), so successive partial refunds by count never overlap and together return the
+/// whole total.
 extension Quote {
     /// Refund for returning `units`, after the units already returned in `previous`.
     ///
@@ -42,8 +43,13 @@ extension Quote {
         let earnedPerLine = LargestRemainder.split(pointsToEarn, weights: netWeights)
         var rebatePerLine: [[Int]] = []
         for scope in rebateScopes {
+            // A rebate is clawed back from the lines it was earned on, by what they paid; when they paid
+            // nothing (a coupon took it all), by their units, but never from a line outside its scope.
             var weights = [Int](repeating: 0, count: lines.count)
             for index in scope.lineIndices { weights[index] = lines[index].netFen }
+            if !scope.lineIndices.contains(where: { weights[$0] > 0 }) {
+                for index in scope.lineIndices { weights[index] = lines[index].quantity }
+            }
             rebatePerLine.append(LargestRemainder.split(scope.points, weights: weights))
         }
         netWeights.removeAll()

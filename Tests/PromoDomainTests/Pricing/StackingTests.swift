@@ -83,3 +83,31 @@ struct StackingTests {
         }
     }
 }
+
+@Suite("Rebate clawback")
+struct RebateClawbackTests {
+    typealias T = TestSupport
+
+    @Test("A rebate on lines paid 0 is clawed back from those lines only, never from others")
+    func clawbackStaysOnScope() throws {
+        // 满返 300 points on desserts (threshold 0). A desserts coupon of 1590 makes TY-005 free; HP-001 is paid.
+        let rebate = T.campaign(
+            "c-rebate", .rebate(RebateRule(thresholdFen: 0, reward: .points(300))),
+            scope: CampaignScope(categories: ["desserts"]))
+        let coupon = T.coupon(
+            "C-TY", .amount(valueFen: 1_590, thresholdFen: 0), scope: CampaignScope(categories: ["desserts"]))
+        let quote = try T.quote([rebate], [("HP-001", 1), ("TY-005", 1)], coupons: [coupon], codes: ["C-TY"])
+        #expect(quote.totalFen == 3_990)
+        #expect(quote.budgetCharge(campaignId: "c-rebate").pointsCostFen == 300)
+
+        let hotpot = try quote.refund(ReturnedUnits(lines: ["HP-001": 1]))
+        #expect(hotpot.refundFen == 3_990)
+        #expect(hotpot.pointsClawedBack == quote.pointsToEarn, "only the points earned on HP-001 itself")
+        #expect(hotpot.budgetReleases.allSatisfy { $0.pointsCostFen == 0 })
+
+        let dessert = try quote.refund(ReturnedUnits(lines: ["TY-005": 1]))
+        #expect(dessert.refundFen == 0)
+        #expect(dessert.pointsClawedBack == 300)
+        #expect(dessert.budgetReleases.first { $0.campaignId == "c-rebate" }?.pointsCostFen == 300)
+    }
+}
