@@ -2,7 +2,7 @@
 public struct AppliedPromotion: Sendable, Hashable {
     public var source: AdjustmentSource
     public var kind: String
-    /// Positive benefit to the shopper (a gift's list value, a rebate's points).
+    /// Positive benefit: money off, a gift's cost to the brand, a rebate's points.
     public var amountFen: Fen
     /// The scope amount the promotion was measured on (threshold base), for explanation.
     public var baseFen: Fen

@@ -15,6 +15,7 @@ extension Quote {
             ("rejected", .array(rejected.map(\.json))),
             ("rebates", .array(rebates.map(\.json))),
             ("budgetCharges", .array(budgetCharges.map(\.json))),
+            ("hints", .array(hints.map(\.json))),
         ])
     }
 }
@@ -64,6 +65,28 @@ extension Rebate {
         case .coupon(let template):
             .object([("campaignId", .string(campaignId)), ("couponTemplateId", .string(template))])
         }
+    }
+}
+
+extension QualificationHint {
+    var json: OrderedJSON {
+        var fields: [(String, OrderedJSON)] = [
+            ("campaignId", .string(campaignId)), ("kind", .string(kind)), ("missingFen", .int(missingFen)),
+            ("thresholdFen", .int(thresholdFen)),
+        ]
+        switch reward {
+        case .reduction(let fen): fields.append(("reductionFen", .int(fen)))
+        case .percentOff(let bp): fields.append(("percentBp", .int(bp)))
+        case .gift(let sku, let quantity):
+            fields.append(("giftSku", .string(sku)))
+            fields.append(("giftQuantity", .int(quantity)))
+        case .addOn(let sku, let price):
+            fields.append(("sku", .string(sku)))
+            fields.append(("priceFen", .int(price)))
+        case .points(let points): fields.append(("points", .int(points)))
+        case .coupon(let template): fields.append(("couponTemplateId", .string(template)))
+        }
+        return .object(fields)
     }
 }
 

@@ -25,6 +25,8 @@ public struct Quote: Sendable, Hashable {
     public var budgetCharges: [BudgetCharge]
     /// Points rebates with the purchased lines they were earned on, for clawback on refund.
     var rebateScopes: [RebateScope]
+    /// 还差X元: thresholds the cart has not reached yet, and what reaching them would give.
+    public var hints: [QualificationHint] = []
 
     /// The rejection reason for a campaign, if it was rejected.
     public func rejection(campaignId: String) -> RejectionReason? {

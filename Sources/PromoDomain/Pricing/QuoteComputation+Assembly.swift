@@ -41,6 +41,6 @@ extension QuoteComputation {
             lines: quoteLines, gifts: gifts, subtotalFen: subtotal, discountFen: subtotal - total, totalFen: total,
             pointsRedeemed: pointsRedeemed, pointsToEarn: total / 100 * engine.policy.pointsPerYuan,
             applied: applied, rejected: rejected, rebates: rebates, budgetCharges: budgetCharges,
-            rebateScopes: rebateScopes)
+            rebateScopes: rebateScopes, hints: hints)
     }
 }

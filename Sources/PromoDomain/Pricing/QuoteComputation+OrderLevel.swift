@@ -36,7 +36,10 @@ extension QuoteComputation {
         switch evaluateOrder(campaign) {
         case .rejected(let reason):
             state[campaign].reason = reason
+            if reason == .thresholdNotMet { recordHint(campaign, base: orderBase(compiled).thresholdBase) }
         case .offer(let offer):
+            // A higher tier within reach is worth telling the shopper about too (再买X元可减Y).
+            recordHint(campaign, base: offer.thresholdBase)
             if orderLevelBlocked || (!compiled.stackable && orderLevelApplied) {
                 state[campaign].reason = .notStackable
                 return
@@ -57,19 +60,7 @@ extension QuoteComputation {
     /// Scope lines, threshold check, stock and budget for one order-level campaign.
     func evaluateOrder(_ campaign: Int) -> OrderEvaluation {
         let compiled = engine.campaigns[campaign]
-        var inScope = 0
-        var thresholdBase = 0
-        var running = 0
-        let excluded = compiled.kind == .addOn ? compiled.ruleProduct : -1
-        compiled.scopeMask.withUnsafeBufferPointer { mask in
-            lines.withUnsafeBufferPointer { lines in
-                for line in lines where mask[line.product] && line.product != excluded && line.freeUnits > 0 {
-                    inScope += 1
-                    thresholdBase += line.freeItemNetFen
-                    running += line.freeNetFen
-                }
-            }
-        }
+        let (inScope, thresholdBase, running) = orderBase(compiled)
         if inScope == 0 && compiled.kind != .addOn { return .rejected(.noEligibleItems) }
         var offer = OrderOffer(campaign: campaign, benefit: 0, thresholdBase: thresholdBase)
         switch compiled.kind {

@@ -17,6 +17,7 @@ extension QuoteComputation {
             }
             if paid < compiled.thresholdFen {
                 state[campaign].reason = .thresholdNotMet
+                recordHint(campaign, base: paid)
                 continue
             }
             var points = 0

@@ -60,6 +60,7 @@ struct QuoteComputation {
     var rebates: [Rebate] = []
     var rebateScopes: [RebateScope] = []
     var pointsRedeemed = 0
+    var hints: [QualificationHint] = []
     /// Order level: whether a campaign other than an add-on applied, and whether a non-stackable one did.
     var orderLevelApplied = false
     var orderLevelBlocked = false
