@@ -43,7 +43,8 @@ public enum PricingBenchmark {
             ratio: rate / 100_000, quoteTotalFen: warm.totalFen)
     }
 
-    /// The benchmark engine and cart: 20 products, 50 campaigns, 10 cart lines.
+    /// The benchmark engine and cart: 20 products, 50 campaigns (a two-member exclusive group and a
+    /// non-stackable flash sale among the ten that apply), 10 cart lines.
     public static func fixture() throws -> (PricingEngine, QuoteRequest) {
         let now = Date(timeIntervalSince1970: 1_794_362_400)
         let window = CampaignWindow(start: now.addingTimeInterval(-86_400), end: now.addingTimeInterval(86_400))
@@ -100,8 +101,26 @@ public enum PricingBenchmark {
                 campaignId: "b-apply-07", rules: .rebate(RebateRule(thresholdFen: 10_000, reward: .points(500))),
                 window: window,
                 stacking: CampaignStacking(priority: 40)))
+        // An exclusive group across levels (both members apply alone; the engine prices each alone to pick),
+        // and a non-stackable flash sale whose unit later levels leave alone.
+        campaigns.append(
+            Campaign(
+                campaignId: "b-group-a", rules: .itemDiscount(percentBp: 1_500), window: window,
+                scope: CampaignScope(skus: ["SKU-108", "SKU-109"]),
+                stacking: CampaignStacking(priority: 5, exclusiveGroup: "double11")))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-group-b",
+                rules: .spendDiscount(tiers: [DiscountTier(thresholdFen: 3_000, percentBp: 800)]), window: window,
+                scope: CampaignScope(categories: ["dumplings", "meat"]),
+                stacking: CampaignStacking(priority: 15, exclusiveGroup: "double11")))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-flash",
+                rules: .flashSale(FlashSaleRule(sku: "SKU-107", priceFen: 990, quantity: 500, perCustomerLimit: 1)),
+                window: window, stacking: CampaignStacking(priority: 0, stackable: false)))
         // The rest do not apply: other channel, ended, other SKUs, audience, thresholds.
-        for index in 0..<43 {
+        for index in 0..<40 {
             let id = "b-other-\(index)"
             switch index % 6 {
             case 0:

@@ -81,9 +81,7 @@ extension QuoteComputation {
     /// budget (money off, gift cost, coupon value, points), or its reason when it gives nothing.
     func standalone(_ campaign: Int) -> (benefit: Fen, moneyOff: Fen, reason: RejectionReason?) {
         var alone = self
-        for index in alone.state.indices where index != campaign && alone.state[index].reason == nil {
-            alone.state[index].reason = .excludedByGroup
-        }
+        alone.solo = campaign
         alone.applyLevels(deductions: false)
         guard alone.state[campaign].applied else { return (0, 0, alone.state[campaign].reason ?? .noBenefit) }
         let base = campaign * 4

@@ -38,6 +38,7 @@ public struct QualificationHint: Sendable, Hashable {
 extension QuoteComputation {
     /// Adds the hint for `campaign` whose scope measures `base` now: its lowest tier above `base`, if any.
     mutating func recordHint(_ campaign: Int, base: Fen) {
+        guard solo < 0 else { return }
         let compiled = engine.campaigns[campaign]
         let next: (threshold: Fen, reward: QualificationHint.Reward)?
         switch compiled.campaign.rules {

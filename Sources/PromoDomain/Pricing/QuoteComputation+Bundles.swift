@@ -14,7 +14,7 @@ extension QuoteComputation {
 
     mutating func eligibleBundles() -> [EligibleBundle] {
         var bundles: [EligibleBundle] = []
-        for campaign in engine.bundleCampaigns where state[campaign].reason == nil {
+        for campaign in engine.bundleCampaigns where isOpen(campaign) {
             let compiled = engine.campaigns[campaign]
             var present = 0
             var complete = true

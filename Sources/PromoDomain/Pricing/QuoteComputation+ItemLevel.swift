@@ -94,15 +94,15 @@ extension QuoteComputation {
             lines[lineIndex].lockedNetFen = lockedNet
         }
         for index in engine.itemLevelCampaigns {
-            if state[index].itemTotal > 0 && state[index].reason == nil {
+            if state[index].itemTotal > 0 && isOpen(index) {
                 let compiled = engine.campaigns[index]
                 state[index].applied = true
                 charge(index, .discount, state[index].itemTotal)
-                applied.append(
+                record(
                     AppliedPromotion(
                         source: .campaign(compiled.id), kind: compiled.kindName, amountFen: state[index].itemTotal,
                         baseFen: state[index].itemBase))
-            } else if state[index].reason == nil {
+            } else if isOpen(index) {
                 state[index].reason = state[index].touched ? .notBestForShopper : .noEligibleItems
             }
         }
@@ -110,7 +110,7 @@ extension QuoteComputation {
 
     /// Works out how many flash units this customer may still buy per flash campaign.
     mutating func prepareFlashSales() {
-        for index in engine.flashCampaigns where state[index].reason == nil {
+        for index in engine.flashCampaigns where isOpen(index) {
             let compiled = engine.campaigns[index]
             guard lineIndex(product: compiled.ruleProduct) != nil else {
                 state[index].reason = .noEligibleItems
@@ -141,7 +141,7 @@ extension QuoteComputation {
         for line in lines {
             let first = offers.count
             offerStart.append(first)
-            for campaign in engine.unitOffers[line.product] where state[campaign].reason == nil {
+            for campaign in engine.unitOffers[line.product] where isOpen(campaign) {
                 state[campaign].touched = true
                 let compiled = engine.campaigns[campaign]
                 var offer = UnitOffer(campaign: campaign, saving: 0, capacity: Int.max, price: 0, percentBp: 0)

@@ -31,7 +31,7 @@ extension QuoteComputation {
     }
 
     private mutating func applyOrderCampaign(_ campaign: Int) {
-        guard state[campaign].reason == nil else { return }
+        guard isOpen(campaign) else { return }
         let compiled = engine.campaigns[campaign]
         switch evaluateOrder(campaign) {
         case .rejected(let reason):
@@ -125,10 +125,12 @@ extension QuoteComputation {
                         spread: .range(start: 0, count: giftQuantity),
                         budget: BudgetLink(campaignId: compiled.id, subBudget: .giftCost, perUnitFen: product.costFen)))
             }
-            gifts.append(
-                QuoteLine(
-                    sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
-                    adjustments: adjustments, netFen: 0, giftCampaignId: compiled.id, unitCostFen: product.costFen))
+            if solo < 0 {
+                gifts.append(
+                    QuoteLine(
+                        sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
+                        adjustments: adjustments, netFen: 0, giftCampaignId: compiled.id, unitCostFen: product.costFen))
+            }
             charge(campaign, .giftCost, cost)
         case .addOn:
             guard let line = lineIndex(product: compiled.ruleProduct) else { return }
@@ -161,7 +163,7 @@ extension QuoteComputation {
             charge(campaign, .discount, offer.benefit)
         }
         state[campaign].applied = true
-        applied.append(
+        record(
             AppliedPromotion(
                 source: source, kind: compiled.kind.rawValue, amountFen: offer.benefit, baseFen: offer.thresholdBase))
     }

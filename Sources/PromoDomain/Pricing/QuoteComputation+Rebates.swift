@@ -2,7 +2,7 @@
 extension QuoteComputation {
     /// Rebates on the paid amount of their scope; points rebates charge the points-cost budget.
     mutating func applyRebates() {
-        for campaign in engine.rebateCampaigns where state[campaign].reason == nil {
+        for campaign in engine.rebateCampaigns where isOpen(campaign) {
             let compiled = engine.campaigns[campaign]
             guard let reward = compiled.rebateReward else { continue }
             var scopeLines: [Int] = []
@@ -34,7 +34,7 @@ extension QuoteComputation {
                 charge(campaign, .pointsCost, points)
                 rebateScopes.append(RebateScope(campaignId: compiled.id, points: points, lineIndices: scopeLines))
             }
-            applied.append(
+            record(
                 AppliedPromotion(
                     source: .campaign(compiled.id), kind: compiled.kind.rawValue, amountFen: points, baseFen: paid))
         }

@@ -61,6 +61,21 @@ struct QuoteComputation {
     var rebateScopes: [RebateScope] = []
     var pointsRedeemed = 0
     var hints: [QualificationHint] = []
+    /// When ≥ 0, the only campaign priced (a group member's standalone deal); the others are left untouched,
+    /// and no explanation (adjustments, applied entries, gift lines, hints) is recorded.
+    var solo = -1
+
+    /// Records an applied promotion, except in a standalone run.
+    @inline(__always)
+    mutating func record(_ promotion: AppliedPromotion) {
+        if solo < 0 { applied.append(promotion) }
+    }
+
+    /// Whether `campaign` may still apply in this computation.
+    @inline(__always)
+    func isOpen(_ campaign: Int) -> Bool {
+        state[campaign].reason == nil && (solo < 0 || campaign == solo)
+    }
     /// Order level: whether a campaign other than an add-on applied, and whether a non-stackable one did.
     var orderLevelApplied = false
     var orderLevelBlocked = false
@@ -208,6 +223,8 @@ struct QuoteComputation {
     /// (lines typically collect two or three).
     @inline(__always)
     mutating func appendAdjustment(_ line: Int, _ adjustment: Adjustment) {
+        // A standalone run needs only nets and charges: its explanation is never shown.
+        guard solo < 0 else { return }
         if adjustments[line].capacity == 0 { adjustments[line].reserveCapacity(4) }
         adjustments[line].append(adjustment)
     }
