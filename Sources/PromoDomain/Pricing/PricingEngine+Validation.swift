@@ -118,9 +118,10 @@ extension PricingEngine {
             case .amount(let value, let threshold):
                 try positive(value, "\(path).discount.valueFen")
                 try nonNegative(threshold, "\(path).discount.thresholdFen")
-            case .percent(let bp, let threshold):
+            case .percent(let bp, let threshold, let cap):
                 try percent(bp, "\(path).discount.percentBp")
                 try nonNegative(threshold, "\(path).discount.thresholdFen")
+                if let cap { try positive(cap, "\(path).discount.maxDiscountFen") }
             }
             if coupon.validUntil < coupon.validFrom {
                 throw PricingInputError(field: "\(path).validUntil", message: "must not be before validFrom")
