@@ -1,3 +1,8 @@
+/// Validation of everything the engine reads, before it reads it.
+///
+/// Each field is checked against `PricingLimits`, so no amount or quantity that passes can
+/// make the engine overflow or allocate without bound; errors name the field by its input
+/// position (`campaigns[2].rules.tiers[1].reductionFen`) and the message states the limit.
 extension PricingEngine {
     static func validate(catalog: [Product]) throws(PricingInputError) {
         var seen = Set<String>()
@@ -7,8 +12,8 @@ extension PricingEngine {
             if !seen.insert(product.sku).inserted {
                 throw PricingInputError(field: "\(path).sku", message: "duplicate SKU \(product.sku)")
             }
-            try nonNegative(product.priceFen, "\(path).priceFen")
-            try nonNegative(product.costFen, "\(path).costFen")
+            try amount(product.priceFen, "\(path).priceFen")
+            try amount(product.costFen, "\(path).costFen")
         }
     }
 
@@ -27,12 +32,22 @@ extension PricingEngine {
                 throw PricingInputError(field: "\(path).window.end", message: "must be after window.start")
             }
             if let left = campaign.budgetLeft {
+                if let total = left.totalFen { try amount(total, "\(path).budgetLeft.totalFen") }
                 for sub in SubBudget.allCases {
-                    if let value = left[sub] { try nonNegative(value, "\(path).budgetLeft.\(sub.rawValue)Fen") }
+                    if let value = left[sub] { try amount(value, "\(path).budgetLeft.\(sub.rawValue)Fen") }
                 }
-                if let total = left.totalFen { try nonNegative(total, "\(path).budgetLeft.totalFen") }
             }
-            if let left = campaign.flashQuantityLeft { try nonNegative(left, "\(path).flashQuantityLeft") }
+            if let left = campaign.flashQuantityLeft {
+                guard case .flashSale(let rule) = campaign.rules else {
+                    throw PricingInputError(
+                        field: "\(path).flashQuantityLeft", message: "only a flash_sale campaign has a flash quantity")
+                }
+                if left < 0 || left > rule.quantity {
+                    throw PricingInputError(
+                        field: "\(path).flashQuantityLeft",
+                        message: "must be between 0 and rules.quantity (\(rule.quantity)) (got \(left))")
+                }
+            }
             try validate(rules: campaign.rules, path: "\(path).rules", productIndex: productIndex)
         }
     }
@@ -43,68 +58,81 @@ extension PricingEngine {
         }
         switch rules {
         case .spendReduction(let tiers):
-            if tiers.isEmpty { throw PricingInputError(field: "\(path).tiers", message: "must not be empty") }
+            try count(tiers.count, 1...PricingLimits.maxTiers, "\(path).tiers", "tiers")
             for (index, tier) in tiers.enumerated() {
-                try nonNegative(tier.thresholdFen, "\(path).tiers[\(index)].thresholdFen")
-                try positive(tier.reductionFen, "\(path).tiers[\(index)].reductionFen")
+                let field = "\(path).tiers[\(index)]"
+                try amount(tier.thresholdFen, "\(field).thresholdFen")
+                try within(tier.reductionFen, 1...PricingLimits.maxAmountFen, "\(field).reductionFen", "fen")
             }
         case .spendDiscount(let tiers):
-            if tiers.isEmpty { throw PricingInputError(field: "\(path).tiers", message: "must not be empty") }
+            try count(tiers.count, 1...PricingLimits.maxTiers, "\(path).tiers", "tiers")
             for (index, tier) in tiers.enumerated() {
-                try nonNegative(tier.thresholdFen, "\(path).tiers[\(index)].thresholdFen")
-                try percent(tier.percentBp, "\(path).tiers[\(index)].percentBp")
+                let field = "\(path).tiers[\(index)]"
+                try amount(tier.thresholdFen, "\(field).thresholdFen")
+                try percent(tier.percentBp, "\(field).percentBp")
             }
         case .itemDiscount(let percentBp):
+            // 1…10 000: a 100 % item discount makes the item free, as a special price of 0 may.
             try percent(percentBp, "\(path).percentBp")
         case .specialPrice(let prices):
             if prices.isEmpty { throw PricingInputError(field: "\(path).prices", message: "must not be empty") }
             for (sku, price) in prices.sorted(by: { $0.key < $1.key }) {
                 try known(sku, "\(path).prices.\(sku)")
-                try nonNegative(price, "\(path).prices.\(sku)")
+                try amount(price, "\(path).prices.\(sku)")
             }
         case .flashSale(let rule):
             try known(rule.sku, "\(path).sku")
-            try nonNegative(rule.priceFen, "\(path).priceFen")
-            try nonNegative(rule.quantity, "\(path).quantity")
-            try positive(rule.perCustomerLimit, "\(path).perCustomerLimit")
+            try amount(rule.priceFen, "\(path).priceFen")
+            try within(rule.quantity, 1...PricingLimits.maxQuantity, "\(path).quantity")
+            try within(rule.perCustomerLimit, 1...PricingLimits.maxQuantity, "\(path).perCustomerLimit")
         case .gift(let rule):
-            try nonNegative(rule.thresholdFen, "\(path).thresholdFen")
+            try amount(rule.thresholdFen, "\(path).thresholdFen")
             try known(rule.giftSku, "\(path).giftSku")
-            try positive(rule.giftQuantity, "\(path).giftQuantity")
+            try within(rule.giftQuantity, 1...PricingLimits.maxGiftQuantity, "\(path).giftQuantity")
         case .addOn(let rule):
-            try nonNegative(rule.thresholdFen, "\(path).thresholdFen")
+            try amount(rule.thresholdFen, "\(path).thresholdFen")
             try known(rule.sku, "\(path).sku")
-            try nonNegative(rule.priceFen, "\(path).priceFen")
+            try amount(rule.priceFen, "\(path).priceFen")
         case .bundle(let rule):
-            if rule.items.isEmpty { throw PricingInputError(field: "\(path).items", message: "must not be empty") }
+            try count(rule.items.count, 1...PricingLimits.maxBundleItems, "\(path).items", "items")
             var skus = Set<String>()
             for (index, item) in rule.items.enumerated() {
                 try known(item.sku, "\(path).items[\(index)].sku")
                 if !skus.insert(item.sku).inserted {
                     throw PricingInputError(field: "\(path).items[\(index)].sku", message: "duplicate SKU \(item.sku)")
                 }
-                try positive(item.quantity, "\(path).items[\(index)].quantity")
+                try within(item.quantity, 1...PricingLimits.maxBundleItemQuantity, "\(path).items[\(index)].quantity")
             }
-            try nonNegative(rule.bundlePriceFen, "\(path).bundlePriceFen")
+            try amount(rule.bundlePriceFen, "\(path).bundlePriceFen")
         case .rebate(let rule):
-            try nonNegative(rule.thresholdFen, "\(path).thresholdFen")
+            try amount(rule.thresholdFen, "\(path).thresholdFen")
             switch rule.reward {
-            case .points(let points): try positive(points, "\(path).points")
+            case .points(let points): try within(points, 1...PricingLimits.maxPoints, "\(path).points")
             case .coupon(let template):
                 if template.isEmpty {
                     throw PricingInputError(field: "\(path).couponTemplateId", message: "must not be empty")
                 }
             }
         case .lottery(let rule):
-            try nonNegative(rule.minOrderFen, "\(path).minOrderFen")
+            try amount(rule.minOrderFen, "\(path).minOrderFen")
+            try count(rule.prizes.count, 0...PricingLimits.maxPrizes, "\(path).prizes", "prizes")
+            var ids = Set<String>()
             for (index, prize) in rule.prizes.enumerated() {
-                try nonNegative(prize.quantity, "\(path).prizes[\(index)].quantity")
-                try nonNegative(prize.weight, "\(path).prizes[\(index)].weight")
-                try nonNegative(prize.costFen, "\(path).prizes[\(index)].costFen")
+                let field = "\(path).prizes[\(index)]"
+                if prize.prizeId.isEmpty {
+                    throw PricingInputError(field: "\(field).prizeId", message: "must not be empty")
+                }
+                if !ids.insert(prize.prizeId).inserted {
+                    throw PricingInputError(field: "\(field).prizeId", message: "duplicate prize id \(prize.prizeId)")
+                }
+                try within(prize.quantity, 0...PricingLimits.maxPrizeQuantity, "\(field).quantity")
+                try within(prize.weight, 0...PricingLimits.maxPrizeWeight, "\(field).weight")
+                try amount(prize.costFen, "\(field).costFen")
             }
         }
     }
 
+    /// Issued coupons, each with its template's terms (named as fields of the coupon).
     static func validate(coupons: [Coupon], campaigns: [Campaign]) throws(PricingInputError) {
         let campaignIds = Set(campaigns.map(\.campaignId))
         var seen = Set<String>()
@@ -114,34 +142,119 @@ extension PricingEngine {
             if !seen.insert(coupon.code).inserted {
                 throw PricingInputError(field: "\(path).code", message: "duplicate coupon code \(coupon.code)")
             }
-            switch coupon.discount {
-            case .amount(let value, let threshold):
-                try positive(value, "\(path).discount.valueFen")
-                try nonNegative(threshold, "\(path).discount.thresholdFen")
-            case .percent(let bp, let threshold):
-                try percent(bp, "\(path).discount.percentBp")
-                try nonNegative(threshold, "\(path).discount.thresholdFen")
-            }
-            if coupon.validUntil < coupon.validFrom {
-                throw PricingInputError(field: "\(path).validUntil", message: "must not be before validFrom")
-            }
-            if let campaignId = coupon.campaignId, !campaignIds.contains(campaignId) {
-                throw PricingInputError(field: "\(path).campaignId", message: "unknown campaign \(campaignId)")
-            }
+            try validate(template: coupon.template, path: path, campaignIds: campaignIds)
         }
     }
 
-    static func nonNegative(_ value: Int, _ field: String) throws(PricingInputError) {
-        if value < 0 { throw PricingInputError(field: field, message: "must not be negative (got \(value))") }
+    /// A template's terms: amounts and percentages in range, a cap only on percent coupons
+    /// (the enum cannot express another), a validity that starts before it ends.
+    static func validate(template: CouponTemplate, path: String, campaignIds: Set<String>) throws(PricingInputError) {
+        switch template.discount {
+        case .amount(let value, let threshold):
+            try within(value, 1...PricingLimits.maxAmountFen, "\(path).discount.valueFen", "fen")
+            try amount(threshold, "\(path).discount.thresholdFen")
+        case .percent(let bp, let threshold, let cap):
+            try percent(bp, "\(path).discount.percentBp")
+            try amount(threshold, "\(path).discount.thresholdFen")
+            if let cap { try within(cap, 1...PricingLimits.maxAmountFen, "\(path).discount.maxDiscountFen", "fen") }
+        }
+        if !template.scope.regions.isEmpty {
+            throw PricingInputError(
+                field: "\(path).scope.regions",
+                message: "a coupon's scope has skus, categories, channels and stores only")
+        }
+        if template.validUntil <= template.validFrom {
+            throw PricingInputError(field: "\(path).validUntil", message: "must be after validFrom")
+        }
+        if let total = template.totalQuantity {
+            try within(total, 1...PricingLimits.maxCouponIssue, "\(path).totalQuantity")
+        }
+        if let limit = template.perCustomerLimit {
+            try within(limit, 1...PricingLimits.maxQuantity, "\(path).perCustomerLimit")
+        }
+        if let campaignId = template.campaignId, !campaignIds.contains(campaignId) {
+            throw PricingInputError(field: "\(path).campaignId", message: "unknown campaign \(campaignId)")
+        }
     }
 
-    static func positive(_ value: Int, _ field: String) throws(PricingInputError) {
-        if value <= 0 { throw PricingInputError(field: field, message: "must be positive (got \(value))") }
+    /// Checks a quote request against the engine's catalog: quantities, counts, points and
+    /// the cart's list total within `PricingLimits`.
+    ///
+    /// Unknown SKUs are left to `quote(_:)`, which names them.
+    public func validate(_ request: QuoteRequest) throws(PricingInputError) {
+        let tables = self.tables
+        try Self.validate(request: request) { sku in tables.productIndex[sku].map { tables.products[$0].priceFen } }
+    }
+
+    /// `validate(_:)` with the catalog as a price lookup, for callers without an engine yet.
+    static func validate(request: QuoteRequest, price: (String) -> Fen?) throws(PricingInputError) {
+        let cart = request.cart
+        try count(cart.lines.count, 0...PricingLimits.maxCartLines, "cart.lines", "lines")
+        var quantities: [String: Int] = [:]
+        var listTotal = 0
+        for (index, line) in cart.lines.enumerated() {
+            let field = "cart.lines[\(index)].quantity"
+            try within(line.quantity, 1...PricingLimits.maxQuantity, field)
+            guard let unitPrice = price(line.sku) else { continue }
+            let quantity = quantities[line.sku, default: 0] + line.quantity
+            if quantity > PricingLimits.maxQuantity {
+                throw PricingInputError(
+                    field: field,
+                    message: "makes \(quantity) units of \(line.sku); a cart holds at most \(PricingLimits.maxQuantity)"
+                )
+            }
+            quantities[line.sku] = quantity
+            let (list, overflow) = unitPrice.multipliedReportingOverflow(by: line.quantity)
+            listTotal += overflow ? PricingLimits.maxCartListFen + 1 : min(list, PricingLimits.maxCartListFen + 1)
+            if listTotal > PricingLimits.maxCartListFen {
+                throw PricingInputError(
+                    field: field, message: "makes the cart's list total exceed \(PricingLimits.maxCartListFen) fen")
+            }
+        }
+        try count(cart.couponCodes.count, 0...PricingLimits.maxCouponCodes, "cart.couponCodes", "codes")
+        try within(cart.pointsToRedeem, 0...PricingLimits.maxPoints, "cart.pointsToRedeem")
+        let customer = request.customer
+        try within(customer.pointsBalance, 0...PricingLimits.maxPoints, "customer.pointsBalance")
+        for (id, bought) in customer.flashPurchases.sorted(by: { $0.key < $1.key }) {
+            try within(bought, 0...PricingLimits.maxQuantity, "customer.flashPurchases.\(id)")
+        }
+        for (sku, units) in request.stockAvailable.sorted(by: { $0.key < $1.key }) {
+            try within(units, 0...PricingLimits.maxStock, "stock.\(sku)")
+        }
+    }
+
+    /// Money: 0 ≤ value ≤ `PricingLimits.maxAmountFen`.
+    static func amount(_ value: Int, _ field: String) throws(PricingInputError) {
+        try within(value, 0...PricingLimits.maxAmountFen, field, "fen")
     }
 
     static func percent(_ value: Int, _ field: String) throws(PricingInputError) {
-        if value <= 0 || value > BasisPoints.whole {
-            throw PricingInputError(field: field, message: "must be between 1 and 10000 basis points (got \(value))")
+        try within(value, 1...BasisPoints.whole, field, "basis points")
+    }
+
+    static func within(_ value: Int, _ bounds: ClosedRange<Int>, _ field: String, _ unit: String = "")
+        throws(PricingInputError)
+    {
+        if !bounds.contains(value) {
+            let suffix = unit.isEmpty ? "" : " \(unit)"
+            throw PricingInputError(
+                field: field,
+                message: "must be between \(bounds.lowerBound) and \(bounds.upperBound)\(suffix) (got \(value))")
+        }
+    }
+
+    static func count(_ value: Int, _ bounds: ClosedRange<Int>, _ field: String, _ noun: String)
+        throws(PricingInputError)
+    {
+        if value < bounds.lowerBound {
+            throw PricingInputError(
+                field: field,
+                message: bounds.lowerBound == 1
+                    ? "must not be empty" : "must have at least \(bounds.lowerBound) \(noun)")
+        }
+        if value > bounds.upperBound {
+            throw PricingInputError(
+                field: field, message: "must have at most \(bounds.upperBound) \(noun) (got \(value))")
         }
     }
 }

@@ -121,21 +121,15 @@ public struct PricingEngine: Sendable {
             bundleItems = rule.items.compactMap { item in
                 productIndex[item.sku].map { (product: $0, quantity: item.quantity) }
             }.sorted { $0.product < $1.product }
-            var weights: [Int] = []
-            var owner: [Int] = []
-            var list = 0
-            for (position, item) in bundleItems.enumerated() {
-                for _ in 0..<item.quantity {
-                    weights.append(products[item.product].priceFen)
-                    owner.append(position)
-                    list += products[item.product].priceFen
-                }
-            }
+            // One weight per item (its units' list amount), never one per unit: a campaign's
+            // quantity must not decide how much the engine allocates. Validation bounds the
+            // factors (≤ 20 items × 1 000 units × 10^10 fen), so the sums cannot overflow.
+            let weights = bundleItems.map { products[$0.product].priceFen * $0.quantity }
+            let list = weights.reduce(0, +)
             bundleSaving = list - rule.bundlePriceFen
             bundleShares = [Fen](repeating: 0, count: bundleItems.count)
             if bundleSaving > 0 {
-                let parts = LargestRemainder.split(bundleSaving, weights: weights)
-                for (unit, part) in parts.enumerated() { bundleShares[owner[unit]] += part }
+                bundleShares = LargestRemainder.split(bundleSaving, weights: weights)
             }
         case .spendReduction(let tiers):
             reductionTiers = tiers.sorted { $0.thresholdFen > $1.thresholdFen }

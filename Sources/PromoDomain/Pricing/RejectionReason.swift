@@ -23,4 +23,7 @@ public enum RejectionReason: String, Sendable, Hashable, Codable, CaseIterable {
     case couponExpired = "coupon_expired"
     case couponNotYetValid = "coupon_not_yet_valid"
     case couponAlreadyRedeemed = "coupon_already_redeemed"
+    /// The order already takes a coupon worth more: one non-stackable coupon per order, or
+    /// the stackable ones together, whichever is worth more.
+    case couponLimitReached = "coupon_limit_reached"
 }

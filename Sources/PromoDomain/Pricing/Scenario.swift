@@ -34,16 +34,17 @@ public struct Scenario: Sendable {
         } catch {
             throw PricingInputError(field: "(root)", message: "could not be read")
         }
-        for (sku, units) in scenario.stock.sorted(by: { $0.key < $1.key }) where units < 0 {
-            throw PricingInputError(field: "stock.\(sku)", message: "must not be negative (got \(units))")
-        }
-        if scenario.customer.pointsBalance < 0 {
-            throw PricingInputError(field: "customer.pointsBalance", message: "must not be negative")
-        }
-        for (id, bought) in scenario.customer.flashPurchases.sorted(by: { $0.key < $1.key }) where bought < 0 {
-            throw PricingInputError(field: "customer.flashPurchases.\(id)", message: "must not be negative")
-        }
+        try scenario.validate()
         return scenario
+    }
+
+    /// The checks that need the whole document: the request against the catalog's prices.
+    /// The engine validates the rest.
+    func validate() throws(PricingInputError) {
+        try PricingEngine.validate(catalog: catalog)
+        var prices: [String: Fen] = [:]
+        for product in catalog { prices[product.sku] = product.priceFen }
+        try PricingEngine.validate(request: request) { prices[$0] }
     }
 
     /// Builds the engine for this scenario's catalog, campaigns and coupons.
@@ -58,6 +59,9 @@ public struct Scenario: Sendable {
 
     /// Validates, builds the engine and prices the cart in one step.
     public func quote() throws(PricingInputError) -> Quote {
-        try makeEngine().quote(request)
+        let engine = try makeEngine()
+        let request = self.request
+        try engine.validate(request)
+        return try engine.quote(request)
     }
 }

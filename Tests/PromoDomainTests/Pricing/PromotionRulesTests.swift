@@ -195,9 +195,10 @@ struct PromotionRulesTests {
 
     @Test func couponsAfterPromotions() throws {
         let coupons = [
-            T.coupon("C-AMT", .amount(valueFen: 1_500, thresholdFen: 10_000), campaignId: "c-r"),
+            T.coupon("C-AMT", .amount(valueFen: 1_500, thresholdFen: 10_000), campaignId: "c-r", stackable: true),
             T.coupon(
-                "C-PCT", .percent(percentBp: 1_000, thresholdFen: 0), scope: CampaignScope(categories: ["dumplings"])),
+                "C-PCT", .percent(percentBp: 1_000, thresholdFen: 0), scope: CampaignScope(categories: ["dumplings"]),
+                stackable: true),
             T.coupon("C-HIGH", .amount(valueFen: 500, thresholdFen: 99_000)),
             T.coupon(
                 "C-OLD", .amount(valueFen: 500, thresholdFen: 0), validFrom: T.now.addingTimeInterval(-9_000),

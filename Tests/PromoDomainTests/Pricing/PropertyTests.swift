@@ -35,7 +35,7 @@ struct PropertyTests {
                 rules = .flashSale(
                     FlashSaleRule(
                         sku: sku, priceFen: Int.random(in: 0...2_000, using: &rng),
-                        quantity: Int.random(in: 0...3, using: &rng),
+                        quantity: Int.random(in: 1...3, using: &rng),
                         perCustomerLimit: Int.random(in: 1...3, using: &rng)))
             case 5:
                 rules = .gift(

@@ -41,11 +41,12 @@ enum TestSupport {
         points: Int = 0,
         customer: CustomerContext = CustomerContext(customerId: "u-1", tier: "gold", pointsBalance: 500),
         channel: String = "online",
+        storeId: String = "s-online",
         stock: [String: Int] = [:]
     ) throws -> Quote {
         let engine = try PricingEngine(catalog: catalog, campaigns: campaigns, coupons: coupons)
         let cart = Cart(
-            customerId: "u-1", channel: channel, storeId: "s-online",
+            customerId: "u-1", channel: channel, storeId: storeId,
             lines: lines.map { Cart.Line(sku: $0.0, quantity: $0.1) }, couponCodes: codes, pointsToRedeem: points)
         return try engine.quote(QuoteRequest(cart: cart, customer: customer, now: now, stockAvailable: stock))
     }
@@ -64,11 +65,12 @@ enum TestSupport {
         validFrom: Date = window.start,
         validUntil: Date = window.end,
         scope: CampaignScope = CampaignScope(),
-        campaignId: String? = nil
+        campaignId: String? = nil,
+        stackable: Bool = false,
+        templateId: String = ""
     ) -> Coupon {
         Coupon(
             code: code, customerId: owner, discount: discount, validFrom: validFrom, validUntil: validUntil,
-            scope: scope,
-            campaignId: campaignId)
+            scope: scope, campaignId: campaignId, stackable: stackable, templateId: templateId)
     }
 }
