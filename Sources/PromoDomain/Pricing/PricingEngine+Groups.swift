@@ -82,7 +82,15 @@ extension QuoteComputation {
     func standalone(_ campaign: Int) -> (benefit: Fen, moneyOff: Fen, reason: RejectionReason?) {
         var alone = self
         alone.solo = campaign
-        alone.applyLevels(deductions: false)
+        // Alone, a campaign is priced at its own level only: the levels before it have nothing to do.
+        let kind = engine.campaigns[campaign].kind
+        if kind.isItemLevel {
+            alone.applyItemLevel()
+        } else if kind.isOrderLevel {
+            alone.applyOrderLevel()
+        } else {
+            alone.applyRebates()
+        }
         guard alone.state[campaign].applied else { return (0, 0, alone.state[campaign].reason ?? .noBenefit) }
         let base = campaign * 4
         let charged = alone.charges[base] + alone.charges[base + 1] + alone.charges[base + 2] + alone.charges[base + 3]
