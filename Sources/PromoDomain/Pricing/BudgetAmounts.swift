@@ -23,3 +23,18 @@ public struct BudgetAmounts: Sendable, Hashable, SubBudgetFields {
         self.pointsCostFen = pointsCostFen
     }
 }
+
+extension BudgetAmounts {
+    /// What is left given the configured `limits` and a `snapshot` of what is left: each key
+    /// the snapshot leaves out is still as configured; without limits the snapshot is the limit.
+    static func left(limits: BudgetAmounts?, snapshot: BudgetAmounts?) -> BudgetAmounts? {
+        guard let limits else { return snapshot }
+        guard let snapshot else { return limits }
+        return BudgetAmounts(
+            totalFen: snapshot.totalFen ?? limits.totalFen,
+            discountFen: snapshot.discountFen ?? limits.discountFen,
+            giftCostFen: snapshot.giftCostFen ?? limits.giftCostFen,
+            couponSubsidyFen: snapshot.couponSubsidyFen ?? limits.couponSubsidyFen,
+            pointsCostFen: snapshot.pointsCostFen ?? limits.pointsCostFen)
+    }
+}

@@ -1,7 +1,8 @@
 /// An active (or draft) promotion as the pricing engine needs it, including its state.
 ///
-/// `budgetLeft` and `flashQuantityLeft` are snapshots of the campaign's budget and
-/// flash-sale streams; pricing never reads them from storage itself.
+/// `budget` holds the limits as configured (API.md's `budget`); `budgetLeft` and
+/// `flashQuantityLeft` are snapshots of the campaign's budget and flash-sale streams;
+/// pricing never reads them from storage itself.
 public struct Campaign: Sendable, Hashable {
     public var campaignId: String
     public var name: String
@@ -11,10 +12,24 @@ public struct Campaign: Sendable, Hashable {
     public var audience: CampaignAudience
     public var stacking: CampaignStacking
     public var status: CampaignStatus
-    /// What is left of each sub-budget; `nil` means no budget limit at all.
-    public var budgetLeft: BudgetAmounts?
+    /// The configured limits per cost kind and an optional total cap over them; `nil`, or a
+    /// key left out, is unlimited in that respect.
+    public var budget: BudgetAmounts?
+    /// Budget alert thresholds (API.md's `alerts`); carried for the budget stream, not used in pricing.
+    public var alerts: CampaignAlerts
+    /// The snapshot of what is left as given, before keys it leaves out are filled from `budget`.
+    var budgetLeftSnapshot: BudgetAmounts?
     /// Flash-sale units still for sale; `nil` means the rule's full `quantity`.
     public var flashQuantityLeft: Int?
+
+    /// What is left of each limit: the snapshot that was set, where a key it leaves out (or
+    /// the whole snapshot, when none was set) is still as configured in `budget`.
+    ///
+    /// `nil` means no budget limit at all. Without `budget`, the snapshot alone is the limit.
+    public var budgetLeft: BudgetAmounts? {
+        get { BudgetAmounts.left(limits: budget, snapshot: budgetLeftSnapshot) }
+        set { budgetLeftSnapshot = newValue }
+    }
 
     public init(
         campaignId: String,
@@ -25,8 +40,10 @@ public struct Campaign: Sendable, Hashable {
         audience: CampaignAudience = CampaignAudience(),
         stacking: CampaignStacking = CampaignStacking(),
         status: CampaignStatus = .active,
+        budget: BudgetAmounts? = nil,
         budgetLeft: BudgetAmounts? = nil,
-        flashQuantityLeft: Int? = nil
+        flashQuantityLeft: Int? = nil,
+        alerts: CampaignAlerts = CampaignAlerts()
     ) {
         self.campaignId = campaignId
         self.name = name
@@ -36,7 +53,9 @@ public struct Campaign: Sendable, Hashable {
         self.audience = audience
         self.stacking = stacking
         self.status = status
-        self.budgetLeft = budgetLeft
+        self.budget = budget
+        self.alerts = alerts
+        self.budgetLeftSnapshot = budgetLeft
         self.flashQuantityLeft = flashQuantityLeft
     }
 

@@ -31,11 +31,17 @@ extension PricingEngine {
             if campaign.window.end <= campaign.window.start {
                 throw PricingInputError(field: "\(path).window.end", message: "must be after window.start")
             }
-            if let left = campaign.budgetLeft {
-                if let total = left.totalFen { try amount(total, "\(path).budgetLeft.totalFen") }
-                for sub in SubBudget.allCases {
-                    if let value = left[sub] { try amount(value, "\(path).budgetLeft.\(sub.rawValue)Fen") }
-                }
+            try validate(budget: campaign.budget, left: campaign.budgetLeftSnapshot, path: path)
+            let thresholds = campaign.alerts.budgetThresholdsBp
+            if thresholds.count > PricingLimits.maxAlertThresholds {
+                throw PricingInputError(
+                    field: "\(path).alerts.budgetThresholds",
+                    message: "must have at most \(PricingLimits.maxAlertThresholds) entries (got \(thresholds.count))")
+            }
+            for (position, bp) in thresholds.enumerated() where bp < 1 || bp > BasisPoints.whole {
+                throw PricingInputError(
+                    field: "\(path).alerts.budgetThresholds[\(position)]",
+                    message: "must be a fraction of the budget in (0, 1] with at most 4 decimals")
             }
             if let left = campaign.flashQuantityLeft {
                 guard case .flashSale(let rule) = campaign.rules else {
@@ -52,6 +58,33 @@ extension PricingEngine {
         }
     }
 
+    /// The limits, and the snapshot of what is left: within the limits, and only of keys that have one.
+    static func validate(budget: BudgetAmounts?, left: BudgetAmounts?, path: String) throws(PricingInputError) {
+        if let budget {
+            if let total = budget.totalFen { try amount(total, "\(path).budget.totalFen") }
+            for sub in SubBudget.allCases {
+                if let value = budget[sub] { try amount(value, "\(path).budget.\(sub.rawValue)Fen") }
+            }
+        }
+        guard let left else { return }
+        let keys: [(String, Fen?, Fen?)] =
+            [("totalFen", left.totalFen, budget?.totalFen)]
+            + SubBudget.allCases.map { ("\($0.rawValue)Fen", left[$0], budget?[$0]) }
+        for (key, value, limit) in keys {
+            guard let value else { continue }
+            let field = "\(path).budgetLeft.\(key)"
+            try amount(value, field)
+            guard budget != nil else { continue }
+            guard let limit else {
+                throw PricingInputError(
+                    field: field, message: "budget.\(key) sets no limit, so nothing can be left of it")
+            }
+            if value > limit {
+                throw PricingInputError(field: field, message: "must not exceed budget.\(key) (\(limit))")
+            }
+        }
+    }
+
     static func validate(rules: CampaignRules, path: String, productIndex: [String: Int]) throws(PricingInputError) {
         func known(_ sku: String, _ field: String) throws(PricingInputError) {
             if productIndex[sku] == nil { throw PricingInputError(field: field, message: "unknown SKU \(sku)") }
@@ -63,6 +96,10 @@ extension PricingEngine {
                 let field = "\(path).tiers[\(index)]"
                 try amount(tier.thresholdFen, "\(field).thresholdFen")
                 try within(tier.reductionFen, 1...PricingLimits.maxAmountFen, "\(field).reductionFen", "fen")
+                if index > 0 {
+                    try increasing(tier.thresholdFen, after: tiers[index - 1].thresholdFen, field, "thresholdFen")
+                    try increasing(tier.reductionFen, after: tiers[index - 1].reductionFen, field, "reductionFen")
+                }
             }
         case .spendDiscount(let tiers):
             try count(tiers.count, 1...PricingLimits.maxTiers, "\(path).tiers", "tiers")
@@ -70,6 +107,10 @@ extension PricingEngine {
                 let field = "\(path).tiers[\(index)]"
                 try amount(tier.thresholdFen, "\(field).thresholdFen")
                 try percent(tier.percentBp, "\(field).percentBp")
+                if index > 0 {
+                    try increasing(tier.thresholdFen, after: tiers[index - 1].thresholdFen, field, "thresholdFen")
+                    try increasing(tier.percentBp, after: tiers[index - 1].percentBp, field, "percentBp")
+                }
             }
         case .itemDiscount(let percentBp):
             // 1…10 000: a 100 % item discount makes the item free, as a special price of 0 may.
@@ -143,6 +184,23 @@ extension PricingEngine {
                 throw PricingInputError(field: "\(path).code", message: "duplicate coupon code \(coupon.code)")
             }
             try validate(template: coupon.template, path: path, campaignIds: campaignIds)
+        }
+    }
+
+    /// Coupon templates as a scenario lists them: unique ids, valid terms.
+    public static func validate(couponTemplates: [CouponTemplate], campaigns: [Campaign]) throws(PricingInputError) {
+        let campaignIds = Set(campaigns.map(\.campaignId))
+        var seen = Set<String>()
+        for (index, template) in couponTemplates.enumerated() {
+            let path = "couponTemplates[\(index)]"
+            if template.templateId.isEmpty {
+                throw PricingInputError(field: "\(path).templateId", message: "must not be empty")
+            }
+            if !seen.insert(template.templateId).inserted {
+                throw PricingInputError(
+                    field: "\(path).templateId", message: "duplicate template id \(template.templateId)")
+            }
+            try validate(template: template, path: path, campaignIds: campaignIds)
         }
     }
 
@@ -255,6 +313,20 @@ extension PricingEngine {
         if value > bounds.upperBound {
             throw PricingInputError(
                 field: field, message: "must have at most \(bounds.upperBound) \(noun) (got \(value))")
+        }
+    }
+
+    /// A later tier must ask more and give more than the one before it (满100减30 then
+    /// 满200减20 gives less for more and is refused).
+    static func increasing(_ value: Int, after previous: Int, _ tier: String, _ key: String)
+        throws(PricingInputError)
+    {
+        if value <= previous {
+            throw PricingInputError(
+                field: "\(tier).\(key)",
+                message:
+                    "must be greater than the previous tier's \(key) (\(previous)): tiers are listed by increasing threshold and a higher tier must give more"
+            )
         }
     }
 }

@@ -1,14 +1,19 @@
 import Foundation
 
 /// An offline pricing scenario (`promoctl quote FILE`): catalog, campaigns with their
-/// budget state, coupons, customer and cart, at a given instant.
+/// budget state, coupon templates and issued coupons, customer and cart, at a given instant.
 ///
 /// Lets marketing try a draft campaign on a cart without a database; also the format of
-/// the worked-example fixtures.
+/// the worked-example fixtures. A campaign is API.md's campaign body plus the state the
+/// store holds in production (`status`, `budgetLeft`, `flashQuantityLeft`); a coupon
+/// template is API.md's template body; an issued coupon is `{code, templateId,
+/// customerId, redeemed?}`. Unknown keys anywhere are errors naming the key.
 public struct Scenario: Sendable {
     public var now: Date
     public var catalog: [Product]
     public var campaigns: [Campaign]
+    public var couponTemplates: [CouponTemplate]
+    /// Issued coupons, each with its template's terms.
     public var coupons: [Coupon]
     public var customer: CustomerContext
     public var cart: Cart
@@ -38,10 +43,32 @@ public struct Scenario: Sendable {
         return scenario
     }
 
-    /// The checks that need the whole document: the request against the catalog's prices.
-    /// The engine validates the rest.
+    /// The checks that need the whole document: templates and how many coupons each issued,
+    /// and the request against the catalog's prices. The engine validates the rest.
     func validate() throws(PricingInputError) {
         try PricingEngine.validate(catalog: catalog)
+        try PricingEngine.validate(couponTemplates: couponTemplates, campaigns: campaigns)
+        var issued: [String: Int] = [:]
+        var held: [String: Int] = [:]
+        for (index, coupon) in coupons.enumerated() {
+            let template = coupon.template
+            issued[template.templateId, default: 0] += 1
+            held["\(template.templateId)\u{0}\(coupon.customerId)", default: 0] += 1
+            if let total = template.totalQuantity, issued[template.templateId, default: 0] > total {
+                throw PricingInputError(
+                    field: "coupons[\(index)].templateId",
+                    message: "template \(template.templateId) issues at most \(total) coupons (totalQuantity)")
+            }
+            if let limit = template.perCustomerLimit,
+                held["\(template.templateId)\u{0}\(coupon.customerId)", default: 0] > limit
+            {
+                throw PricingInputError(
+                    field: "coupons[\(index)].customerId",
+                    message:
+                        "customer \(coupon.customerId) may hold at most \(limit) coupons of template \(template.templateId) (perCustomerLimit)"
+                )
+            }
+        }
         var prices: [String: Fen] = [:]
         for product in catalog { prices[product.sku] = product.priceFen }
         try PricingEngine.validate(request: request) { prices[$0] }

@@ -51,9 +51,12 @@ enum ScenarioDecoding {
         return fractional(root, path: "")
     }
 
+    /// Keys whose numbers are fractions by design (API.md's `alerts.budgetThresholds`).
+    static let fractionKeys: Set<String> = ["budgetThresholds"]
+
     private static func fractional(_ value: Any, path: String) -> String? {
         if let dictionary = value as? [String: Any] {
-            for key in dictionary.keys.sorted() {
+            for key in dictionary.keys.sorted() where !fractionKeys.contains(key) {
                 if let found = fractional(dictionary[key] as Any, path: path.isEmpty ? key : "\(path).\(key)") {
                     return found
                 }
@@ -109,6 +112,26 @@ extension KeyedDecodingContainer {
 
     func list<T: Decodable>(_ key: Key) throws -> [T] {
         try decodeIfPresent([T].self, forKey: key) ?? []
+    }
+}
+
+extension KeyedDecodingContainer where Key == AnyKey {
+    /// Rejects the first key (alphabetically) that is not in `known`, naming its full path.
+    ///
+    /// A misspelt or unsupported key (`budgets`, `maxDiscount`) must not be read as "not
+    /// given": a campaign would silently lose its budget or a coupon its cap.
+    func rejectUnknownKeys(_ known: [String]) throws {
+        for key in allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !known.contains(key.stringValue) {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath + [key],
+                    debugDescription: "unknown key (known keys: \(known.joined(separator: ", ")))"))
+        }
+    }
+
+    /// An error at `key` (which need not be present) with a message, for rule violations found while decoding.
+    func invalid(_ key: String, _ message: String) -> DecodingError {
+        DecodingError.dataCorrupted(.init(codingPath: codingPath + [AnyKey(key)], debugDescription: message))
     }
 }
 

@@ -3,6 +3,7 @@ import PromoDomain
 import Testing
 
 private typealias T = TestSupport
+private typealias J = ScenarioJSON
 
 /// Issue 7, defect 5: a coupon's channel and store scope, one coupon per order unless the
 /// coupons stack, `maxDiscountFen`, and an order of application that codes cannot change.
@@ -123,5 +124,35 @@ struct CouponRulesTests {
         #expect(onlyTripe.line(sku: "JZ-004")?.adjustment(from: .coupon("C-LOW")) == nil)
         #expect(onlyTripe.line(sku: "MD-002")?.adjustment(from: .coupon("C-LOW"))?.amountFen == -1_000)
         #expect(onlyTripe.totalFen == 8_883 + 8_180)
+    }
+
+    @Test("Coupons in a scenario: templates with scope, stacking and a cap, priced end to end")
+    func couponsInAScenario() throws {
+        let templates = [
+            J.template(
+                "t-online", discount: ["kind": "amount", "valueFen": 1_000, "thresholdFen": 5_000],
+                extra: ["scope": ["channels": ["online"]], "stackable": true]),
+            J.template(
+                "t-pct", discount: ["kind": "percent", "percentBp": 2_000, "maxDiscountFen": 1_200],
+                extra: ["stackable": true]),
+            J.template(
+                "t-store", discount: ["kind": "amount", "valueFen": 3_000], extra: ["scope": ["stores": ["s-1"]]]),
+        ]
+        let coupons = [
+            J.coupon("C-ON", template: "t-online"), J.coupon("C-PCT", template: "t-pct"),
+            J.coupon("C-ST", template: "t-store"),
+        ]
+        // Online: the store coupon is out; 9180 − 1000 = 8180, 20 % = 1636 capped at 1200.
+        let online = try J.quote(J.document(templates: templates, coupons: coupons, codes: ["C-ST", "C-PCT", "C-ON"]))
+        #expect(online.totalFen == 6_980)
+        #expect(online.rejection(couponCode: "C-ST") == .storeNotEligible)
+        // In store s-1: the online coupon is out; 3000 alone beats 20 % capped at 1200.
+        let store = try J.quote(
+            J.document(
+                templates: templates, coupons: coupons, codes: ["C-ST", "C-PCT", "C-ON"], channel: "store",
+                storeId: "s-1"))
+        #expect(store.totalFen == 6_180)
+        #expect(store.rejection(couponCode: "C-ON") == .channelNotEligible)
+        #expect(store.rejection(couponCode: "C-PCT") == .couponLimitReached)
     }
 }

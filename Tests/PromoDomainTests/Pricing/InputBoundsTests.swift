@@ -105,8 +105,8 @@ struct InputBoundsTests {
         let dear = [Product(sku: "HP-001", name: "", priceFen: Int.max, costFen: 0, category: "hotpot")]
         #expect(Self.engineError([], catalog: dear)?.field == "catalog[0].priceFen")
         var campaign = T.campaign("c-r", .itemDiscount(percentBp: 1_000))
-        campaign.budgetLeft = BudgetAmounts(discountFen: PricingLimits.maxAmountFen + 1)
-        #expect(Self.engineError([campaign])?.field == "campaigns[0].budgetLeft.discountFen")
+        campaign.budget = BudgetAmounts(discountFen: PricingLimits.maxAmountFen + 1)
+        #expect(Self.engineError([campaign])?.field == "campaigns[0].budget.discountFen")
         let free = T.campaign("c-free", .itemDiscount(percentBp: 10_000))
         #expect(Self.engineError([free]) == nil)
     }

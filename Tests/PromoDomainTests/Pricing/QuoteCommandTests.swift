@@ -37,6 +37,7 @@ struct QuoteCommandTests {
         ("example2-item-and-spend-discount", 16_230, 14_481),
         ("example3-bundle", 20_150, 18_480),
         ("example4-flash-sale", 8_970, 4_970),
+        ("example5-coupons", 20_450, 16_750),
     ])
     func workedExamples(name: String, subtotal: Int, total: Int) throws {
         let result = try Self.run(["quote", Self.fixture(name)])
@@ -54,6 +55,9 @@ struct QuoteCommandTests {
         ("invalid-string-money", "catalog[0].priceFen"),
         ("invalid-unknown-kind", "campaigns[0].kind"),
         ("invalid-missing-field", "cart.lines"),
+        ("invalid-unknown-key", "campaigns[0].budgets"),
+        ("invalid-less-for-more-tiers", "campaigns[0].rules.tiers[1].reductionFen"),
+        ("invalid-huge-bundle-quantity", "campaigns[0].rules.items[0].quantity"),
     ])
     func invalidScenarios(name: String, field: String) throws {
         let result = try Self.run(["quote", Self.fixture(name)])

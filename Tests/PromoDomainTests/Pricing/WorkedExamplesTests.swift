@@ -76,4 +76,20 @@ struct WorkedExamplesTests {
         #expect(second.refundFen == 1_980)
         #expect(second.budgetRelease(campaignId: "c-4001").discountFen == 4_000)
     }
+
+    @Test func example5StackableCouponsAfterSpendReduction() throws {
+        let quote = try TestSupport.scenario("example5-coupons").quote()
+        // Example 1's cart and 满减 (18450), then the two stackable coupons: 500 off first,
+        // spread 191 / 220 / 89 over the nets 7050 / 8110 / 3290; then 10 % of the hot-pot
+        // lines' running net 6859 + 7890 = 14749 is 1475, capped at 1200 (558 / 642).
+        #expect(quote.applied.first { $0.source == .coupon("CP-5OFF-0001") }?.amountFen == 500)
+        #expect(quote.applied.first { $0.source == .coupon("CP-HOT-0001") }?.amountFen == 1_200)
+        #expect(quote.line(sku: "HP-001")?.adjustment(from: .coupon("CP-HOT-0001"))?.amountFen == -558)
+        #expect(quote.line(sku: "MD-002")?.adjustment(from: .coupon("CP-HOT-0001"))?.amountFen == -642)
+        #expect(quote.line(sku: "JZ-004")?.adjustment(from: .coupon("CP-HOT-0001")) == nil)
+        #expect(quote.line(sku: "JZ-004")?.adjustment(from: .coupon("CP-5OFF-0001"))?.amountFen == -89)
+        // The store coupon is for POS orders in its store only.
+        #expect(quote.rejection(couponCode: "CP-STORE-0001") == .channelNotEligible)
+        #expect(quote.totalFen == 16_750)
+    }
 }
