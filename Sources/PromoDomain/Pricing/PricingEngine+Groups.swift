@@ -11,9 +11,11 @@
 extension PricingEngine {
     /// Prices one cart.
     ///
-    /// - Throws: `PricingInputError` for an unknown SKU, a non-positive quantity or a
-    ///   negative points request (fields named as in the `cart` object).
+    /// - Throws: `PricingInputError` for an unknown SKU, a quantity, amount or points request outside
+    ///   `PricingLimits` (fields named as in the `cart` object).
     public func quote(_ request: QuoteRequest) throws(PricingInputError) -> Quote {
+        // Bounds first: no cart, however large its quantities, can overflow the arithmetic below.
+        try validate(request)
         var base = try QuoteComputation(engine: self, request: request)
         base.checkContext()
         if tables.groupMembers.isEmpty {

@@ -251,13 +251,13 @@ extension PricingEngine {
         var quantities: [String: Int] = [:]
         var listTotal = 0
         for (index, line) in cart.lines.enumerated() {
-            let field = "cart.lines[\(index)].quantity"
-            try within(line.quantity, 1...PricingLimits.maxQuantity, field)
+            func field() -> String { "cart.lines[\(index)].quantity" }
+            try within(line.quantity, 1...PricingLimits.maxQuantity, field())
             guard let unitPrice = price(line.sku) else { continue }
             let quantity = quantities[line.sku, default: 0] + line.quantity
             if quantity > PricingLimits.maxQuantity {
                 throw PricingInputError(
-                    field: field,
+                    field: field(),
                     message: "makes \(quantity) units of \(line.sku); a cart holds at most \(PricingLimits.maxQuantity)"
                 )
             }
@@ -266,7 +266,7 @@ extension PricingEngine {
             listTotal += overflow ? PricingLimits.maxCartListFen + 1 : min(list, PricingLimits.maxCartListFen + 1)
             if listTotal > PricingLimits.maxCartListFen {
                 throw PricingInputError(
-                    field: field, message: "makes the cart's list total exceed \(PricingLimits.maxCartListFen) fen")
+                    field: field(), message: "makes the cart's list total exceed \(PricingLimits.maxCartListFen) fen")
             }
         }
         try count(cart.couponCodes.count, 0...PricingLimits.maxCouponCodes, "cart.couponCodes", "codes")
@@ -290,10 +290,13 @@ extension PricingEngine {
         try within(value, 1...BasisPoints.whole, field, "basis points")
     }
 
-    static func within(_ value: Int, _ bounds: ClosedRange<Int>, _ field: String, _ unit: String = "")
+    static func within(
+        _ value: Int, _ bounds: ClosedRange<Int>, _ field: @autoclosure () -> String, _ unit: String = ""
+    )
         throws(PricingInputError)
     {
         if !bounds.contains(value) {
+            let field = field()
             let suffix = unit.isEmpty ? "" : " \(unit)"
             throw PricingInputError(
                 field: field,

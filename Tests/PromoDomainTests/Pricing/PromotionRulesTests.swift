@@ -252,8 +252,14 @@ struct PromotionRulesTests {
         #expect(throws: PricingInputError(field: "cart.lines[0].sku", message: "unknown SKU NOPE")) {
             try T.quote([], [("NOPE", 1)])
         }
-        #expect(throws: PricingInputError(field: "cart.lines[1].quantity", message: "must be positive (got -2)")) {
+        #expect(
+            throws: PricingInputError(field: "cart.lines[1].quantity", message: "must be between 1 and 100000 (got -2)")
+        ) {
             try T.quote([], [("HP-001", 1), ("HP-001", -2)])
+        }
+        // Quoted directly (not through a scenario), a cart past the bounds is an error, never an overflow trap.
+        #expect(throws: PricingInputError.self) {
+            try T.quote([], [("HP-001", 100_000), ("MD-002", 100_000), ("WZ-003", 100_000)] + [("HP-001", 1)])
         }
         #expect(throws: PricingInputError.self) {
             try T.quote([T.campaign("c-x", .itemDiscount(percentBp: 20_000))], [("HP-001", 1)])
