@@ -187,6 +187,33 @@ extension PricingEngine {
         }
     }
 
+    /// Coupon rebates (满返券): each names a known template whose coupon has a bounded value (an amount off, or
+    /// a percentage with `maxDiscountFen`), which the rebate reserves against its coupon-subsidy budget.
+    /// Returns that value per template id.
+    static func validate(couponRebatesOf campaigns: [Campaign], templates: [CouponTemplate])
+        throws(PricingInputError) -> [String: Fen]
+    {
+        var values: [String: Fen] = [:]
+        for (index, campaign) in campaigns.enumerated() {
+            guard case .rebate(let rule) = campaign.rules, case .coupon(let id) = rule.reward else { continue }
+            let field = "campaigns[\(index)].rules.couponTemplateId"
+            guard let template = templates.first(where: { $0.templateId == id }) else {
+                throw PricingInputError(field: field, message: "unknown coupon template \(id)")
+            }
+            switch template.discount {
+            case .amount(let value, _): values[id] = value
+            case .percent(_, _, let cap?): values[id] = cap
+            case .percent(_, _, nil):
+                throw PricingInputError(
+                    field: field,
+                    message:
+                        "template \(id) is a percent coupon without maxDiscountFen: a rebate must reserve a bounded value"
+                )
+            }
+        }
+        return values
+    }
+
     /// Coupon templates as a scenario lists them: unique ids, valid terms.
     public static func validate(couponTemplates: [CouponTemplate], campaigns: [Campaign]) throws(PricingInputError) {
         let campaignIds = Set(campaigns.map(\.campaignId))

@@ -23,6 +23,7 @@ public struct PricingEngine: Sendable {
         catalog: [Product],
         campaigns: [Campaign],
         coupons: [Coupon] = [],
+        couponTemplates: [CouponTemplate] = [],
         policy: PricingPolicy = PricingPolicy()
     ) throws(PricingInputError) {
         try Self.validate(catalog: catalog)
@@ -31,6 +32,7 @@ public struct PricingEngine: Sendable {
         for (index, product) in products.enumerated() { productIndex[product.sku] = index }
         try Self.validate(campaigns: campaigns, productIndex: productIndex)
         try Self.validate(coupons: coupons, campaigns: campaigns)
+        let rebateCouponValues = try Self.validate(couponRebatesOf: campaigns, templates: couponTemplates)
 
         let sorted = campaigns.sorted {
             ($0.stacking.priority, $0.campaignId) < ($1.stacking.priority, $1.campaignId)
@@ -85,7 +87,8 @@ public struct PricingEngine: Sendable {
         self.tables = EngineTables(
             products: products, productIndex: productIndex, campaigns: compiled, campaignIndex: campaignIndex,
             coupons: couponIndex, unitOffers: unitOffers, bundleCampaigns: bundles, orderCampaigns: orders,
-            rebateCampaigns: rebates, itemLevelCampaigns: itemLevel, policy: policy)
+            rebateCampaigns: rebates, itemLevelCampaigns: itemLevel, rebateCouponValues: rebateCouponValues,
+            policy: policy)
     }
 
     static func compile(
@@ -172,6 +175,9 @@ final class EngineTables: Sendable {
     let rebateCampaigns: [Int]
     /// Item-level campaigns (item discount, special price, flash sale, bundle), ascending.
     let itemLevelCampaigns: [Int]
+    /// What one coupon of each template a rebate grants is worth at most: reserved against the rebate
+    /// campaign's coupon-subsidy budget when the rebate is granted.
+    let rebateCouponValues: [String: Fen]
     let policy: PricingPolicy
     /// Flash-sale campaigns, ascending.
     let flashCampaigns: [Int]
@@ -225,8 +231,9 @@ final class EngineTables: Sendable {
     init(
         products: [Product], productIndex: [String: Int], campaigns: [CompiledCampaign], campaignIndex: [String: Int],
         coupons: [String: Coupon], unitOffers: [[Int]], bundleCampaigns: [Int], orderCampaigns: [Int],
-        rebateCampaigns: [Int], itemLevelCampaigns: [Int], policy: PricingPolicy
+        rebateCampaigns: [Int], itemLevelCampaigns: [Int], rebateCouponValues: [String: Fen], policy: PricingPolicy
     ) {
+        self.rebateCouponValues = rebateCouponValues
         self.products = products
         self.productIndex = productIndex
         self.campaigns = campaigns

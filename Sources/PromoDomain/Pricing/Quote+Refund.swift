@@ -29,7 +29,23 @@ extension Quote {
             giftIndices[campaignId] = try Self.lastUnits(
                 count, of: gift.quantity, previous: previous.gifts[campaignId] ?? 0, field: "gifts.\(campaignId)")
         }
-        return try refund(unitIndices: lineIndices, giftUnitIndices: giftIndices)
+        var result = try refund(unitIndices: lineIndices, giftUnitIndices: giftIndices)
+        // A coupon rebate cannot be split by unit: its reservation comes back with the last unit of its scope.
+        for scope in rebateScopes where scope.couponValueFen > 0 {
+            let before = scope.lineIndices.allSatisfy { previous.lines[lines[$0].sku] ?? 0 == lines[$0].quantity }
+            let after = scope.lineIndices.allSatisfy {
+                (previous.lines[lines[$0].sku] ?? 0) + (units.lines[lines[$0].sku] ?? 0) == lines[$0].quantity
+            }
+            guard after && !before else { continue }
+            if let index = result.budgetReleases.firstIndex(where: { $0.campaignId == scope.campaignId }) {
+                result.budgetReleases[index].couponSubsidyFen += scope.couponValueFen
+            } else {
+                var release = BudgetCharge(campaignId: scope.campaignId)
+                release.couponSubsidyFen = scope.couponValueFen
+                result.budgetReleases.append(release)
+            }
+        }
+        return result
     }
 
     /// Refund for an explicit set of units (0-based unit indices per SKU / gift campaign).

@@ -58,5 +58,7 @@ public struct Quote: Sendable, Hashable {
 struct RebateScope: Sendable, Hashable {
     var campaignId: String
     var points: Int
+    /// A coupon rebate's reserved value, released when every unit of its scope is returned.
+    var couponValueFen: Fen = 0
     var lineIndices: [Int]
 }

@@ -1,6 +1,7 @@
 /// Rebates (满返), computed on what is paid and granted after payment; never deducted from the order.
 extension QuoteComputation {
-    /// Rebates on the paid amount of their scope; points rebates charge the points-cost budget.
+    /// Rebates on the paid amount of their scope; points rebates charge the points-cost budget, coupon rebates
+    /// the coupon-subsidy budget (the template's value, its cap for a percent coupon).
     mutating func applyRebates() {
         for campaign in engine.rebateCampaigns where isOpen(campaign) {
             let compiled = engine.campaigns[campaign]
@@ -20,23 +21,29 @@ extension QuoteComputation {
                 recordHint(campaign, base: paid)
                 continue
             }
-            var points = 0
-            if case .points(let granted) = reward {
-                points = granted
-                if !fits(campaign, .pointsCost, points) {
-                    state[campaign].reason = .budgetExhausted
-                    continue
-                }
+            // Points cost the points budget; a coupon reserves its value against the coupon-subsidy budget.
+            let (subBudget, amount): (SubBudget, Fen)
+            switch reward {
+            case .points(let granted): (subBudget, amount) = (.pointsCost, granted)
+            case .coupon(let template): (subBudget, amount) = (.couponSubsidy, engine.rebateCouponValues[template] ?? 0)
+            }
+            if !fits(campaign, subBudget, amount) {
+                state[campaign].reason = .budgetExhausted
+                continue
             }
             state[campaign].applied = true
             rebates.append(Rebate(campaignId: compiled.id, reward: reward))
-            if points > 0 {
-                charge(campaign, .pointsCost, points)
-                rebateScopes.append(RebateScope(campaignId: compiled.id, points: points, lineIndices: scopeLines))
+            if amount > 0 {
+                charge(campaign, subBudget, amount)
+                rebateScopes.append(
+                    subBudget == .pointsCost
+                        ? RebateScope(campaignId: compiled.id, points: amount, lineIndices: scopeLines)
+                        : RebateScope(
+                            campaignId: compiled.id, points: 0, couponValueFen: amount, lineIndices: scopeLines))
             }
             record(
                 AppliedPromotion(
-                    source: .campaign(compiled.id), kind: compiled.kind.rawValue, amountFen: points, baseFen: paid))
+                    source: .campaign(compiled.id), kind: compiled.kind.rawValue, amountFen: amount, baseFen: paid))
         }
     }
 }

@@ -76,7 +76,8 @@ public struct Scenario: Sendable {
 
     /// Builds the engine for this scenario's catalog, campaigns and coupons.
     public func makeEngine(policy: PricingPolicy = PricingPolicy()) throws(PricingInputError) -> PricingEngine {
-        try PricingEngine(catalog: catalog, campaigns: campaigns, coupons: coupons, policy: policy)
+        try PricingEngine(
+            catalog: catalog, campaigns: campaigns, coupons: coupons, couponTemplates: couponTemplates, policy: policy)
     }
 
     /// The quote request of this scenario.

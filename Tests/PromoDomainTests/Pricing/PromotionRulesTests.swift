@@ -239,6 +239,7 @@ struct PromotionRulesTests {
         #expect(quote.totalFen == 8_680)
         #expect(quote.pointsToEarn == 86)
         #expect(quote.rebates.count == 2)
+        #expect(quote.budgetCharge(campaignId: "c-cpn").couponSubsidyFen == 500, "t-1's value is reserved")
         #expect(quote.budgetCharge(campaignId: "c-pts").pointsCostFen == 300)
         #expect(quote.rejection(campaignId: "c-far") == .thresholdNotMet)
         let refund = try quote.refund(ReturnedUnits(lines: ["MD-002": 2]))

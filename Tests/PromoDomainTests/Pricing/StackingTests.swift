@@ -111,3 +111,59 @@ struct RebateClawbackTests {
         #expect(dessert.budgetReleases.first { $0.campaignId == "c-rebate" }?.pointsCostFen == 300)
     }
 }
+
+@Suite("Coupon rebates (满返券)")
+struct CouponRebateTests {
+    typealias T = TestSupport
+
+    static let template = CouponTemplate(
+        templateId: "t-back10", discount: .amount(valueFen: 1_000, thresholdFen: 5_000), validFrom: T.window.start,
+        validUntil: T.window.end)
+
+    static func quote(subsidyLeft: Fen, templates: [CouponTemplate] = [template]) throws -> Quote {
+        let rebate = T.campaign(
+            "c-back", .rebate(RebateRule(thresholdFen: 5_000, reward: .coupon(templateId: "t-back10"))),
+            budgetLeft: BudgetAmounts(couponSubsidyFen: subsidyLeft))
+        let engine = try PricingEngine(catalog: T.catalog, campaigns: [rebate], couponTemplates: templates)
+        let cart = Cart(
+            customerId: "u-1", channel: "online", storeId: "s-online",
+            lines: [Cart.Line(sku: "HP-001", quantity: 1), Cart.Line(sku: "MD-002", quantity: 2)])
+        return try engine.quote(QuoteRequest(cart: cart, customer: CustomerContext(customerId: "u-1"), now: T.now))
+    }
+
+    @Test("A coupon rebate reserves the coupon's value against the coupon-subsidy budget, or is refused")
+    func reservesCouponSubsidy() throws {
+        let granted = try Self.quote(subsidyLeft: 5_000)
+        #expect(granted.rebates.map(\.campaignId) == ["c-back"])
+        #expect(granted.rebates.first?.reward == .coupon(templateId: "t-back10"))
+        #expect(granted.budgetCharge(campaignId: "c-back").couponSubsidyFen == 1_000)
+
+        let refused = try Self.quote(subsidyLeft: 999)
+        #expect(refused.rejection(campaignId: "c-back") == .budgetExhausted)
+        #expect(refused.rebates.isEmpty)
+    }
+
+    @Test("The reservation comes back with the last unit of the rebate's scope, not before")
+    func releasedOnFullReturn() throws {
+        let quote = try Self.quote(subsidyLeft: 5_000)
+        let first = try quote.refund(ReturnedUnits(lines: ["MD-002": 2]))
+        #expect(first.budgetReleases.allSatisfy { $0.couponSubsidyFen == 0 })
+        let last = try quote.refund(ReturnedUnits(lines: ["HP-001": 1]), after: ReturnedUnits(lines: ["MD-002": 2]))
+        #expect(last.budgetReleases.first { $0.campaignId == "c-back" }?.couponSubsidyFen == 1_000)
+    }
+
+    @Test("A coupon rebate needs a known template of bounded value")
+    func templateChecked() throws {
+        #expect(throws: PricingInputError.self) { try Self.quote(subsidyLeft: 5_000, templates: []) }
+        let uncapped = CouponTemplate(
+            templateId: "t-back10", discount: .percent(percentBp: 1_000, thresholdFen: 0), validFrom: T.window.start,
+            validUntil: T.window.end)
+        #expect(throws: PricingInputError.self) { try Self.quote(subsidyLeft: 5_000, templates: [uncapped]) }
+        let capped = CouponTemplate(
+            templateId: "t-back10", discount: .percent(percentBp: 1_000, thresholdFen: 0, maxDiscountFen: 800),
+            validFrom: T.window.start, validUntil: T.window.end)
+        #expect(
+            try Self.quote(subsidyLeft: 5_000, templates: [capped]).budgetCharge(campaignId: "c-back").couponSubsidyFen
+                == 800)
+    }
+}

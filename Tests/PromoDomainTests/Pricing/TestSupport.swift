@@ -44,12 +44,20 @@ enum TestSupport {
         storeId: String = "s-online",
         stock: [String: Int] = [:]
     ) throws -> Quote {
-        let engine = try PricingEngine(catalog: catalog, campaigns: campaigns, coupons: coupons)
+        let engine = try PricingEngine(
+            catalog: catalog, campaigns: campaigns, coupons: coupons, couponTemplates: rebateTemplates)
         let cart = Cart(
             customerId: "u-1", channel: channel, storeId: storeId,
             lines: lines.map { Cart.Line(sku: $0.0, quantity: $0.1) }, couponCodes: codes, pointsToRedeem: points)
         return try engine.quote(QuoteRequest(cart: cart, customer: customer, now: now, stockAvailable: stock))
     }
+
+    /// Templates the rebate tests grant coupons of: `t-1`, ¥5 off from ¥30.
+    static let rebateTemplates = [
+        CouponTemplate(
+            templateId: "t-1", discount: .amount(valueFen: 500, thresholdFen: 3_000), validFrom: window.start,
+            validUntil: window.end)
+    ]
 
     static func scenario(_ name: String) throws -> Scenario {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
