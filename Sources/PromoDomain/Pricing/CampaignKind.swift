@@ -12,18 +12,8 @@ public enum CampaignKind: String, Sendable, Hashable, Codable, CaseIterable {
     case lottery
 
     /// Item-level kinds price individual units; at most one of them applies per unit.
-    public var isItemLevel: Bool {
-        switch self {
-        case .itemDiscount, .specialPrice, .flashSale, .bundle: true
-        default: false
-        }
-    }
+    public var isItemLevel: Bool { level == .item }
 
     /// Order-level kinds act on the in-scope subtotal after item-level promotions.
-    public var isOrderLevel: Bool {
-        switch self {
-        case .spendReduction, .spendDiscount, .gift, .addOn: true
-        default: false
-        }
-    }
+    public var isOrderLevel: Bool { level == .order }
 }

@@ -1,48 +1,5 @@
-/// Strict decoding of rule parts: every integer field is checked so a fractional or
-/// textual amount is reported with its path.
-extension ReductionTier: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        try container.rejectUnknownKeys(["thresholdFen", "reductionFen"])
-        self.init(
-            thresholdFen: try container.integer(AnyKey("thresholdFen")),
-            reductionFen: try container.integer(AnyKey("reductionFen")))
-    }
-}
-
-extension DiscountTier: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        try container.rejectUnknownKeys(["thresholdFen", "percentBp"])
-        self.init(
-            thresholdFen: try container.integer(AnyKey("thresholdFen")),
-            percentBp: try container.integer(AnyKey("percentBp")))
-    }
-}
-
-extension BundleRule.Item: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        try container.rejectUnknownKeys(["sku", "quantity"])
-        self.init(
-            sku: try container.decode(String.self, forKey: AnyKey("sku")),
-            quantity: try container.integerIfPresent(AnyKey("quantity")) ?? 1)
-    }
-}
-
-extension LotteryRule.Prize: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        try container.rejectUnknownKeys(["prizeId", "name", "quantity", "weight", "costFen"])
-        self.init(
-            prizeId: try container.decode(String.self, forKey: AnyKey("prizeId")),
-            name: try container.decodeIfPresent(String.self, forKey: AnyKey("name")) ?? "",
-            quantity: try container.integer(AnyKey("quantity")),
-            weight: try container.integer(AnyKey("weight")),
-            costFen: try container.integerIfPresent(AnyKey("costFen")) ?? 0)
-    }
-}
-
+/// Strict decoding of a campaign's parts other than its rules (each kind decodes its own, in `Kinds/`):
+/// every integer field is checked so a fractional or textual amount is reported with its path.
 extension BudgetAmounts: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)

@@ -7,30 +7,42 @@ import Foundation
 /// A final class held once by the engine, so the hot path reads fields through one
 /// pointer instead of copying (and retaining) the campaign's many strings and arrays.
 final class CompiledCampaign: Sendable {
+    /// A bundle's items resolved to product indices, and one bundle instance's saving split over them.
+    struct Bundle: Sendable {
+        /// (product index, quantity), ordered by product index.
+        var items: [(product: Int, quantity: Int)]
+        /// Per item: its share of one bundle instance's saving (all its units).
+        var itemShares: [Fen]
+        /// Saving of one bundle instance against list prices.
+        var saving: Fen
+    }
+
     let campaign: Campaign
     let id: String
     let kind: CampaignKind
     /// `kind.rawValue`, resolved once.
     let kindName: String
+    let level: PricingLevel
     /// `scopeMask[productIndex]`: the product is covered by the campaign's scope.
     let scopeMask: [Bool]
     /// Index of the exclusive group, -1 when none.
     let group: Int
     let stackable: Bool
-    /// Special price per product index (-1: not listed).
-    let specialPrices: [Fen]
-    /// Product of a flash sale, gift or add-on rule (-1 otherwise).
-    let ruleProduct: Int
-    /// Bundle items as (product index, quantity), ordered by product index.
-    let bundleItems: [(product: Int, quantity: Int)]
-    /// Per bundle item: its share of one bundle instance's saving (all its units).
-    let bundleItemShares: [Fen]
-    /// Saving of one bundle instance against list prices.
-    let bundleSaving: Fen
-    /// Reduction tiers, highest threshold first.
-    let reductionTiers: [ReductionTier]
-    /// Discount tiers, highest threshold first.
-    let discountTiers: [DiscountTier]
+
+    // The rule, by what the engine asks of it.
+    /// Item level, unit by unit (item discount, special price, flash sale).
+    let unitRule: (any UnitOfferRule)?
+    /// Products the unit rule prices, ascending.
+    let unitProducts: [Int]
+    /// Units for sale and per customer (a flash sale).
+    let unitLimit: (quantity: Int, perCustomer: Int)?
+    let bundle: Bundle?
+    let orderRule: (any OrderLevelRule)?
+    /// An add-on's product (-1 otherwise): outside its own threshold base.
+    let addOnProduct: Int
+    let rebate: RebateRule?
+    /// Thresholds to hint at (还差X元).
+    let thresholdRule: (any ThresholdRule)?
 
     // Context checks, lifted out of `campaign`.
     let isActive: Bool
@@ -43,49 +55,28 @@ final class CompiledCampaign: Sendable {
     /// Whether the audience restricts anything at all.
     let audienceRestricted: Bool
     let budgetLeft: BudgetAmounts?
-
-    // Rule fields (0 when not of that kind).
-    /// Item discount percentage.
-    let percentBp: Int
-    /// Flash-sale price, gift/add-on/rebate threshold, add-on price.
-    let rulePriceFen: Fen
-    let thresholdFen: Fen
-    let flashQuantity: Int
     let flashQuantityLeft: Int?
-    let perCustomerLimit: Int
-    let giftQuantity: Int
-    /// Rebate reward (nil unless a rebate).
-    let rebateReward: RebateRule.Reward?
 
     init(
-        campaign: Campaign,
-        id: String,
-        kind: CampaignKind,
-        scopeMask: [Bool],
-        group: Int,
-        stackable: Bool,
-        specialPrices: [Fen],
-        ruleProduct: Int,
-        bundleItems: [(product: Int, quantity: Int)],
-        bundleItemShares: [Fen],
-        bundleSaving: Fen,
-        reductionTiers: [ReductionTier],
-        discountTiers: [DiscountTier]
+        campaign: Campaign, group: Int, scopeMask: [Bool], unitProducts: [Int], addOnProduct: Int, bundle: Bundle?
     ) {
         self.campaign = campaign
-        self.id = id
-        self.kind = kind
-        self.kindName = kind.rawValue
+        self.id = campaign.campaignId
+        self.kind = campaign.kind
+        self.kindName = campaign.kind.rawValue
+        self.level = campaign.kind.level
         self.scopeMask = scopeMask
         self.group = group
-        self.stackable = stackable
-        self.specialPrices = specialPrices
-        self.ruleProduct = ruleProduct
-        self.bundleItems = bundleItems
-        self.bundleItemShares = bundleItemShares
-        self.bundleSaving = bundleSaving
-        self.reductionTiers = reductionTiers
-        self.discountTiers = discountTiers
+        self.stackable = campaign.stacking.stackable
+        let rule = campaign.rules.rule
+        self.unitRule = rule as? any UnitOfferRule
+        self.unitProducts = unitProducts
+        self.unitLimit = unitRule?.unitLimit
+        self.bundle = bundle
+        self.orderRule = rule as? any OrderLevelRule
+        self.addOnProduct = addOnProduct
+        self.rebate = rule as? RebateRule
+        self.thresholdRule = rule as? any ThresholdRule
         self.isActive = campaign.status == .active
         self.windowStart = campaign.window.start
         self.windowEnd = campaign.window.end
@@ -97,38 +88,5 @@ final class CompiledCampaign: Sendable {
             campaign.audience.newCustomersOnly || !campaign.audience.tiers.isEmpty || !campaign.audience.tags.isEmpty
         self.budgetLeft = campaign.budgetLeft
         self.flashQuantityLeft = campaign.flashQuantityLeft
-        var percentBp = 0
-        var price = 0
-        var threshold = 0
-        var flashQuantity = 0
-        var perCustomerLimit = 0
-        var giftQuantity = 0
-        var reward: RebateRule.Reward?
-        switch campaign.rules {
-        case .itemDiscount(let bp):
-            percentBp = bp
-        case .flashSale(let rule):
-            price = rule.priceFen
-            flashQuantity = rule.quantity
-            perCustomerLimit = rule.perCustomerLimit
-        case .gift(let rule):
-            threshold = rule.thresholdFen
-            giftQuantity = rule.giftQuantity
-        case .addOn(let rule):
-            threshold = rule.thresholdFen
-            price = rule.priceFen
-        case .rebate(let rule):
-            threshold = rule.thresholdFen
-            reward = rule.reward
-        case .spendReduction, .spendDiscount, .specialPrice, .bundle, .lottery:
-            break
-        }
-        self.percentBp = percentBp
-        self.rulePriceFen = price
-        self.thresholdFen = threshold
-        self.flashQuantity = flashQuantity
-        self.perCustomerLimit = perCustomerLimit
-        self.giftQuantity = giftQuantity
-        self.rebateReward = reward
     }
 }

@@ -85,13 +85,11 @@ extension QuoteComputation {
         var alone = self
         alone.solo = campaign
         // Alone, a campaign is priced at its own level only: the levels before it have nothing to do.
-        let kind = engine.campaigns[campaign].kind
-        if kind.isItemLevel {
-            alone.applyItemLevel()
-        } else if kind.isOrderLevel {
-            alone.applyOrderLevel()
-        } else {
-            alone.applyRebates()
+        switch engine.campaigns[campaign].level {
+        case .item: alone.applyItemLevel()
+        case .order: alone.applyOrderLevel()
+        case .rebate: alone.applyRebates()
+        case .none: break
         }
         guard alone.state[campaign].applied else { return (0, 0, alone.state[campaign].reason ?? .noBenefit) }
         let base = campaign * 4

@@ -85,92 +85,9 @@ extension PricingEngine {
         }
     }
 
+    /// Each kind validates its own rules (`Kinds/`).
     static func validate(rules: CampaignRules, path: String, productIndex: [String: Int]) throws(PricingInputError) {
-        func known(_ sku: String, _ field: String) throws(PricingInputError) {
-            if productIndex[sku] == nil { throw PricingInputError(field: field, message: "unknown SKU \(sku)") }
-        }
-        switch rules {
-        case .spendReduction(let tiers):
-            try count(tiers.count, 1...PricingLimits.maxTiers, "\(path).tiers", "tiers")
-            for (index, tier) in tiers.enumerated() {
-                let field = "\(path).tiers[\(index)]"
-                try amount(tier.thresholdFen, "\(field).thresholdFen")
-                try within(tier.reductionFen, 1...PricingLimits.maxAmountFen, "\(field).reductionFen", "fen")
-                if index > 0 {
-                    try increasing(tier.thresholdFen, after: tiers[index - 1].thresholdFen, field, "thresholdFen")
-                    try increasing(tier.reductionFen, after: tiers[index - 1].reductionFen, field, "reductionFen")
-                }
-            }
-        case .spendDiscount(let tiers):
-            try count(tiers.count, 1...PricingLimits.maxTiers, "\(path).tiers", "tiers")
-            for (index, tier) in tiers.enumerated() {
-                let field = "\(path).tiers[\(index)]"
-                try amount(tier.thresholdFen, "\(field).thresholdFen")
-                try percent(tier.percentBp, "\(field).percentBp")
-                if index > 0 {
-                    try increasing(tier.thresholdFen, after: tiers[index - 1].thresholdFen, field, "thresholdFen")
-                    try increasing(tier.percentBp, after: tiers[index - 1].percentBp, field, "percentBp")
-                }
-            }
-        case .itemDiscount(let percentBp):
-            // 1…10 000: a 100 % item discount makes the item free, as a special price of 0 may.
-            try percent(percentBp, "\(path).percentBp")
-        case .specialPrice(let prices):
-            if prices.isEmpty { throw PricingInputError(field: "\(path).prices", message: "must not be empty") }
-            for (sku, price) in prices.sorted(by: { $0.key < $1.key }) {
-                try known(sku, "\(path).prices.\(sku)")
-                try amount(price, "\(path).prices.\(sku)")
-            }
-        case .flashSale(let rule):
-            try known(rule.sku, "\(path).sku")
-            try amount(rule.priceFen, "\(path).priceFen")
-            try within(rule.quantity, 1...PricingLimits.maxQuantity, "\(path).quantity")
-            try within(rule.perCustomerLimit, 1...PricingLimits.maxQuantity, "\(path).perCustomerLimit")
-        case .gift(let rule):
-            try amount(rule.thresholdFen, "\(path).thresholdFen")
-            try known(rule.giftSku, "\(path).giftSku")
-            try within(rule.giftQuantity, 1...PricingLimits.maxGiftQuantity, "\(path).giftQuantity")
-        case .addOn(let rule):
-            try amount(rule.thresholdFen, "\(path).thresholdFen")
-            try known(rule.sku, "\(path).sku")
-            try amount(rule.priceFen, "\(path).priceFen")
-        case .bundle(let rule):
-            try count(rule.items.count, 1...PricingLimits.maxBundleItems, "\(path).items", "items")
-            var skus = Set<String>()
-            for (index, item) in rule.items.enumerated() {
-                try known(item.sku, "\(path).items[\(index)].sku")
-                if !skus.insert(item.sku).inserted {
-                    throw PricingInputError(field: "\(path).items[\(index)].sku", message: "duplicate SKU \(item.sku)")
-                }
-                try within(item.quantity, 1...PricingLimits.maxBundleItemQuantity, "\(path).items[\(index)].quantity")
-            }
-            try amount(rule.bundlePriceFen, "\(path).bundlePriceFen")
-        case .rebate(let rule):
-            try amount(rule.thresholdFen, "\(path).thresholdFen")
-            switch rule.reward {
-            case .points(let points): try within(points, 1...PricingLimits.maxPoints, "\(path).points")
-            case .coupon(let template):
-                if template.isEmpty {
-                    throw PricingInputError(field: "\(path).couponTemplateId", message: "must not be empty")
-                }
-            }
-        case .lottery(let rule):
-            try amount(rule.minOrderFen, "\(path).minOrderFen")
-            try count(rule.prizes.count, 0...PricingLimits.maxPrizes, "\(path).prizes", "prizes")
-            var ids = Set<String>()
-            for (index, prize) in rule.prizes.enumerated() {
-                let field = "\(path).prizes[\(index)]"
-                if prize.prizeId.isEmpty {
-                    throw PricingInputError(field: "\(field).prizeId", message: "must not be empty")
-                }
-                if !ids.insert(prize.prizeId).inserted {
-                    throw PricingInputError(field: "\(field).prizeId", message: "duplicate prize id \(prize.prizeId)")
-                }
-                try within(prize.quantity, 0...PricingLimits.maxPrizeQuantity, "\(field).quantity")
-                try within(prize.weight, 0...PricingLimits.maxPrizeWeight, "\(field).weight")
-                try amount(prize.costFen, "\(field).costFen")
-            }
-        }
+        try rules.rule.validate(RuleCheck(path: path, productIndex: productIndex))
     }
 
     /// Issued coupons, each with its template's terms (named as fields of the coupon).

@@ -53,30 +53,26 @@ public struct PricingEngine: Sendable {
             compiled.append(Self.compile(campaign, group: group, products: products, productIndex: productIndex))
         }
 
-        var unitOffers = [[Int]](repeating: [], count: products.count)
+        // Campaigns by the level their rule prices at; unit offers per product, with their terms.
+        var unitOffers = [[UnitOffering]](repeating: [], count: products.count)
         var bundles: [Int] = []
         var orders: [Int] = []
         var rebates: [Int] = []
         var itemLevel: [Int] = []
         for (index, campaign) in compiled.enumerated() {
-            if campaign.kind.isItemLevel { itemLevel.append(index) }
-            switch campaign.kind {
-            case .itemDiscount:
-                for product in products.indices where campaign.scopeMask[product] { unitOffers[product].append(index) }
-            case .specialPrice:
-                for product in products.indices where campaign.specialPrices[product] >= 0 {
-                    unitOffers[product].append(index)
+            if campaign.level == .item { itemLevel.append(index) }
+            if let rule = campaign.unitRule {
+                for (product, info) in products.enumerated() {
+                    if let terms = rule.unitTerms(for: info, inScope: campaign.scopeMask[product]) {
+                        unitOffers[product].append(UnitOffering(campaign: index, terms: terms))
+                    }
                 }
-            case .flashSale:
-                unitOffers[campaign.ruleProduct].append(index)
-            case .bundle:
+            } else if campaign.bundle != nil {
                 bundles.append(index)
-            case .spendReduction, .spendDiscount, .gift, .addOn:
+            } else if campaign.orderRule != nil {
                 orders.append(index)
-            case .rebate:
+            } else if campaign.rebate != nil {
                 rebates.append(index)
-            case .lottery:
-                break
             }
         }
         var campaignIndex: [String: Int] = [:]
@@ -101,62 +97,40 @@ public struct PricingEngine: Sendable {
         for (index, product) in products.enumerated() {
             scopeMask[index] = campaign.scope.covers(sku: product.sku, category: product.category)
         }
-        var specialPrices: [Fen] = []
-        var ruleProduct = -1
-        var bundleItems: [(product: Int, quantity: Int)] = []
-        var bundleShares: [Fen] = []
-        var bundleSaving = 0
-        var reductionTiers: [ReductionTier] = []
-        var discountTiers: [DiscountTier] = []
-        switch campaign.rules {
-        case .specialPrice(let prices):
-            specialPrices = [Fen](repeating: -1, count: products.count)
-            for (sku, price) in prices {
-                if let index = productIndex[sku] { specialPrices[index] = price }
-            }
-        case .flashSale(let rule):
-            ruleProduct = productIndex[rule.sku] ?? -1
-        case .gift(let rule):
-            ruleProduct = productIndex[rule.giftSku] ?? -1
-        case .addOn(let rule):
-            ruleProduct = productIndex[rule.sku] ?? -1
-        case .bundle(let rule):
-            bundleItems = rule.items.compactMap { item in
+        var bundle: CompiledCampaign.Bundle?
+        if case .bundle(let rule) = campaign.rules {
+            let items = rule.items.compactMap { item in
                 productIndex[item.sku].map { (product: $0, quantity: item.quantity) }
             }.sorted { $0.product < $1.product }
             // One weight per item (its units' list amount), never one per unit: a campaign's
             // quantity must not decide how much the engine allocates. Validation bounds the
             // factors (≤ 20 items × 1 000 units × 10^10 fen), so the sums cannot overflow.
-            let weights = bundleItems.map { products[$0.product].priceFen * $0.quantity }
-            let list = weights.reduce(0, +)
-            bundleSaving = list - rule.bundlePriceFen
-            bundleShares = [Fen](repeating: 0, count: bundleItems.count)
-            if bundleSaving > 0 {
-                bundleShares = LargestRemainder.split(bundleSaving, weights: weights)
-            }
-        case .spendReduction(let tiers):
-            reductionTiers = tiers.sorted { $0.thresholdFen > $1.thresholdFen }
-        case .spendDiscount(let tiers):
-            discountTiers = tiers.sorted { $0.thresholdFen > $1.thresholdFen }
-        case .itemDiscount, .rebate, .lottery:
-            break
+            let weights = items.map { products[$0.product].priceFen * $0.quantity }
+            let saving = weights.reduce(0, +) - rule.bundlePriceFen
+            let shares =
+                saving > 0
+                ? LargestRemainder.split(saving, weights: weights) : [Fen](repeating: 0, count: items.count)
+            bundle = CompiledCampaign.Bundle(items: items, itemShares: shares, saving: saving)
         }
+        let rule = campaign.rules.rule
+        var unitProducts: [Int] = []
+        if let unitRule = rule as? any UnitOfferRule {
+            for (index, product) in products.enumerated()
+            where unitRule.unitTerms(for: product, inScope: scopeMask[index]) != nil {
+                unitProducts.append(index)
+            }
+        }
+        let addOnProduct = (rule as? any OrderLevelRule)?.addOnSKU.flatMap { productIndex[$0] } ?? -1
         return CompiledCampaign(
-            campaign: campaign,
-            id: campaign.campaignId,
-            kind: campaign.kind,
-            scopeMask: scopeMask,
-            group: group,
-            stackable: campaign.stacking.stackable,
-            specialPrices: specialPrices,
-            ruleProduct: ruleProduct,
-            bundleItems: bundleItems,
-            bundleItemShares: bundleShares,
-            bundleSaving: bundleSaving,
-            reductionTiers: reductionTiers,
-            discountTiers: discountTiers
-        )
+            campaign: campaign, group: group, scopeMask: scopeMask, unitProducts: unitProducts,
+            addOnProduct: addOnProduct, bundle: bundle)
     }
+}
+
+/// An item-level offer of one campaign for one product.
+struct UnitOffering: Sendable {
+    var campaign: Int
+    var terms: UnitTerms
 }
 
 /// The immutable tables of a `PricingEngine`, built once at init.
@@ -168,8 +142,8 @@ final class EngineTables: Sendable {
     let campaigns: [CompiledCampaign]
     let campaignIndex: [String: Int]
     let coupons: [String: Coupon]
-    /// Per product: campaigns offering a single-unit item-level price for it.
-    let unitOffers: [[Int]]
+    /// Per product: the campaigns offering its units a price or a percentage, with their terms.
+    let unitOffers: [[UnitOffering]]
     let bundleCampaigns: [Int]
     let orderCampaigns: [Int]
     let rebateCampaigns: [Int]
@@ -179,7 +153,7 @@ final class EngineTables: Sendable {
     /// campaign's coupon-subsidy budget when the rebate is granted.
     let rebateCouponValues: [String: Fen]
     let policy: PricingPolicy
-    /// Flash-sale campaigns, ascending.
+    /// Campaigns whose unit offers are limited per customer and in all (flash sales), ascending.
     let flashCampaigns: [Int]
     /// Per exclusive group with two or more members: its members, ascending.
     let groupMembers: [[Int]]
@@ -230,7 +204,7 @@ final class EngineTables: Sendable {
 
     init(
         products: [Product], productIndex: [String: Int], campaigns: [CompiledCampaign], campaignIndex: [String: Int],
-        coupons: [String: Coupon], unitOffers: [[Int]], bundleCampaigns: [Int], orderCampaigns: [Int],
+        coupons: [String: Coupon], unitOffers: [[UnitOffering]], bundleCampaigns: [Int], orderCampaigns: [Int],
         rebateCampaigns: [Int], itemLevelCampaigns: [Int], rebateCouponValues: [String: Fen], policy: PricingPolicy
     ) {
         self.rebateCouponValues = rebateCouponValues
@@ -257,7 +231,7 @@ final class EngineTables: Sendable {
         self.skus = skus
         self.skuSlots = slots
         self.skuMask = size - 1
-        self.flashCampaigns = campaigns.indices.filter { campaigns[$0].kind == .flashSale }
+        self.flashCampaigns = campaigns.indices.filter { campaigns[$0].unitLimit != nil }
         var members: [Int: [Int]] = [:]
         for index in campaigns.indices where campaigns[index].group >= 0 && campaigns[index].kind != .lottery {
             members[campaigns[index].group, default: []].append(index)

@@ -40,49 +40,10 @@ extension QuoteComputation {
     mutating func recordHint(_ campaign: Int, base: Fen) {
         guard solo < 0 else { return }
         let compiled = engine.campaigns[campaign]
-        let next: (threshold: Fen, reward: QualificationHint.Reward)?
-        switch compiled.campaign.rules {
-        case .spendReduction(let tiers):
-            next = tiers.filter { $0.thresholdFen > base }.min { $0.thresholdFen < $1.thresholdFen }
-                .map { ($0.thresholdFen, .reduction($0.reductionFen)) }
-        case .spendDiscount(let tiers):
-            next = tiers.filter { $0.thresholdFen > base }.min { $0.thresholdFen < $1.thresholdFen }
-                .map { ($0.thresholdFen, .percentOff($0.percentBp)) }
-        case .gift(let rule) where rule.thresholdFen > base:
-            next = (rule.thresholdFen, .gift(sku: rule.giftSku, quantity: rule.giftQuantity))
-        case .addOn(let rule) where rule.thresholdFen > base:
-            next = (rule.thresholdFen, .addOn(sku: rule.sku, priceFen: rule.priceFen))
-        case .rebate(let rule) where rule.thresholdFen > base:
-            switch rule.reward {
-            case .points(let points): next = (rule.thresholdFen, .points(points))
-            case .coupon(let template): next = (rule.thresholdFen, .coupon(templateId: template))
-            }
-        default:
-            next = nil
-        }
-        guard let next else { return }
+        guard let next = compiled.thresholdRule?.nextThreshold(above: base) else { return }
         hints.append(
             QualificationHint(
-                campaignId: compiled.id, kind: compiled.kind.rawValue, missingFen: next.threshold - base,
-                thresholdFen: next.threshold, reward: next.reward))
-    }
-
-    /// The threshold base of an order-level campaign or rebate: the free units of its scope after item level
-    /// (an add-on's own SKU left out), and their current net.
-    func orderBase(_ compiled: CompiledCampaign) -> (lines: Int, thresholdBase: Fen, running: Fen) {
-        var inScope = 0
-        var thresholdBase = 0
-        var running = 0
-        let excluded = compiled.kind == .addOn ? compiled.ruleProduct : -1
-        compiled.scopeMask.withUnsafeBufferPointer { mask in
-            lines.withUnsafeBufferPointer { lines in
-                for line in lines where mask[line.product] && line.product != excluded && line.freeUnits > 0 {
-                    inScope += 1
-                    thresholdBase += line.freeItemNetFen
-                    running += line.freeNetFen
-                }
-            }
-        }
-        return (inScope, thresholdBase, running)
+                campaignId: compiled.id, kind: compiled.kindName, missingFen: next.thresholdFen - base,
+                thresholdFen: next.thresholdFen, reward: next.reward))
     }
 }

@@ -19,10 +19,11 @@ extension QuoteComputation {
             var present = 0
             var complete = true
             var items: [(line: Int, quantity: Int, share: Fen)] = []
-            for (position, item) in compiled.bundleItems.enumerated() {
+            guard let bundle = compiled.bundle else { continue }
+            for (position, item) in bundle.items.enumerated() {
                 if let line = lineIndex(product: item.product), lines[line].quantity >= item.quantity {
                     present += 1
-                    items.append((line: line, quantity: item.quantity, share: compiled.bundleItemShares[position]))
+                    items.append((line: line, quantity: item.quantity, share: bundle.itemShares[position]))
                 } else {
                     if lineIndex(product: item.product) != nil { present += 1 }
                     complete = false
@@ -37,11 +38,11 @@ extension QuoteComputation {
                 state[campaign].reason = .bundleIncomplete
                 continue
             }
-            if compiled.bundleSaving <= 0 {
+            if bundle.saving <= 0 {
                 state[campaign].reason = .noBenefit
                 continue
             }
-            bundles.append(EligibleBundle(campaign: campaign, items: items, saving: compiled.bundleSaving))
+            bundles.append(EligibleBundle(campaign: campaign, items: items, saving: bundle.saving))
         }
         return bundles
     }

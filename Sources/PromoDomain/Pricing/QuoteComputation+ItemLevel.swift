@@ -108,24 +108,26 @@ extension QuoteComputation {
         }
     }
 
-    /// Works out how many flash units this customer may still buy per flash campaign.
+    /// Works out how many limited units (a flash sale's) this customer may still buy per campaign.
     mutating func prepareFlashSales() {
         for index in engine.flashCampaigns where isOpen(index) {
             let compiled = engine.campaigns[index]
-            guard lineIndex(product: compiled.ruleProduct) != nil else {
+            guard let limit = compiled.unitLimit,
+                compiled.unitProducts.contains(where: { lineIndex(product: $0) != nil })
+            else {
                 state[index].reason = .noEligibleItems
                 continue
             }
             let left =
                 (request.flashQuantitiesLeft.isEmpty ? nil : request.flashQuantitiesLeft[compiled.id])
-                ?? compiled.flashQuantityLeft ?? compiled.flashQuantity
+                ?? compiled.flashQuantityLeft ?? limit.quantity
             let bought = request.customer.flashPurchases.isEmpty ? 0 : request.customer.flashPurchases[compiled.id] ?? 0
             if left <= 0 {
                 state[index].reason = .flashSoldOut
-            } else if compiled.perCustomerLimit - bought <= 0 {
+            } else if limit.perCustomer - bought <= 0 {
                 state[index].reason = .customerLimitReached
             } else {
-                state[index].flashCapacity = min(left, compiled.perCustomerLimit - bought)
+                state[index].flashCapacity = min(left, limit.perCustomer - bought)
             }
         }
     }
@@ -141,24 +143,19 @@ extension QuoteComputation {
         for line in lines {
             let first = offers.count
             offerStart.append(first)
-            for campaign in engine.unitOffers[line.product] where isOpen(campaign) {
+            for offering in engine.unitOffers[line.product] where isOpen(offering.campaign) {
+                let campaign = offering.campaign
                 state[campaign].touched = true
-                let compiled = engine.campaigns[campaign]
                 var offer = UnitOffer(campaign: campaign, saving: 0, capacity: Int.max, price: 0, percentBp: 0)
-                switch compiled.kind {
-                case .itemDiscount:
-                    offer.percentBp = compiled.percentBp
-                    offer.saving = line.unitPrice * compiled.percentBp
-                case .specialPrice:
-                    offer.price = compiled.specialPrices[line.product]
-                    offer.saving = (line.unitPrice - offer.price) * BasisPoints.whole
-                case .flashSale:
-                    offer.price = compiled.rulePriceFen
-                    offer.saving = (line.unitPrice - compiled.rulePriceFen) * BasisPoints.whole
-                    offer.capacity = state[campaign].flashCapacity
-                default:
-                    continue
+                switch offering.terms {
+                case .percentOff(let percentBp):
+                    offer.percentBp = percentBp
+                    offer.saving = line.unitPrice * percentBp
+                case .price(let price):
+                    offer.price = price
+                    offer.saving = (line.unitPrice - price) * BasisPoints.whole
                 }
+                if engine.campaigns[campaign].unitLimit != nil { offer.capacity = state[campaign].flashCapacity }
                 guard offer.saving > 0 else { continue }
                 // Insert after every offer saving at least as much (stable, best first).
                 offers.append(offer)

@@ -1,17 +1,25 @@
-/// Order level: spend reductions, spend discounts, gifts and add-ons on the in-scope
-/// subtotal after item-level promotions.
+/// Order level: what the rules of `OrderLevelRule` kinds say they give (an amount off, a gift, an add-on
+/// price), booked on the free units of their scope after item level.
 ///
-/// Campaigns run in (priority, id) order. Thresholds are measured on the scope's subtotal
-/// after item level; amounts on the scope's running amount. A non-stackable campaign only
-/// applies when no other order-level campaign has, and blocks every later one. Exclusive
-/// groups are resolved before any level runs (`PricingEngine+Groups.swift`).
+/// Add-ons run first, then the others in (priority, id) order. Thresholds are measured on the scope's free
+/// units after item level; amounts on their running net. A non-stackable campaign only applies when no other
+/// order-level campaign has, and blocks every later one. Exclusive groups are resolved before any level runs
+/// (`PricingEngine+Groups.swift`).
 extension QuoteComputation {
-    /// What applying an order-level campaign would do.
+    /// What applying an order-level campaign would do, checked against stock and budget.
     struct OrderOffer {
         var campaign: Int
-        /// Money off (or, for a gift, the gift's cost to the brand).
+        var effect: Booking
+        /// Money off (for a gift: its cost to the brand).
         var benefit: Fen
         var thresholdBase: Fen
+    }
+
+    /// How an accepted effect is booked.
+    enum Booking {
+        case amountOff
+        case gift(product: Int, quantity: Int)
+        case addOn(line: Int, priceFen: Fen)
     }
 
     enum OrderEvaluation {
@@ -22,10 +30,10 @@ extension QuoteComputation {
     mutating func applyOrderLevel() {
         // Add-ons first, whatever their priority: the add-on unit is then locked at its add-on price, so no
         // other campaign counts it toward a threshold or reduces it, and the result cannot depend on the order.
-        for campaign in engine.orderCampaigns where engine.campaigns[campaign].kind == .addOn {
+        for campaign in engine.orderCampaigns where engine.campaigns[campaign].addOnProduct >= 0 {
             applyOrderCampaign(campaign)
         }
-        for campaign in engine.orderCampaigns where engine.campaigns[campaign].kind != .addOn {
+        for campaign in engine.orderCampaigns where engine.campaigns[campaign].addOnProduct < 0 {
             applyOrderCampaign(campaign)
         }
     }
@@ -45,7 +53,7 @@ extension QuoteComputation {
                 return
             }
             applyOrder(offer)
-            if compiled.kind != .addOn { orderLevelApplied = true }
+            if compiled.addOnProduct < 0 { orderLevelApplied = true }
             if !compiled.stackable {
                 orderLevelBlocked = true
                 // 不参与其他优惠: its lines take no coupon or points either.
@@ -57,50 +65,46 @@ extension QuoteComputation {
         }
     }
 
-    /// Scope lines, threshold check, stock and budget for one order-level campaign.
+    /// The rule's effect on the scope, checked against the cart, stock and budget.
     func evaluateOrder(_ campaign: Int) -> OrderEvaluation {
         let compiled = engine.campaigns[campaign]
-        let (inScope, thresholdBase, running) = orderBase(compiled)
-        if inScope == 0 && compiled.kind != .addOn { return .rejected(.noEligibleItems) }
-        var offer = OrderOffer(campaign: campaign, benefit: 0, thresholdBase: thresholdBase)
-        switch compiled.kind {
-        case .spendReduction:
-            guard let tier = compiled.reductionTiers.first(where: { $0.thresholdFen <= thresholdBase }) else {
-                return .rejected(.thresholdNotMet)
-            }
-            offer.benefit = min(tier.reductionFen, running)
-        case .spendDiscount:
-            guard let tier = compiled.discountTiers.first(where: { $0.thresholdFen <= thresholdBase }) else {
-                return .rejected(.thresholdNotMet)
-            }
-            offer.benefit = BasisPoints.share(of: running, basisPoints: tier.percentBp)
-        case .gift:
-            guard thresholdBase >= compiled.thresholdFen else { return .rejected(.thresholdNotMet) }
-            let giftQuantity = compiled.giftQuantity
-            let product = engine.products[compiled.ruleProduct]
-            if !request.stockAvailable.isEmpty, let available = request.stockAvailable[product.sku] {
+        guard let rule = compiled.orderRule else { return .rejected(.noEligibleItems) }
+        let (inScope, thresholdBase, running, units) = orderBase(compiled)
+        if inScope == 0 && compiled.addOnProduct < 0 { return .rejected(.noEligibleItems) }
+        let effect = rule.evaluate(OrderScope(thresholdBase: thresholdBase, running: running, units: units))
+        var offer = OrderOffer(campaign: campaign, effect: .amountOff, benefit: 0, thresholdBase: thresholdBase)
+        switch effect {
+        case .rejected(let reason):
+            return .rejected(reason)
+        case .amountOff(let amount):
+            offer.benefit = amount
+        case .gift(let sku, let giftQuantity):
+            guard let product = engine.productIndex(of: sku) else { return .rejected(.noEligibleItems) }
+            let info = engine.products[product]
+            if !request.stockAvailable.isEmpty, let available = request.stockAvailable[info.sku] {
                 var demand = giftQuantity
-                if let line = lineIndex(product: compiled.ruleProduct) { demand += lines[line].quantity }
-                for gift in gifts where gift.sku == product.sku { demand += gift.quantity }
+                if let line = lineIndex(product: product) { demand += lines[line].quantity }
+                for gift in gifts where gift.sku == info.sku { demand += gift.quantity }
                 if demand > available { return .rejected(.giftOutOfStock) }
             }
             // The benefit of a gift is what it costs the brand, so a not-for-sale sample (list price 0) is a
             // gift like any other: handed out, its cost charged, its stock reserved by the order.
-            let cost = product.costFen * giftQuantity
+            let cost = info.costFen * giftQuantity
             if !fits(campaign, .giftCost, cost) { return .rejected(.budgetExhausted) }
+            offer.effect = .gift(product: product, quantity: giftQuantity)
             offer.benefit = cost
             return .offer(offer)
-        case .addOn:
-            guard let line = lineIndex(product: compiled.ruleProduct), lines[line].freeUnits > 0 else {
+        case .addOnPrice(let sku, let price):
+            guard let product = engine.productIndex(of: sku), let line = lineIndex(product: product),
+                lines[line].freeUnits > 0
+            else {
                 return .rejected(.addOnNotInCart)
             }
-            guard thresholdBase >= compiled.thresholdFen else { return .rejected(.thresholdNotMet) }
             let unitNets = UnitBreakdown(
                 quantity: lines[line].quantity, unitPrice: lines[line].unitPrice, adjustments: adjustments[line]
             ).unitNets
-            offer.benefit = unitNets[lines[line].freeUnits - 1] - compiled.rulePriceFen
-        default:
-            return .rejected(.noEligibleItems)
+            offer.effect = .addOn(line: line, priceFen: price)
+            offer.benefit = unitNets[lines[line].freeUnits - 1] - price
         }
         if offer.benefit <= 0 { return .rejected(.noBenefit) }
         if !fits(campaign, .discount, offer.benefit) { return .rejected(.budgetExhausted) }
@@ -111,17 +115,15 @@ extension QuoteComputation {
         let campaign = offer.campaign
         let compiled = engine.campaigns[campaign]
         let source = AdjustmentSource.campaign(compiled.id)
-        switch compiled.kind {
-        case .gift:
-            let giftQuantity = compiled.giftQuantity
-            let product = engine.products[compiled.ruleProduct]
+        switch offer.effect {
+        case .gift(let productIndex, let giftQuantity):
+            let product = engine.products[productIndex]
             let list = product.priceFen * giftQuantity
-            let cost = product.costFen * giftQuantity
             var adjustments: [Adjustment] = []
             if list > 0 {
                 adjustments.append(
                     Adjustment(
-                        source: source, kind: compiled.kind.rawValue, amountFen: -list,
+                        source: source, kind: compiled.kindName, amountFen: -list,
                         spread: .range(start: 0, count: giftQuantity),
                         budget: BudgetLink(campaignId: compiled.id, subBudget: .giftCost, perUnitFen: product.costFen)))
             }
@@ -131,23 +133,22 @@ extension QuoteComputation {
                         sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
                         adjustments: adjustments, netFen: 0, giftCampaignId: compiled.id, unitCostFen: product.costFen))
             }
-            charge(campaign, .giftCost, cost)
-        case .addOn:
-            guard let line = lineIndex(product: compiled.ruleProduct) else { return }
+            charge(campaign, .giftCost, offer.benefit)
+        case .addOn(let line, let price):
             // The last free unit takes the add-on price and joins the locked units at the end of the line.
             let unit = lines[line].freeUnits - 1
             lines[line].lockedUnits += 1
-            lines[line].lockedNetFen += compiled.rulePriceFen
+            lines[line].lockedNetFen += price
             appendAdjustment(
                 line,
                 Adjustment(
-                    source: source, kind: compiled.kind.rawValue, amountFen: -offer.benefit,
+                    source: source, kind: compiled.kindName, amountFen: -offer.benefit,
                     spread: .range(start: unit, count: 1),
                     budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
             lines[line].netFen -= offer.benefit
             charge(campaign, .discount, offer.benefit)
-        default:
-            // The scope's lines (the same set `evaluateOrder` measured: scope never depends on nets).
+        case .amountOff:
+            // The scope's free lines (the same set `evaluateOrder` measured: scope never depends on nets).
             withUnsafeTemporaryAllocation(of: Int.self, capacity: max(lines.count, 1)) { scope in
                 var count = 0
                 for index in lines.indices where compiled.scopeMask[lines[index].product] && lines[index].freeUnits > 0
@@ -165,6 +166,27 @@ extension QuoteComputation {
         state[campaign].applied = true
         record(
             AppliedPromotion(
-                source: source, kind: compiled.kind.rawValue, amountFen: offer.benefit, baseFen: offer.thresholdBase))
+                source: source, kind: compiled.kindName, amountFen: offer.benefit, baseFen: offer.thresholdBase))
+    }
+
+    /// The threshold base of an order-level campaign or rebate: the free units of its scope after item level
+    /// (an add-on's own SKU left out), their current net, and how many there are.
+    func orderBase(_ compiled: CompiledCampaign) -> (lines: Int, thresholdBase: Fen, running: Fen, units: Int) {
+        var inScope = 0
+        var thresholdBase = 0
+        var running = 0
+        var units = 0
+        let excluded = compiled.addOnProduct
+        compiled.scopeMask.withUnsafeBufferPointer { mask in
+            lines.withUnsafeBufferPointer { lines in
+                for line in lines where mask[line.product] && line.product != excluded && line.freeUnits > 0 {
+                    inScope += 1
+                    thresholdBase += line.freeItemNetFen
+                    running += line.freeNetFen
+                    units += line.freeUnits
+                }
+            }
+        }
+        return (inScope, thresholdBase, running, units)
     }
 }

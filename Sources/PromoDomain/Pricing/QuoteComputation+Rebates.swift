@@ -5,7 +5,8 @@ extension QuoteComputation {
     mutating func applyRebates() {
         for campaign in engine.rebateCampaigns where isOpen(campaign) {
             let compiled = engine.campaigns[campaign]
-            guard let reward = compiled.rebateReward else { continue }
+            guard let rule = compiled.rebate else { continue }
+            let reward = rule.reward
             var scopeLines: [Int] = []
             var paid = 0
             for (index, line) in lines.enumerated() where compiled.scopeMask[line.product] {
@@ -16,7 +17,7 @@ extension QuoteComputation {
                 state[campaign].reason = .noEligibleItems
                 continue
             }
-            if paid < compiled.thresholdFen {
+            if paid < rule.thresholdFen {
                 state[campaign].reason = .thresholdNotMet
                 recordHint(campaign, base: paid)
                 continue

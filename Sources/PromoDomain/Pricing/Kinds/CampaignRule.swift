@@ -1,0 +1,72 @@
+/// What every campaign kind provides, each in a file of its own under `Kinds/`: its rule fields, how the
+/// `rules` object of API.md's campaign body decodes into them, how they are validated, and how the kind
+/// prices at its level (``UnitOfferRule``, ``OrderLevelRule``, ``RebateLevelRule``; bundles and lotteries
+/// have their own paths).
+///
+/// Adding a kind: a case in ``CampaignKind`` and ``CampaignRules`` (the compiler then points at the two
+/// exhaustive switches that map them to the rule type), and one file here conforming to this protocol and to
+/// its level's protocol. The engine indexes campaigns by the level protocol their rule conforms to.
+protocol CampaignRule: Sendable, Hashable {
+    /// The kind whose `rules` object this is.
+    static var kind: CampaignKind { get }
+    /// This rule as the ``CampaignRules`` case of its kind.
+    var wrapped: CampaignRules { get }
+    /// Decodes the `rules` object; an unknown key is an error naming it.
+    init(rules: KeyedDecodingContainer<AnyKey>) throws
+    /// Checks every field against `PricingLimits` and the catalog, naming the field on failure.
+    func validate(_ check: RuleCheck) throws(PricingInputError)
+}
+
+/// A kind with thresholds the shopper can be told about (还差X元).
+protocol ThresholdRule: CampaignRule {
+    /// The lowest threshold above `base` (measured as the kind measures it) and what reaching it gives.
+    func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)?
+}
+
+/// Validation helpers for one campaign's `rules`: field paths relative to it, bounds, the catalog.
+struct RuleCheck: Sendable {
+    /// `campaigns[i].rules`.
+    let path: String
+    let productIndex: [String: Int]
+
+    func field(_ name: String) -> String { "\(path).\(name)" }
+
+    func known(_ sku: String, _ name: String) throws(PricingInputError) {
+        if productIndex[sku] == nil { throw PricingInputError(field: field(name), message: "unknown SKU \(sku)") }
+    }
+
+    func amount(_ value: Int, _ name: String) throws(PricingInputError) {
+        try PricingEngine.amount(value, field(name))
+    }
+
+    func percent(_ value: Int, _ name: String) throws(PricingInputError) {
+        try PricingEngine.percent(value, field(name))
+    }
+
+    func within(_ value: Int, _ bounds: ClosedRange<Int>, _ name: String, _ unit: String = "")
+        throws(PricingInputError)
+    {
+        try PricingEngine.within(value, bounds, field(name), unit)
+    }
+
+    func count(_ value: Int, _ bounds: ClosedRange<Int>, _ name: String, _ noun: String) throws(PricingInputError) {
+        try PricingEngine.count(value, bounds, field(name), noun)
+    }
+
+    /// Tiers: thresholds strictly increasing, and what each gives strictly increasing with them.
+    func tiers<Tier>(
+        _ tiers: [Tier], threshold: (Tier) -> Int, gives: (Tier) -> Int, givesKey: String,
+        each: (Tier, String) throws(PricingInputError) -> Void
+    ) throws(PricingInputError) {
+        try count(tiers.count, 1...PricingLimits.maxTiers, "tiers", "tiers")
+        for (index, tier) in tiers.enumerated() {
+            let name = "tiers[\(index)]"
+            try each(tier, name)
+            if index > 0 {
+                try PricingEngine.increasing(
+                    threshold(tier), after: threshold(tiers[index - 1]), field(name), "thresholdFen")
+                try PricingEngine.increasing(gives(tier), after: gives(tiers[index - 1]), field(name), givesKey)
+            }
+        }
+    }
+}
