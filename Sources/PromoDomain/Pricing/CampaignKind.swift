@@ -10,6 +10,12 @@ public enum CampaignKind: String, Sendable, Hashable, Codable, CaseIterable {
     case bundle
     case rebate
     case lottery
+    case quantityReduction = "quantity_reduction"
+    case quantityDiscount = "quantity_discount"
+    case repeatReduction = "repeat_reduction"
+    case multiBuy = "multi_buy"
+    case pickAny = "pick_any"
+    case unitAmountOff = "unit_amount_off"
 
     /// Item-level kinds price individual units; at most one of them applies per unit.
     public var isItemLevel: Bool { level == .item }

@@ -13,6 +13,12 @@ public enum CampaignRules: Sendable, Hashable {
     case bundle(BundleRule)
     case rebate(RebateRule)
     case lottery(LotteryRule)
+    case quantityReduction(QuantityReductionRule)
+    case quantityDiscount(QuantityDiscountRule)
+    case repeatReduction(RepeatReductionRule)
+    case multiBuy(MultiBuyRule)
+    case pickAny(PickAnyRule)
+    case unitAmountOff(UnitAmountOffRule)
 
     /// 满减 with these tiers.
     public static func spendReduction(tiers: [ReductionTier]) -> CampaignRules {
@@ -50,6 +56,12 @@ public enum CampaignRules: Sendable, Hashable {
         case .bundle(let rule): rule
         case .rebate(let rule): rule
         case .lottery(let rule): rule
+        case .quantityReduction(let rule): rule
+        case .quantityDiscount(let rule): rule
+        case .repeatReduction(let rule): rule
+        case .multiBuy(let rule): rule
+        case .pickAny(let rule): rule
+        case .unitAmountOff(let rule): rule
         }
     }
 
@@ -73,6 +85,12 @@ extension CampaignKind {
         case .bundle: BundleRule.self
         case .rebate: RebateRule.self
         case .lottery: LotteryRule.self
+        case .quantityReduction: QuantityReductionRule.self
+        case .quantityDiscount: QuantityDiscountRule.self
+        case .repeatReduction: RepeatReductionRule.self
+        case .multiBuy: MultiBuyRule.self
+        case .pickAny: PickAnyRule.self
+        case .unitAmountOff: UnitAmountOffRule.self
         }
     }
 }

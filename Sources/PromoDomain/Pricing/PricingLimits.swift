@@ -24,6 +24,8 @@ public enum PricingLimits {
     public static let maxBundleItemQuantity = 1_000
     /// Tiers of a spend reduction or spend discount.
     public static let maxTiers = 20
+    /// Units in one multi-buy or pick-any group.
+    public static let maxGroupUnits = 100
     /// Points: balances, redemptions, rebates.
     public static let maxPoints = 1_000_000_000
     /// Prizes of a lottery, and each prize's quantity and weight.

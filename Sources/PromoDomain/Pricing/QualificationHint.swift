@@ -1,4 +1,4 @@
-/// 还差X元: how much more the shopper would spend to reach a campaign's (next) threshold, and what it
+/// 还差X元 (or 还差N件): how much more the shopper would spend to reach a campaign's (next) threshold, and what it
 /// would give. Shown in the quote for order-level campaigns and rebates whose threshold is not met, and for
 /// a tiered campaign whose higher tier is within reach of the cart.
 public struct QualificationHint: Sendable, Hashable {
@@ -16,34 +16,53 @@ public struct QualificationHint: Sendable, Hashable {
         case points(Int)
         /// 满返: a coupon of this template after payment.
         case coupon(templateId: String)
+        /// 任选: this many units for this price.
+        case pickAny(units: Int, priceFen: Fen)
     }
 
     public var campaignId: String
     public var kind: String
-    /// Fen the campaign's scope still lacks (measured as its threshold is, after item-level promotions).
+    /// Fen the campaign's scope still lacks (measured as its threshold is, after item-level promotions);
+    /// 0 for a threshold in units.
     public var missingFen: Fen
-    /// The threshold to reach.
+    /// The threshold to reach (0 for a threshold in units).
     public var thresholdFen: Fen
     public var reward: Reward
+    /// Units the scope still lacks, for a threshold in units (满N件); 0 otherwise.
+    public var missingUnits: Int
+    /// The unit threshold to reach (0 for a threshold in fen).
+    public var thresholdUnits: Int
 
-    public init(campaignId: String, kind: String, missingFen: Fen, thresholdFen: Fen, reward: Reward) {
+    public init(
+        campaignId: String, kind: String, missingFen: Fen, thresholdFen: Fen, reward: Reward, missingUnits: Int = 0,
+        thresholdUnits: Int = 0
+    ) {
         self.campaignId = campaignId
         self.kind = kind
         self.missingFen = missingFen
         self.thresholdFen = thresholdFen
         self.reward = reward
+        self.missingUnits = missingUnits
+        self.thresholdUnits = thresholdUnits
     }
 }
 
 extension QuoteComputation {
     /// Adds the hint for `campaign` whose scope measures `base` now: its lowest tier above `base`, if any.
-    mutating func recordHint(_ campaign: Int, base: Fen) {
+    mutating func recordHint(_ campaign: Int, base: Fen, units: Int = 0) {
         guard solo < 0 else { return }
         let compiled = engine.campaigns[campaign]
-        guard let next = compiled.thresholdRule?.nextThreshold(above: base) else { return }
-        hints.append(
-            QualificationHint(
-                campaignId: compiled.id, kind: compiled.kindName, missingFen: next.thresholdFen - base,
-                thresholdFen: next.thresholdFen, reward: next.reward))
+        if let next = compiled.thresholdRule?.nextThreshold(above: base) {
+            hints.append(
+                QualificationHint(
+                    campaignId: compiled.id, kind: compiled.kindName, missingFen: next.thresholdFen - base,
+                    thresholdFen: next.thresholdFen, reward: next.reward))
+        } else if let next = (compiled.orderRule as? any UnitThresholdRule)?.nextThreshold(aboveUnits: units) {
+            hints.append(
+                QualificationHint(
+                    campaignId: compiled.id, kind: compiled.kindName, missingFen: 0, thresholdFen: 0,
+                    reward: next.reward, missingUnits: next.thresholdUnits - units, thresholdUnits: next.thresholdUnits)
+            )
+        }
     }
 }

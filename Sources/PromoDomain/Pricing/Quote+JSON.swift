@@ -74,6 +74,12 @@ extension QualificationHint {
             ("campaignId", .string(campaignId)), ("kind", .string(kind)), ("missingFen", .int(missingFen)),
             ("thresholdFen", .int(thresholdFen)),
         ]
+        if thresholdUnits > 0 {
+            fields = [
+                ("campaignId", .string(campaignId)), ("kind", .string(kind)), ("missingUnits", .int(missingUnits)),
+                ("thresholdUnits", .int(thresholdUnits)),
+            ]
+        }
         switch reward {
         case .reduction(let fen): fields.append(("reductionFen", .int(fen)))
         case .percentOff(let bp): fields.append(("percentBp", .int(bp)))
@@ -85,6 +91,9 @@ extension QualificationHint {
             fields.append(("priceFen", .int(price)))
         case .points(let points): fields.append(("points", .int(points)))
         case .coupon(let template): fields.append(("couponTemplateId", .string(template)))
+        case .pickAny(let units, let price):
+            fields.append(("units", .int(units)))
+            fields.append(("priceFen", .int(price)))
         }
         return .object(fields)
     }

@@ -154,6 +154,9 @@ extension QuoteComputation {
                 case .price(let price):
                     offer.price = price
                     offer.saving = (line.unitPrice - price) * BasisPoints.whole
+                case .amountOff(let amount):
+                    offer.price = max(0, line.unitPrice - amount)
+                    offer.saving = (line.unitPrice - offer.price) * BasisPoints.whole
                 }
                 if engine.campaigns[campaign].unitLimit != nil { offer.capacity = state[campaign].flashCapacity }
                 guard offer.saving > 0 else { continue }

@@ -13,6 +13,8 @@ extension QuoteComputation {
         /// Money off (for a gift: its cost to the brand).
         var benefit: Fen
         var thresholdBase: Fen
+        /// Free units of the scope (what unit thresholds count).
+        var units: Int
     }
 
     /// How an accepted effect is booked.
@@ -44,10 +46,13 @@ extension QuoteComputation {
         switch evaluateOrder(campaign) {
         case .rejected(let reason):
             state[campaign].reason = reason
-            if reason == .thresholdNotMet { recordHint(campaign, base: orderBase(compiled).thresholdBase) }
+            if reason == .thresholdNotMet {
+                let base = orderBase(compiled)
+                recordHint(campaign, base: base.thresholdBase, units: base.units)
+            }
         case .offer(let offer):
             // A higher tier within reach is worth telling the shopper about too (再买X元可减Y).
-            recordHint(campaign, base: offer.thresholdBase)
+            recordHint(campaign, base: offer.thresholdBase, units: offer.units)
             if orderLevelBlocked || (!compiled.stackable && orderLevelApplied) {
                 state[campaign].reason = .notStackable
                 return
@@ -71,8 +76,11 @@ extension QuoteComputation {
         guard let rule = compiled.orderRule else { return .rejected(.noEligibleItems) }
         let (inScope, thresholdBase, running, units) = orderBase(compiled)
         if inScope == 0 && compiled.addOnProduct < 0 { return .rejected(.noEligibleItems) }
-        let effect = rule.evaluate(OrderScope(thresholdBase: thresholdBase, running: running, units: units))
-        var offer = OrderOffer(campaign: campaign, effect: .amountOff, benefit: 0, thresholdBase: thresholdBase)
+        var scope = OrderScope(thresholdBase: thresholdBase, running: running, units: units)
+        if rule.needsUnitNets { scope.unitNets = freeUnitNets(compiled) }
+        let effect = rule.evaluate(scope)
+        var offer = OrderOffer(
+            campaign: campaign, effect: .amountOff, benefit: 0, thresholdBase: thresholdBase, units: units)
         switch effect {
         case .rejected(let reason):
             return .rejected(reason)
@@ -167,6 +175,36 @@ extension QuoteComputation {
         record(
             AppliedPromotion(
                 source: source, kind: compiled.kindName, amountFen: offer.benefit, baseFen: offer.thresholdBase))
+    }
+
+    /// The current nets of the scope's free units, as runs of equal nets from the most expensive.
+    func freeUnitNets(_ compiled: CompiledCampaign) -> UnitRuns {
+        var runs: [(net: Fen, count: Int)] = []
+        for (index, line) in lines.enumerated()
+        where compiled.scopeMask[line.product] && line.product != compiled.addOnProduct && line.freeUnits > 0 {
+            let nets = UnitBreakdown(
+                quantity: line.quantity, unitPrice: line.unitPrice, adjustments: adjustments[index]
+            )
+            .unitNets
+            for net in nets[0..<line.freeUnits] {
+                if let last = runs.last, last.net == net {
+                    runs[runs.count - 1].count += 1
+                } else {
+                    runs.append((net, 1))
+                }
+            }
+        }
+        runs.sort { $0.net > $1.net }
+        // Equal nets from different lines make one run.
+        var merged: [(net: Fen, count: Int)] = []
+        for run in runs {
+            if let last = merged.last, last.net == run.net {
+                merged[merged.count - 1].count += run.count
+            } else {
+                merged.append(run)
+            }
+        }
+        return UnitRuns(runs: merged)
     }
 
     /// The threshold base of an order-level campaign or rebate: the free units of its scope after item level

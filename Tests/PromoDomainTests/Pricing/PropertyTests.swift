@@ -16,7 +16,7 @@ struct PropertyTests {
                 Bool.random(using: &rng)
                 ? BudgetAmounts(discountFen: Int.random(in: 0...6_000, using: &rng), giftCostFen: 3_000) : nil
             let rules: CampaignRules
-            switch Int.random(in: 0..<9, using: &rng) {
+            switch Int.random(in: 0..<15, using: &rng) {
             case 0:
                 rules = .spendReduction(tiers: [
                     ReductionTier(
@@ -54,6 +54,37 @@ struct PropertyTests {
                     ? [BundleRule.Item(sku: sku, quantity: 2)]
                     : [.init(sku: sku, quantity: 1), .init(sku: other, quantity: 1)]
                 rules = .bundle(BundleRule(items: items, bundlePriceFen: Int.random(in: 1_000...8_000, using: &rng)))
+            case 9:
+                rules = .quantityReduction(
+                    QuantityReductionRule(tiers: [
+                        .init(
+                            thresholdUnits: Int.random(in: 1...4, using: &rng),
+                            reductionFen: Int.random(in: 1...3_000, using: &rng))
+                    ]))
+            case 10:
+                rules = .quantityDiscount(
+                    QuantityDiscountRule(tiers: [
+                        .init(
+                            thresholdUnits: Int.random(in: 1...4, using: &rng),
+                            percentBp: Int.random(in: 1...5_000, using: &rng))
+                    ]))
+            case 11:
+                let every = Int.random(in: 1_000...10_000, using: &rng)
+                rules = .repeatReduction(
+                    RepeatReductionRule(
+                        everyFen: every, reductionFen: Int.random(in: 1...every, using: &rng),
+                        maxReductionFen: Bool.random(using: &rng) ? every : nil))
+            case 12:
+                rules = .multiBuy(
+                    MultiBuyRule(
+                        units: Int.random(in: 2...3, using: &rng), percentBp: Int.random(in: 1...10_000, using: &rng)))
+            case 13:
+                rules = .pickAny(
+                    PickAnyRule(
+                        units: Int.random(in: 2...3, using: &rng), priceFen: Int.random(in: 1_000...9_000, using: &rng))
+                )
+            case 14:
+                rules = .unitAmountOff(UnitAmountOffRule(amountFen: Int.random(in: 1...5_000, using: &rng)))
             default:
                 rules = .rebate(
                     RebateRule(

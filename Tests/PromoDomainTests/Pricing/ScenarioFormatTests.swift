@@ -164,6 +164,12 @@ struct ScenarioFormatTests {
             case .bundle: ["items": [["sku": "HP-001", "quantity": 1]], "bundlePriceFen": 3_000]
             case .rebate: ["thresholdFen": 5_000, "points": 100]
             case .lottery: ["minOrderFen": 0, "prizes": [["prizeId": "p-1", "quantity": 1, "weight": 1]]]
+            case .quantityReduction: ["tiers": [["thresholdUnits": 3, "reductionFen": 1_000]]]
+            case .quantityDiscount: ["tiers": [["thresholdUnits": 2, "percentBp": 1_000]]]
+            case .repeatReduction: ["everyFen": 10_000, "reductionFen": 1_000, "maxReductionFen": 3_000]
+            case .multiBuy: ["units": 2, "percentBp": 5_000]
+            case .pickAny: ["units": 3, "priceFen": 9_900]
+            case .unitAmountOff: ["amountFen": 500]
             }
         let valid = J.campaign("c-k", kind: kind.rawValue, rules: rules)
         #expect(try J.error(J.document(campaigns: [valid])) == nil)

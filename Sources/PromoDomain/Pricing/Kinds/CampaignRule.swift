@@ -23,6 +23,12 @@ protocol ThresholdRule: CampaignRule {
     func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)?
 }
 
+/// A kind whose thresholds count units (满N件).
+protocol UnitThresholdRule: CampaignRule {
+    /// The lowest unit threshold above `units` and what reaching it gives.
+    func nextThreshold(aboveUnits units: Int) -> (thresholdUnits: Int, reward: QualificationHint.Reward)?
+}
+
 /// Validation helpers for one campaign's `rules`: field paths relative to it, bounds, the catalog.
 struct RuleCheck: Sendable {
     /// `campaigns[i].rules`.
@@ -55,8 +61,8 @@ struct RuleCheck: Sendable {
 
     /// Tiers: thresholds strictly increasing, and what each gives strictly increasing with them.
     func tiers<Tier>(
-        _ tiers: [Tier], threshold: (Tier) -> Int, gives: (Tier) -> Int, givesKey: String,
-        each: (Tier, String) throws(PricingInputError) -> Void
+        _ tiers: [Tier], threshold: (Tier) -> Int, thresholdKey: String = "thresholdFen", gives: (Tier) -> Int,
+        givesKey: String, each: (Tier, String) throws(PricingInputError) -> Void
     ) throws(PricingInputError) {
         try count(tiers.count, 1...PricingLimits.maxTiers, "tiers", "tiers")
         for (index, tier) in tiers.enumerated() {
@@ -64,7 +70,7 @@ struct RuleCheck: Sendable {
             try each(tier, name)
             if index > 0 {
                 try PricingEngine.increasing(
-                    threshold(tier), after: threshold(tiers[index - 1]), field(name), "thresholdFen")
+                    threshold(tier), after: threshold(tiers[index - 1]), field(name), thresholdKey)
                 try PricingEngine.increasing(gives(tier), after: gives(tiers[index - 1]), field(name), givesKey)
             }
         }

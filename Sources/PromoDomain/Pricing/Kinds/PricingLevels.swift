@@ -23,6 +23,8 @@ protocol UnitOfferRule: CampaignRule {
 enum UnitTerms: Sendable, Hashable {
     /// This share of the list price off, in basis points.
     case percentOff(Int)
+    /// This much off each unit's list price (never below 0).
+    case amountOff(Fen)
     /// This unit price.
     case price(Fen)
 }
@@ -36,10 +38,13 @@ protocol OrderLevelRule: CampaignRule {
     /// An add-on's SKU: left out of the add-on's own threshold base, and add-ons run before the other
     /// order-level campaigns. Nil for other kinds.
     var addOnSKU: String? { get }
+    /// Whether `evaluate` reads the scope's unit nets (multi-buy, pick-any), which cost more to gather.
+    var needsUnitNets: Bool { get }
 }
 
 extension OrderLevelRule {
     var addOnSKU: String? { nil }
+    var needsUnitNets: Bool { false }
 }
 
 /// What an order-level rule sees: its scope's free units after item level.
@@ -50,6 +55,52 @@ struct OrderScope: Sendable {
     var running: Fen
     /// Free units in the scope.
     var units: Int
+    /// The current nets of the scope's free units as runs of equal nets, most expensive first; empty unless
+    /// the rule `needsUnitNets`. Runs, not units: a cart's units are bounded only by 10^8.
+    var unitNets = UnitRuns()
+}
+
+/// Unit nets as runs of equal values, most expensive first.
+struct UnitRuns: Sendable {
+    var runs: [(net: Fen, count: Int)] = []
+
+    /// Walks consecutive groups of `size` units from the most expensive: `body` gets a group's sum, its last
+    /// (cheapest) unit's net, and how many identical groups in a row it stands for; it returns false to stop.
+    func forEachGroup(of size: Int, _ body: (_ sum: Fen, _ cheapest: Fen, _ times: Int) -> Bool) {
+        var run = 0
+        var usedInRun = 0
+        while run < runs.count {
+            let left = runs[run].count - usedInRun
+            if left >= size {
+                // Whole groups inside this run are identical.
+                let times = left / size
+                if !body(runs[run].net * size, runs[run].net, times) { return }
+                usedInRun += times * size
+                if usedInRun == runs[run].count {
+                    run += 1
+                    usedInRun = 0
+                }
+                continue
+            }
+            // A group spanning runs.
+            var sum = 0
+            var cheapest = 0
+            var taken = 0
+            while taken < size && run < runs.count {
+                let take = min(size - taken, runs[run].count - usedInRun)
+                sum += runs[run].net * take
+                cheapest = runs[run].net
+                taken += take
+                usedInRun += take
+                if usedInRun == runs[run].count {
+                    run += 1
+                    usedInRun = 0
+                }
+            }
+            if taken < size { return }
+            if !body(sum, cheapest, 1) { return }
+        }
+    }
 }
 
 /// What an order-level campaign gives.
