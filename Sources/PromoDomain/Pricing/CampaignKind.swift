@@ -16,6 +16,7 @@ public enum CampaignKind: String, Sendable, Hashable, Codable, CaseIterable {
     case multiBuy = "multi_buy"
     case pickAny = "pick_any"
     case unitAmountOff = "unit_amount_off"
+    case freeShipping = "free_shipping"
 
     /// Item-level kinds price individual units; at most one of them applies per unit.
     public var isItemLevel: Bool { level == .item }

@@ -19,6 +19,7 @@ public enum CampaignRules: Sendable, Hashable {
     case multiBuy(MultiBuyRule)
     case pickAny(PickAnyRule)
     case unitAmountOff(UnitAmountOffRule)
+    case freeShipping(FreeShippingRule)
 
     /// 满减 with these tiers.
     public static func spendReduction(tiers: [ReductionTier]) -> CampaignRules {
@@ -62,6 +63,7 @@ public enum CampaignRules: Sendable, Hashable {
         case .multiBuy(let rule): rule
         case .pickAny(let rule): rule
         case .unitAmountOff(let rule): rule
+        case .freeShipping(let rule): rule
         }
     }
 
@@ -91,6 +93,7 @@ extension CampaignKind {
         case .multiBuy: MultiBuyRule.self
         case .pickAny: PickAnyRule.self
         case .unitAmountOff: UnitAmountOffRule.self
+        case .freeShipping: FreeShippingRule.self
         }
     }
 }

@@ -18,6 +18,8 @@ public struct Cart: Sendable, Hashable {
     public var lines: [Line]
     public var couponCodes: [String]
     public var pointsToRedeem: Int
+    /// The delivery fee the channel charges for this cart (cold-chain delivery), before any waiver.
+    public var shippingFeeFen: Fen
 
     public init(
         customerId: String,
@@ -26,8 +28,10 @@ public struct Cart: Sendable, Hashable {
         region: String? = nil,
         lines: [Line],
         couponCodes: [String] = [],
-        pointsToRedeem: Int = 0
+        pointsToRedeem: Int = 0,
+        shippingFeeFen: Fen = 0
     ) {
+        self.shippingFeeFen = shippingFeeFen
         self.customerId = customerId
         self.channel = channel
         self.storeId = storeId

@@ -215,6 +215,7 @@ extension PricingEngine {
         }
         try count(cart.couponCodes.count, 0...PricingLimits.maxCouponCodes, "cart.couponCodes", "codes")
         try within(cart.pointsToRedeem, 0...PricingLimits.maxPoints, "cart.pointsToRedeem")
+        try amount(cart.shippingFeeFen, "cart.shippingFeeFen")
         let customer = request.customer
         try within(customer.pointsBalance, 0...PricingLimits.maxPoints, "customer.pointsBalance")
         for (id, bought) in customer.flashPurchases.sorted(by: { $0.key < $1.key }) {

@@ -18,6 +18,8 @@ public struct QualificationHint: Sendable, Hashable {
         case coupon(templateId: String)
         /// 任选: this many units for this price.
         case pickAny(units: Int, priceFen: Fen)
+        /// 包邮: this much off the delivery fee (nil: all of it).
+        case shipping(Fen?)
     }
 
     public var campaignId: String

@@ -3,20 +3,21 @@
 extension Quote {
     /// The response body as an ordered JSON value.
     public var json: OrderedJSON {
-        .object([
-            ("lines", .array(lines.map(\.json))),
-            ("gifts", .array(gifts.map(\.json))),
-            ("subtotalFen", .int(subtotalFen)),
-            ("discountFen", .int(discountFen)),
-            ("totalFen", .int(totalFen)),
-            ("pointsRedeemed", .int(pointsRedeemed)),
-            ("pointsToEarn", .int(pointsToEarn)),
-            ("applied", .array(applied.map(\.json))),
-            ("rejected", .array(rejected.map(\.json))),
-            ("rebates", .array(rebates.map(\.json))),
-            ("budgetCharges", .array(budgetCharges.map(\.json))),
-            ("hints", .array(hints.map(\.json))),
-        ])
+        .object(
+            [
+                ("lines", .array(lines.map(\.json))),
+                ("gifts", .array(gifts.map(\.json))),
+                ("subtotalFen", .int(subtotalFen)),
+                ("discountFen", .int(discountFen)),
+                ("totalFen", .int(totalFen)),
+                ("pointsRedeemed", .int(pointsRedeemed)),
+                ("pointsToEarn", .int(pointsToEarn)),
+                ("applied", .array(applied.map(\.json))),
+                ("rejected", .array(rejected.map(\.json))),
+                ("rebates", .array(rebates.map(\.json))),
+                ("budgetCharges", .array(budgetCharges.map(\.json))),
+                ("hints", .array(hints.map(\.json))),
+            ] + (shipping.map { [("shipping", $0.json)] } ?? []))
     }
 }
 
@@ -68,6 +69,14 @@ extension Rebate {
     }
 }
 
+extension ShippingLine {
+    var json: OrderedJSON {
+        .object([
+            ("feeFen", .int(feeFen)), ("adjustments", .array(adjustments.map(\.json))), ("netFen", .int(netFen)),
+        ])
+    }
+}
+
 extension QualificationHint {
     var json: OrderedJSON {
         var fields: [(String, OrderedJSON)] = [
@@ -91,6 +100,8 @@ extension QualificationHint {
             fields.append(("priceFen", .int(price)))
         case .points(let points): fields.append(("points", .int(points)))
         case .coupon(let template): fields.append(("couponTemplateId", .string(template)))
+        case .shipping(let reduction):
+            fields.append(("shippingReductionFen", reduction.map(OrderedJSON.int) ?? .null))
         case .pickAny(let units, let price):
             fields.append(("units", .int(units)))
             fields.append(("priceFen", .int(price)))

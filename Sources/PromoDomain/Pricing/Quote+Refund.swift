@@ -30,19 +30,31 @@ extension Quote {
                 count, of: gift.quantity, previous: previous.gifts[campaignId] ?? 0, field: "gifts.\(campaignId)")
         }
         var result = try refund(unitIndices: lineIndices, giftUnitIndices: giftIndices)
+        /// Whether every unit of these lines is returned once `units` is (`now`) or was before it.
+        func allReturned(_ indices: [Int], now: Bool) -> Bool {
+            indices.allSatisfy {
+                (previous.lines[lines[$0].sku] ?? 0) + (now ? units.lines[lines[$0].sku] ?? 0 : 0) == lines[$0].quantity
+            }
+        }
         // A coupon rebate cannot be split by unit: its reservation comes back with the last unit of its scope.
         for scope in rebateScopes where scope.couponValueFen > 0 {
-            let before = scope.lineIndices.allSatisfy { previous.lines[lines[$0].sku] ?? 0 == lines[$0].quantity }
-            let after = scope.lineIndices.allSatisfy {
-                (previous.lines[lines[$0].sku] ?? 0) + (units.lines[lines[$0].sku] ?? 0) == lines[$0].quantity
+            guard allReturned(scope.lineIndices, now: true) && !allReturned(scope.lineIndices, now: false) else {
+                continue
             }
-            guard after && !before else { continue }
-            if let index = result.budgetReleases.firstIndex(where: { $0.campaignId == scope.campaignId }) {
-                result.budgetReleases[index].couponSubsidyFen += scope.couponValueFen
-            } else {
-                var release = BudgetCharge(campaignId: scope.campaignId)
-                release.couponSubsidyFen = scope.couponValueFen
-                result.budgetReleases.append(release)
+            var release = BudgetCharge(campaignId: scope.campaignId)
+            release.couponSubsidyFen = scope.couponValueFen
+            result.add(release)
+        }
+        // The delivery fee, and the budget its waivers took, come back with the last unit of the order.
+        let everyLine = Array(lines.indices)
+        if let shipping, allReturned(everyLine, now: true) && !allReturned(everyLine, now: false) {
+            result.shippingFen = shipping.netFen
+            result.refundFen += shipping.netFen
+            for adjustment in shipping.adjustments {
+                guard let budget = adjustment.budget else { continue }
+                var release = BudgetCharge(campaignId: budget.campaignId)
+                release[budget.subBudget] = -adjustment.amountFen
+                result.add(release)
             }
         }
         return result

@@ -27,6 +27,9 @@ public struct Quote: Sendable, Hashable {
     var rebateScopes: [RebateScope]
     /// 还差X元: thresholds the cart has not reached yet, and what reaching them would give.
     public var hints: [QualificationHint] = []
+    /// The delivery fee: what the channel charges, the waivers (包邮) on it, and what is paid; part of
+    /// `totalFen`. Nil when the cart has no fee.
+    public var shipping: ShippingLine?
 
     /// The rejection reason for a campaign, if it was rejected.
     public func rejection(campaignId: String) -> RejectionReason? {
@@ -52,6 +55,14 @@ public struct Quote: Sendable, Hashable {
     public func budgetCharge(campaignId: String) -> BudgetCharge {
         budgetCharges.first { $0.campaignId == campaignId } ?? BudgetCharge(campaignId: campaignId)
     }
+}
+
+/// The delivery fee of a quote.
+public struct ShippingLine: Sendable, Hashable {
+    public var feeFen: Fen
+    /// Waivers, each with its campaign and the discount sub-budget it was charged to.
+    public var adjustments: [Adjustment]
+    public var netFen: Fen
 }
 
 /// A points rebate and the purchased lines (indices) it was measured on.

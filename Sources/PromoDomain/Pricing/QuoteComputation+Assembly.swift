@@ -38,9 +38,14 @@ extension QuoteComputation {
         }
         rejected.append(contentsOf: couponRejections)
         return Quote(
-            lines: quoteLines, gifts: gifts, subtotalFen: subtotal, discountFen: subtotal - total, totalFen: total,
+            lines: quoteLines, gifts: gifts, subtotalFen: subtotal, discountFen: subtotal - total + shippingDiscount,
+            totalFen: total + shippingFee - shippingDiscount,
             pointsRedeemed: pointsRedeemed, pointsToEarn: total / 100 * engine.policy.pointsPerYuan,
             applied: applied, rejected: rejected, rebates: rebates, budgetCharges: budgetCharges,
-            rebateScopes: rebateScopes, hints: hints)
+            rebateScopes: rebateScopes, hints: hints,
+            shipping: shippingFee > 0
+                ? ShippingLine(
+                    feeFen: shippingFee, adjustments: shippingAdjustments, netFen: shippingFee - shippingDiscount) : nil
+        )
     }
 }

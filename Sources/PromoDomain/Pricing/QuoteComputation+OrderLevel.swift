@@ -22,6 +22,7 @@ extension QuoteComputation {
         case amountOff
         case gift(product: Int, quantity: Int)
         case addOn(line: Int, priceFen: Fen)
+        case shipping
     }
 
     enum OrderEvaluation {
@@ -53,11 +54,13 @@ extension QuoteComputation {
         case .offer(let offer):
             // A higher tier within reach is worth telling the shopper about too (再买X元可减Y).
             recordHint(campaign, base: offer.thresholdBase, units: offer.units)
-            if orderLevelBlocked || (!compiled.stackable && orderLevelApplied) {
+            let shipping = compiled.orderRule?.isShipping ?? false
+            if !shipping && (orderLevelBlocked || (!compiled.stackable && orderLevelApplied)) {
                 state[campaign].reason = .notStackable
                 return
             }
             applyOrder(offer)
+            if shipping { return }
             if compiled.addOnProduct < 0 { orderLevelApplied = true }
             if !compiled.stackable {
                 orderLevelBlocked = true
@@ -102,6 +105,10 @@ extension QuoteComputation {
             offer.effect = .gift(product: product, quantity: giftQuantity)
             offer.benefit = cost
             return .offer(offer)
+        case .shippingOff(let reduction):
+            // What is left of the fee after earlier waivers.
+            offer.effect = .shipping
+            offer.benefit = min(reduction ?? .max, shippingFee - shippingDiscount)
         case .addOnPrice(let sku, let price):
             guard let product = engine.productIndex(of: sku), let line = lineIndex(product: product),
                 lines[line].freeUnits > 0
@@ -154,6 +161,16 @@ extension QuoteComputation {
                     spread: .range(start: unit, count: 1),
                     budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
             lines[line].netFen -= offer.benefit
+            charge(campaign, .discount, offer.benefit)
+        case .shipping:
+            shippingDiscount += offer.benefit
+            if solo < 0 {
+                shippingAdjustments.append(
+                    Adjustment(
+                        source: source, kind: compiled.kindName, amountFen: -offer.benefit,
+                        spread: .range(start: 0, count: 0),
+                        budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
+            }
             charge(campaign, .discount, offer.benefit)
         case .amountOff:
             // The scope's free lines (the same set `evaluateOrder` measured: scope never depends on nets).

@@ -61,6 +61,10 @@ struct QuoteComputation {
     var rebateScopes: [RebateScope] = []
     var pointsRedeemed = 0
     var hints: [QualificationHint] = []
+    /// The cart's delivery fee, what waivers took off it, and their adjustments.
+    var shippingFee: Fen = 0
+    var shippingDiscount: Fen = 0
+    var shippingAdjustments: [Adjustment] = []
     /// When ≥ 0, the only campaign priced (a group member's standalone deal); the others are left untouched,
     /// and no explanation (adjustments, applied entries, gift lines, hints) is recorded.
     var solo = -1
@@ -122,6 +126,7 @@ struct QuoteComputation {
             lines[index].netFen = list
         }
         self.lines = lines
+        self.shippingFee = cart.shippingFeeFen
         self.adjustments = [[Adjustment]](repeating: [], count: lines.count)
         let count = engine.campaigns.count
         state = [CampaignState](repeating: CampaignState(), count: count)

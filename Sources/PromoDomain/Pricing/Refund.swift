@@ -11,6 +11,17 @@ public struct Refund: Sendable, Hashable {
     public var pointsReturned: Int
     /// Points earned (and points rebates) on the returned units, taken back.
     public var pointsClawedBack: Int
+    /// The delivery fee paid, given back (part of `refundFen`) with the last unit of the order.
+    public var shippingFen: Fen = 0
+
+    /// Adds a release to the campaign's entry (appended when it has none yet).
+    mutating func add(_ release: BudgetCharge) {
+        if let index = budgetReleases.firstIndex(where: { $0.campaignId == release.campaignId }) {
+            for sub in SubBudget.allCases { budgetReleases[index][sub] += release[sub] }
+        } else {
+            budgetReleases.append(release)
+        }
+    }
 
     /// Release for one campaign (zero when nothing is released).
     public func budgetRelease(campaignId: String) -> BudgetCharge {

@@ -184,7 +184,7 @@ extension Cart: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
         try container.rejectUnknownKeys([
-            "customerId", "channel", "storeId", "region", "lines", "couponCodes", "pointsToRedeem",
+            "customerId", "channel", "storeId", "region", "lines", "couponCodes", "pointsToRedeem", "shippingFeeFen",
         ])
         self.init(
             customerId: try container.decode(String.self, forKey: AnyKey("customerId")),
@@ -193,7 +193,8 @@ extension Cart: Decodable {
             region: try container.decodeIfPresent(String.self, forKey: AnyKey("region")),
             lines: try container.decode([Line].self, forKey: AnyKey("lines")),
             couponCodes: try container.list(AnyKey("couponCodes")),
-            pointsToRedeem: try container.integerIfPresent(AnyKey("pointsToRedeem")) ?? 0)
+            pointsToRedeem: try container.integerIfPresent(AnyKey("pointsToRedeem")) ?? 0,
+            shippingFeeFen: try container.integerIfPresent(AnyKey("shippingFeeFen")) ?? 0)
     }
 }
 

@@ -16,7 +16,7 @@ struct PropertyTests {
                 Bool.random(using: &rng)
                 ? BudgetAmounts(discountFen: Int.random(in: 0...6_000, using: &rng), giftCostFen: 3_000) : nil
             let rules: CampaignRules
-            switch Int.random(in: 0..<15, using: &rng) {
+            switch Int.random(in: 0..<16, using: &rng) {
             case 0:
                 rules = .spendReduction(tiers: [
                     ReductionTier(
@@ -85,6 +85,11 @@ struct PropertyTests {
                 )
             case 14:
                 rules = .unitAmountOff(UnitAmountOffRule(amountFen: Int.random(in: 1...5_000, using: &rng)))
+            case 15:
+                rules = .freeShipping(
+                    FreeShippingRule(
+                        thresholdFen: Int.random(in: 0...10_000, using: &rng),
+                        reductionFen: Bool.random(using: &rng) ? Int.random(in: 1...800, using: &rng) : nil))
             default:
                 rules = .rebate(
                     RebateRule(
@@ -115,18 +120,28 @@ struct PropertyTests {
                 T.coupon("C-1", .amount(valueFen: 800, thresholdFen: 3_000), campaignId: campaigns[0].campaignId)
             ]
             let points = Int.random(in: 0...700, using: &rng)
-            let quote = try T.quote(campaigns, lines, coupons: coupons, codes: ["C-1"], points: points)
+            let shippingFee = Bool.random(using: &rng) ? Int.random(in: 1...1_500, using: &rng) : 0
+            let quote = try T.quote(
+                campaigns, lines, coupons: coupons, codes: ["C-1"], points: points, shippingFee: shippingFee)
 
-            #expect(quote.totalFen == quote.lines.reduce(0) { $0 + $1.netFen })
+            #expect(quote.totalFen == quote.lines.reduce(0) { $0 + $1.netFen } + (quote.shipping?.netFen ?? 0))
+            #expect((quote.shipping?.netFen ?? 0) >= 0)
             for line in quote.lines + quote.gifts {
                 #expect(line.netFen >= 0)
                 #expect(line.netFen == line.listFen + line.adjustments.reduce(0) { $0 + $1.amountFen })
             }
+            if let shipping = quote.shipping {
+                #expect(shipping.netFen == shipping.feeFen + shipping.adjustments.reduce(0) { $0 + $1.amountFen })
+            }
             for entry in quote.applied where entry.kind != "gift" && entry.kind != "rebate" {
-                let allocated = quote.lines.reduce(0) { sum, line in
+                // Money off lands on the lines, a waiver on the delivery fee.
+                let onLines = quote.lines.reduce(0) { sum, line in
                     sum + (line.adjustment(from: entry.source)?.amountFen ?? 0)
                 }
-                #expect(-allocated == entry.amountFen)
+                let onShipping =
+                    quote.shipping?.adjustments.filter { $0.source == entry.source }
+                    .reduce(0) { $0 + $1.amountFen } ?? 0
+                #expect(-(onLines + onShipping) == entry.amountFen)
             }
             for campaign in campaigns {
                 let charge = quote.budgetCharge(campaignId: campaign.campaignId)
@@ -139,7 +154,7 @@ struct PropertyTests {
             // Order independence.
             let shuffled = try T.quote(
                 campaigns.shuffled(using: &rng), lines.shuffled(using: &rng), coupons: coupons, codes: ["C-1"],
-                points: points)
+                points: points, shippingFee: shippingFee)
             #expect(shuffled == quote)
 
             // Refund in random partial steps returns exactly the total and the budgets.

@@ -170,6 +170,7 @@ struct ScenarioFormatTests {
             case .multiBuy: ["units": 2, "percentBp": 5_000]
             case .pickAny: ["units": 3, "priceFen": 9_900]
             case .unitAmountOff: ["amountFen": 500]
+            case .freeShipping: ["thresholdFen": 9_900]
             }
         let valid = J.campaign("c-k", kind: kind.rawValue, rules: rules)
         #expect(try J.error(J.document(campaigns: [valid])) == nil)

@@ -42,13 +42,15 @@ enum TestSupport {
         customer: CustomerContext = CustomerContext(customerId: "u-1", tier: "gold", pointsBalance: 500),
         channel: String = "online",
         storeId: String = "s-online",
-        stock: [String: Int] = [:]
+        stock: [String: Int] = [:],
+        shippingFee: Fen = 0
     ) throws -> Quote {
         let engine = try PricingEngine(
             catalog: catalog, campaigns: campaigns, coupons: coupons, couponTemplates: rebateTemplates)
         let cart = Cart(
             customerId: "u-1", channel: channel, storeId: storeId,
-            lines: lines.map { Cart.Line(sku: $0.0, quantity: $0.1) }, couponCodes: codes, pointsToRedeem: points)
+            lines: lines.map { Cart.Line(sku: $0.0, quantity: $0.1) }, couponCodes: codes, pointsToRedeem: points,
+            shippingFeeFen: shippingFee)
         return try engine.quote(QuoteRequest(cart: cart, customer: customer, now: now, stockAvailable: stock))
     }
 

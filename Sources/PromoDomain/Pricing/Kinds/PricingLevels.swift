@@ -40,11 +40,14 @@ protocol OrderLevelRule: CampaignRule {
     var addOnSKU: String? { get }
     /// Whether `evaluate` reads the scope's unit nets (multi-buy, pick-any), which cost more to gather.
     var needsUnitNets: Bool { get }
+    /// Whether the rule acts on the delivery fee only: outside order-level stacking.
+    var isShipping: Bool { get }
 }
 
 extension OrderLevelRule {
     var addOnSKU: String? { nil }
     var needsUnitNets: Bool { false }
+    var isShipping: Bool { false }
 }
 
 /// What an order-level rule sees: its scope's free units after item level.
@@ -111,6 +114,8 @@ enum OrderEffect: Sendable, Hashable {
     case gift(sku: String, quantity: Int)
     /// One unit of `sku` in the cart at this price.
     case addOnPrice(sku: String, priceFen: Fen)
+    /// This much off the cart's delivery fee (nil: all of it).
+    case shippingOff(Fen?)
     case rejected(RejectionReason)
 }
 
