@@ -7,7 +7,7 @@ extension Campaign: Decodable {
     /// The campaign body's keys, then the scenario-only state.
     static let keys = [
         "campaignId", "name", "kind", "window", "scope", "audience", "rules", "stacking", "budget", "alerts",
-        "status", "budgetLeft", "flashQuantityLeft",
+        "status", "budgetLeft", "flashQuantityLeft", "limits", "ordersLeft",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -58,7 +58,9 @@ extension Campaign: Decodable {
             budget: budget,
             budgetLeft: budgetLeft,
             flashQuantityLeft: flashQuantityLeft,
-            alerts: try container.decodeIfPresent(CampaignAlerts.self, forKey: AnyKey("alerts")) ?? CampaignAlerts()
+            alerts: try container.decodeIfPresent(CampaignAlerts.self, forKey: AnyKey("alerts")) ?? CampaignAlerts(),
+            limits: try container.decodeIfPresent(CampaignLimits.self, forKey: AnyKey("limits")) ?? CampaignLimits(),
+            ordersLeft: try container.integerIfPresent(AnyKey("ordersLeft"))
         )
     }
 }

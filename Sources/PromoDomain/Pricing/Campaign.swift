@@ -21,6 +21,11 @@ public struct Campaign: Sendable, Hashable {
     var budgetLeftSnapshot: BudgetAmounts?
     /// Flash-sale units still for sale; `nil` means the rule's full `quantity`.
     public var flashQuantityLeft: Int?
+    /// How often the campaign may be used (API.md `limits`).
+    public var limits: CampaignLimits
+    /// Orders still allowed under `limits.maxOrders`; `nil` means all of them (scenario state, like
+    /// `flashQuantityLeft`).
+    public var ordersLeft: Int?
 
     /// What is left of each limit: the snapshot that was set, where a key it leaves out (or
     /// the whole snapshot, when none was set) is still as configured in `budget`.
@@ -43,8 +48,12 @@ public struct Campaign: Sendable, Hashable {
         budget: BudgetAmounts? = nil,
         budgetLeft: BudgetAmounts? = nil,
         flashQuantityLeft: Int? = nil,
-        alerts: CampaignAlerts = CampaignAlerts()
+        alerts: CampaignAlerts = CampaignAlerts(),
+        limits: CampaignLimits = CampaignLimits(),
+        ordersLeft: Int? = nil
     ) {
+        self.limits = limits
+        self.ordersLeft = ordersLeft
         self.campaignId = campaignId
         self.name = name
         self.rules = rules

@@ -9,6 +9,11 @@ public struct CustomerContext: Sendable, Hashable {
     public var flashPurchases: [String: Int]
     /// Home region, used for region scopes when the store's region is unknown.
     public var region: String?
+    /// Orders placed before this one (0: this is the first, 新人首单).
+    public var previousOrders: Int
+    /// Orders placed with each campaign (by id), in all and today (Asia/Shanghai), for `limits`.
+    public var campaignOrders: [String: Int]
+    public var campaignOrdersToday: [String: Int]
 
     public init(
         customerId: String,
@@ -17,8 +22,14 @@ public struct CustomerContext: Sendable, Hashable {
         isNew: Bool = false,
         pointsBalance: Int = 0,
         flashPurchases: [String: Int] = [:],
-        region: String? = nil
+        region: String? = nil,
+        previousOrders: Int = 0,
+        campaignOrders: [String: Int] = [:],
+        campaignOrdersToday: [String: Int] = [:]
     ) {
+        self.previousOrders = previousOrders
+        self.campaignOrders = campaignOrders
+        self.campaignOrdersToday = campaignOrdersToday
         self.customerId = customerId
         self.tier = tier
         self.tags = tags

@@ -54,7 +54,25 @@ extension PricingEngine {
                         message: "must be between 0 and rules.quantity (\(rule.quantity)) (got \(left))")
                 }
             }
+            try validate(limits: campaign.limits, ordersLeft: campaign.ordersLeft, path: path)
             try validate(rules: campaign.rules, path: "\(path).rules", productIndex: productIndex)
+        }
+    }
+
+    /// Usage limits are positive counts; orders left exist only under a cap, within it.
+    static func validate(limits: CampaignLimits, ordersLeft: Int?, path: String) throws(PricingInputError) {
+        if let value = limits.perCustomer { try within(value, 1...PricingLimits.maxUses, "\(path).limits.perCustomer") }
+        if let value = limits.perCustomerPerDay {
+            try within(value, 1...PricingLimits.maxUses, "\(path).limits.perCustomerPerDay")
+        }
+        if let value = limits.maxOrders { try within(value, 1...PricingLimits.maxUses, "\(path).limits.maxOrders") }
+        if let left = ordersLeft {
+            guard let cap = limits.maxOrders else {
+                throw PricingInputError(
+                    field: "\(path).ordersLeft",
+                    message: "needs limits.maxOrders: an uncapped campaign has no orders left")
+            }
+            try within(left, 0...cap, "\(path).ordersLeft")
         }
     }
 
@@ -218,6 +236,14 @@ extension PricingEngine {
         try amount(cart.shippingFeeFen, "cart.shippingFeeFen")
         let customer = request.customer
         try within(customer.pointsBalance, 0...PricingLimits.maxPoints, "customer.pointsBalance")
+        try within(customer.previousOrders, 0...PricingLimits.maxUses, "customer.previousOrders")
+        for (name, counts) in [
+            ("campaignOrders", customer.campaignOrders), ("campaignOrdersToday", customer.campaignOrdersToday),
+        ] {
+            for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
+                try within(count, 0...PricingLimits.maxUses, "customer.\(name).\(id)")
+            }
+        }
         for (id, bought) in customer.flashPurchases.sorted(by: { $0.key < $1.key }) {
             try within(bought, 0...PricingLimits.maxQuantity, "customer.flashPurchases.\(id)")
         }

@@ -243,7 +243,7 @@ final class EngineTables: Sendable {
                 isLottery: $0.kind == .lottery, isActive: $0.isActive, windowStart: $0.windowStart,
                 windowEnd: $0.windowEnd,
                 needsCampaign: !$0.channels.isEmpty || !$0.stores.isEmpty || !$0.regions.isEmpty
-                    || $0.audienceRestricted)
+                    || $0.audienceRestricted || $0.campaign.limits.restricts)
         }
     }
 }

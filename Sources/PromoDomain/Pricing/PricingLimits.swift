@@ -24,6 +24,8 @@ public enum PricingLimits {
     public static let maxBundleItemQuantity = 1_000
     /// Tiers of a spend reduction or spend discount.
     public static let maxTiers = 20
+    /// Uses of a campaign: per customer, per day, orders in all.
+    public static let maxUses = 1_000_000_000
     /// Units in one multi-buy or pick-any group.
     public static let maxGroupUnits = 100
     /// Points: balances, redemptions, rebates.

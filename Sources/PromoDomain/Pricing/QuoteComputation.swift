@@ -134,7 +134,7 @@ struct QuoteComputation {
         applied.reserveCapacity(8)
     }
 
-    /// Rejects campaigns whose status, window, channel, store, region or audience rule them out.
+    /// Rejects campaigns whose status, window, channel, store, region, audience or usage limits rule them out.
     mutating func checkContext() {
         let cart = request.cart
         let customer = request.customer
@@ -157,7 +157,10 @@ struct QuoteComputation {
             } else if !rule.needsCampaign {
                 reason = nil
             } else {
-                reason = Self.contextReason(engine.campaigns[index], cart: cart, customer: customer, region: region)
+                let compiled = engine.campaigns[index]
+                reason = Self.contextReason(
+                    compiled, cart: cart, customer: customer, region: region,
+                    ordersLeft: request.ordersLeft.isEmpty ? nil : request.ordersLeft[compiled.id])
             }
             state[index].reason = reason
         }
@@ -165,12 +168,17 @@ struct QuoteComputation {
 
     /// The channel, store, region and audience checks of `checkContext`, in that order.
     static func contextReason(
-        _ compiled: CompiledCampaign, cart: Cart, customer: CustomerContext, region: String?
+        _ compiled: CompiledCampaign, cart: Cart, customer: CustomerContext, region: String?, ordersLeft: Int?
     ) -> RejectionReason? {
         if !compiled.channels.isEmpty && !compiled.channels.contains(cart.channel) { return .channelNotEligible }
         if !compiled.stores.isEmpty && !compiled.stores.contains(cart.storeId) { return .storeNotEligible }
         if !compiled.regions.isEmpty && !(region.map(compiled.regions.contains) ?? false) { return .regionNotEligible }
         if compiled.audienceRestricted && !compiled.audience.admits(customer) { return .notInAudience }
+        let limits = compiled.campaign.limits
+        if limits.restricts {
+            return limits.reason(
+                for: customer, campaignId: compiled.id, ordersLeft: ordersLeft ?? compiled.campaign.ordersLeft)
+        }
         return nil
     }
 

@@ -14,6 +14,8 @@ public struct QuoteRequest: Sendable {
     public var budgetsLeft: [String: BudgetAmounts]
     /// Flash units left per campaign id, overriding `Campaign.flashQuantityLeft`.
     public var flashQuantitiesLeft: [String: Int]
+    /// Orders left under `limits.maxOrders` per campaign id, overriding `Campaign.ordersLeft`.
+    public var ordersLeft: [String: Int]
 
     public init(
         cart: Cart,
@@ -21,8 +23,10 @@ public struct QuoteRequest: Sendable {
         now: Date,
         stockAvailable: [String: Int] = [:],
         budgetsLeft: [String: BudgetAmounts] = [:],
-        flashQuantitiesLeft: [String: Int] = [:]
+        flashQuantitiesLeft: [String: Int] = [:],
+        ordersLeft: [String: Int] = [:]
     ) {
+        self.ordersLeft = ordersLeft
         self.cart = cart
         self.customer = customer
         self.now = now

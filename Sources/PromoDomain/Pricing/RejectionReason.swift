@@ -18,6 +18,14 @@ public enum RejectionReason: String, Sendable, Hashable, Codable, CaseIterable {
     case notStackable = "not_stackable"
     case notBestForShopper = "not_best_for_shopper"
     case noBenefit = "no_benefit"
+    /// 新人首单: the customer has ordered before.
+    case notFirstOrder = "not_first_order"
+    /// The customer used the campaign as often as `limits.perCustomer` allows.
+    case usageLimitReached = "usage_limit_reached"
+    /// The customer used the campaign as often today as `limits.perCustomerPerDay` allows.
+    case dailyLimitReached = "daily_limit_reached"
+    /// The campaign was used on `limits.maxOrders` orders.
+    case orderCapReached = "order_cap_reached"
     case couponNotFound = "coupon_not_found"
     case couponNotOwned = "coupon_not_owned"
     case couponExpired = "coupon_expired"

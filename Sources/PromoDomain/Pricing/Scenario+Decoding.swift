@@ -161,13 +161,17 @@ extension CustomerContext: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
         try container.rejectUnknownKeys([
-            "customerId", "tier", "tags", "isNew", "pointsBalance", "flashPurchases", "region",
+            "customerId", "tier", "tags", "isNew", "pointsBalance", "flashPurchases", "region", "previousOrders",
+            "campaignOrders", "campaignOrdersToday",
         ])
-        var purchases: [String: Int] = [:]
-        if container.contains(AnyKey("flashPurchases")) {
-            let nested = try container.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("flashPurchases"))
-            for key in nested.allKeys { purchases[key.stringValue] = try nested.integer(key) }
+        func counts(_ key: String) throws -> [String: Int] {
+            var result: [String: Int] = [:]
+            guard container.contains(AnyKey(key)) else { return result }
+            let nested = try container.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))
+            for key in nested.allKeys { result[key.stringValue] = try nested.integer(key) }
+            return result
         }
+        let purchases = try counts("flashPurchases")
         self.init(
             customerId: try container.decode(String.self, forKey: AnyKey("customerId")),
             tier: try container.decodeIfPresent(String.self, forKey: AnyKey("tier")) ?? "regular",
@@ -175,7 +179,9 @@ extension CustomerContext: Decodable {
             isNew: try container.decodeIfPresent(Bool.self, forKey: AnyKey("isNew")) ?? false,
             pointsBalance: try container.integerIfPresent(AnyKey("pointsBalance")) ?? 0,
             flashPurchases: purchases,
-            region: try container.decodeIfPresent(String.self, forKey: AnyKey("region")))
+            region: try container.decodeIfPresent(String.self, forKey: AnyKey("region")),
+            previousOrders: try container.integerIfPresent(AnyKey("previousOrders")) ?? 0,
+            campaignOrders: try counts("campaignOrders"), campaignOrdersToday: try counts("campaignOrdersToday"))
     }
 }
 

@@ -1,0 +1,94 @@
+import Foundation
+import PromoDomain
+import Testing
+
+/// Usage limits: per customer, per day, first order only (新人首单), and a cap on orders in all.
+@Suite("Usage limits")
+struct UsageLimitTests {
+    typealias T = TestSupport
+
+    static func campaign(_ limits: CampaignLimits, ordersLeft: Int? = nil) -> Campaign {
+        var campaign = T.campaign(
+            "c-new", .spendReduction(tiers: [ReductionTier(thresholdFen: 0, reductionFen: 1_000)]))
+        campaign.limits = limits
+        campaign.ordersLeft = ordersLeft
+        return campaign
+    }
+
+    static func quote(_ campaign: Campaign, _ customer: CustomerContext, ordersLeft: [String: Int] = [:]) throws
+        -> Quote
+    {
+        let engine = try PricingEngine(catalog: T.catalog, campaigns: [campaign])
+        let cart = Cart(
+            customerId: customer.customerId, channel: "online", storeId: "s-online",
+            lines: [Cart.Line(sku: "HP-001", quantity: 1)])
+        return try engine.quote(QuoteRequest(cart: cart, customer: customer, now: T.now, ordersLeft: ordersLeft))
+    }
+
+    @Test("新人首单: only a customer's first order")
+    func firstOrderOnly() throws {
+        let campaign = Self.campaign(CampaignLimits(firstOrderOnly: true))
+        #expect(try Self.quote(campaign, CustomerContext(customerId: "u-1")).totalFen == 2_990)
+        let returning = try Self.quote(campaign, CustomerContext(customerId: "u-1", previousOrders: 3))
+        #expect(returning.rejection(campaignId: "c-new") == .notFirstOrder)
+        #expect(returning.totalFen == 3_990)
+    }
+
+    @Test("Per customer in all and per day")
+    func perCustomer() throws {
+        let campaign = Self.campaign(CampaignLimits(perCustomer: 3, perCustomerPerDay: 1))
+        let fresh = try Self.quote(campaign, CustomerContext(customerId: "u-1", campaignOrders: ["c-new": 2]))
+        #expect(fresh.applied(campaignId: "c-new")?.amountFen == 1_000)
+        let used = try Self.quote(campaign, CustomerContext(customerId: "u-1", campaignOrders: ["c-new": 3]))
+        #expect(used.rejection(campaignId: "c-new") == .usageLimitReached)
+        let today = try Self.quote(
+            campaign,
+            CustomerContext(customerId: "u-1", campaignOrders: ["c-new": 1], campaignOrdersToday: ["c-new": 1]))
+        #expect(today.rejection(campaignId: "c-new") == .dailyLimitReached)
+    }
+
+    @Test("A campaign-wide cap on orders, from the campaign's state or the request's")
+    func orderCap() throws {
+        let capped = Self.campaign(CampaignLimits(maxOrders: 100), ordersLeft: 0)
+        #expect(
+            try Self.quote(capped, CustomerContext(customerId: "u-1")).rejection(campaignId: "c-new")
+                == .orderCapReached)
+        let open = Self.campaign(CampaignLimits(maxOrders: 100))
+        #expect(try Self.quote(open, CustomerContext(customerId: "u-1")).totalFen == 2_990)
+        let overridden = try Self.quote(open, CustomerContext(customerId: "u-1"), ordersLeft: ["c-new": 0])
+        #expect(overridden.rejection(campaignId: "c-new") == .orderCapReached)
+    }
+
+    @Test("Limits are positive; orders left need a cap and stay within it")
+    func validation() throws {
+        #expect(throws: PricingInputError.self) {
+            try Self.quote(Self.campaign(CampaignLimits(perCustomer: 0)), CustomerContext(customerId: "u-1"))
+        }
+        let error = #expect(throws: PricingInputError.self) {
+            try Self.quote(Self.campaign(CampaignLimits(), ordersLeft: 5), CustomerContext(customerId: "u-1"))
+        }
+        #expect(error?.field == "campaigns[0].ordersLeft")
+        #expect(throws: PricingInputError.self) {
+            try Self.quote(
+                Self.campaign(CampaignLimits(maxOrders: 10), ordersLeft: 11), CustomerContext(customerId: "u-1"))
+        }
+    }
+
+    @Test("Limits and usage decode from the scenario format")
+    func decoding() throws {
+        let json = """
+            {"now": "2026-11-11T10:00:00+08:00",
+             "catalog": [{"sku": "WZ-003", "name": "牛肉丸", "priceFen": 2990, "category": "hotpot"}],
+             "campaigns": [{"campaignId": "c-1", "name": "新人首单立减", "kind": "spend_reduction",
+               "window": {"start": "2026-11-10T00:00:00+08:00", "end": "2026-11-12T00:00:00+08:00"},
+               "rules": {"tiers": [{"thresholdFen": 0, "reductionFen": 500}]},
+               "limits": {"firstOrderOnly": true, "perCustomer": 1, "maxOrders": 1000}, "ordersLeft": 10}],
+             "customer": {"customerId": "u-1", "previousOrders": 1, "campaignOrders": {"c-1": 0}},
+             "cart": {"customerId": "u-1", "channel": "online", "storeId": "s-1",
+                      "lines": [{"sku": "WZ-003", "quantity": 1}]}}
+            """
+        let quote = try Scenario.decode(from: Data(json.utf8)).quote()
+        #expect(quote.rejection(campaignId: "c-1") == .notFirstOrder)
+        #expect(quote.totalFen == 2_990)
+    }
+}
