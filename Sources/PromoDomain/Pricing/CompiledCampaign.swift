@@ -36,6 +36,13 @@ final class CompiledCampaign: Sendable {
     let unitProducts: [Int]
     /// Units for sale and per customer (a flash sale).
     let unitLimit: (quantity: Int, perCustomer: Int)?
+    /// Units of one order that get the unit terms (nil: all).
+    let unitsPerOrder: Int?
+    /// Whether the unit offers have a capacity: a flash sale's, or a cap per order.
+    var unitsCapped: Bool { unitLimit != nil || unitsPerOrder != nil }
+    /// A purchase required besides the scope, with its scope as a mask over product indices.
+    let condition: PurchaseCondition?
+    let conditionMask: [Bool]
     let bundle: Bundle?
     let orderRule: (any OrderLevelRule)?
     /// An add-on's product (-1 otherwise): outside its own threshold base.
@@ -58,7 +65,8 @@ final class CompiledCampaign: Sendable {
     let flashQuantityLeft: Int?
 
     init(
-        campaign: Campaign, group: Int, scopeMask: [Bool], unitProducts: [Int], addOnProduct: Int, bundle: Bundle?
+        campaign: Campaign, group: Int, scopeMask: [Bool], unitProducts: [Int], addOnProduct: Int, bundle: Bundle?,
+        conditionMask: [Bool]
     ) {
         self.campaign = campaign
         self.id = campaign.campaignId
@@ -72,6 +80,9 @@ final class CompiledCampaign: Sendable {
         self.unitRule = rule as? any UnitOfferRule
         self.unitProducts = unitProducts
         self.unitLimit = unitRule?.unitLimit
+        self.unitsPerOrder = unitRule?.unitsPerOrder
+        self.condition = rule.condition
+        self.conditionMask = conditionMask
         self.bundle = bundle
         self.orderRule = rule as? any OrderLevelRule
         self.addOnProduct = addOnProduct

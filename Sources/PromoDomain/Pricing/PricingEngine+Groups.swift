@@ -18,6 +18,7 @@ extension PricingEngine {
         try validate(request)
         var base = try QuoteComputation(engine: self, request: request)
         base.checkContext()
+        base.checkConditions()
         if tables.groupMembers.isEmpty {
             base.applyLevels()
             return base.assemble()

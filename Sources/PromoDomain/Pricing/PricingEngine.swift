@@ -121,9 +121,13 @@ public struct PricingEngine: Sendable {
             }
         }
         let addOnProduct = (rule as? any OrderLevelRule)?.addOnSKU.flatMap { productIndex[$0] } ?? -1
+        let conditionMask =
+            rule.condition.map { condition in
+                products.map { condition.scope.covers(sku: $0.sku, category: $0.category) }
+            } ?? []
         return CompiledCampaign(
             campaign: campaign, group: group, scopeMask: scopeMask, unitProducts: unitProducts,
-            addOnProduct: addOnProduct, bundle: bundle)
+            addOnProduct: addOnProduct, bundle: bundle, conditionMask: conditionMask)
     }
 }
 
@@ -153,8 +157,11 @@ final class EngineTables: Sendable {
     /// campaign's coupon-subsidy budget when the rebate is granted.
     let rebateCouponValues: [String: Fen]
     let policy: PricingPolicy
-    /// Campaigns whose unit offers are limited per customer and in all (flash sales), ascending.
+    /// Campaigns whose unit offers have a capacity (a flash sale's quantity and per-customer limit, a cap per
+    /// order), ascending.
     let flashCampaigns: [Int]
+    /// Campaigns that require a purchase besides their scope, ascending.
+    let conditionCampaigns: [Int]
     /// Per exclusive group with two or more members: its members, ascending.
     let groupMembers: [[Int]]
     /// Campaign ids in engine order.
@@ -231,7 +238,8 @@ final class EngineTables: Sendable {
         self.skus = skus
         self.skuSlots = slots
         self.skuMask = size - 1
-        self.flashCampaigns = campaigns.indices.filter { campaigns[$0].unitLimit != nil }
+        self.flashCampaigns = campaigns.indices.filter { campaigns[$0].unitsCapped }
+        self.conditionCampaigns = campaigns.indices.filter { campaigns[$0].condition != nil }
         var members: [Int: [Int]] = [:]
         for index in campaigns.indices where campaigns[index].group >= 0 && campaigns[index].kind != .lottery {
             members[campaigns[index].group, default: []].append(index)

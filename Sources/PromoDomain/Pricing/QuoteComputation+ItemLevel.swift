@@ -108,14 +108,17 @@ extension QuoteComputation {
         }
     }
 
-    /// Works out how many limited units (a flash sale's) this customer may still buy per campaign.
+    /// Works out how many units each capped campaign may still price: a flash sale's units left for this
+    /// customer, a cap per order.
     mutating func prepareFlashSales() {
         for index in engine.flashCampaigns where isOpen(index) {
             let compiled = engine.campaigns[index]
-            guard let limit = compiled.unitLimit,
-                compiled.unitProducts.contains(where: { lineIndex(product: $0) != nil })
-            else {
+            guard compiled.unitProducts.contains(where: { lineIndex(product: $0) != nil }) else {
                 state[index].reason = .noEligibleItems
+                continue
+            }
+            guard let limit = compiled.unitLimit else {
+                state[index].unitCapacity = compiled.unitsPerOrder ?? .max
                 continue
             }
             let left =
@@ -127,7 +130,7 @@ extension QuoteComputation {
             } else if limit.perCustomer - bought <= 0 {
                 state[index].reason = .customerLimitReached
             } else {
-                state[index].flashCapacity = min(left, limit.perCustomer - bought)
+                state[index].unitCapacity = min(left, limit.perCustomer - bought, compiled.unitsPerOrder ?? .max)
             }
         }
     }
@@ -158,7 +161,7 @@ extension QuoteComputation {
                     offer.price = max(0, line.unitPrice - amount)
                     offer.saving = (line.unitPrice - offer.price) * BasisPoints.whole
                 }
-                if engine.campaigns[campaign].unitLimit != nil { offer.capacity = state[campaign].flashCapacity }
+                if engine.campaigns[campaign].unitsCapped { offer.capacity = state[campaign].unitCapacity }
                 guard offer.saving > 0 else { continue }
                 // Insert after every offer saving at least as much (stable, best first).
                 offers.append(offer)
@@ -177,6 +180,27 @@ extension QuoteComputation {
         var result = ItemPlan()
         result.lineStart.reserveCapacity(lines.count + 1)
         result.segments.reserveCapacity(offers.count + lines.count)
+        // A capacity is the campaign's across lines (a cap per order, a flash sale's units for this customer):
+        // it goes to the lines whose units save most under that campaign, keyed campaign × line.
+        var capacityOf: [Int: Int] = [:]
+        if !engine.flashCampaigns.isEmpty {
+            var capped: [(campaign: Int, line: Int, saving: Int, capacity: Int)] = []
+            for lineIndex in lines.indices {
+                for position in offerStart[lineIndex]..<offerStart[lineIndex + 1]
+                where offers[position].capacity != .max {
+                    let offer = offers[position]
+                    capped.append((offer.campaign, lineIndex, offer.saving, offer.capacity))
+                }
+            }
+            capped.sort { ($0.campaign, -$0.saving, $0.line) < ($1.campaign, -$1.saving, $1.line) }
+            var left: [Int: Int] = [:]
+            for entry in capped {
+                let remaining = left[entry.campaign] ?? entry.capacity
+                let units = min(remaining, lines[entry.line].quantity)
+                capacityOf[entry.campaign * lines.count + entry.line] = units
+                left[entry.campaign] = remaining - units
+            }
+        }
         for (lineIndex, line) in lines.enumerated() {
             result.lineStart.append(result.segments.count)
             var remaining = line.quantity
@@ -192,7 +216,11 @@ extension QuoteComputation {
             }
             for position in offerStart[lineIndex]..<offerStart[lineIndex + 1] where remaining > 0 {
                 let offer = offers[position]
-                let take = min(offer.capacity, remaining)
+                var take = remaining
+                if offer.capacity != .max {
+                    take = min(take, capacityOf[offer.campaign * lines.count + lineIndex] ?? 0)
+                    guard take > 0 else { continue }
+                }
                 let base = take * line.unitPrice
                 let amount =
                     offer.percentBp > 0

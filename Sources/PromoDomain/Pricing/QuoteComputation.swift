@@ -43,7 +43,7 @@ struct QuoteComputation {
         var considered = true
         var applied = false
         /// Flash-sale units this customer may still buy at the flash price.
-        var flashCapacity = 0
+        var unitCapacity = 0
         /// Item level: whether any line or bundle offered it at all.
         var touched = false
         /// Item level: total saving and list base of its planned segments.
@@ -180,6 +180,22 @@ struct QuoteComputation {
                 for: customer, campaignId: compiled.id, ordersLeft: ordersLeft ?? compiled.campaign.ordersLeft)
         }
         return nil
+    }
+
+    /// Refuses campaigns whose required purchase (a condition on other products) the cart does not hold,
+    /// measured at list price.
+    mutating func checkConditions() {
+        for index in engine.conditionCampaigns where state[index].reason == nil {
+            let compiled = engine.campaigns[index]
+            guard let condition = compiled.condition else { continue }
+            var units = 0
+            var fen = 0
+            for line in lines where compiled.conditionMask[line.product] {
+                units += line.quantity
+                fen += line.listFen
+            }
+            if units < condition.minUnits || fen < condition.minFen { state[index].reason = .conditionNotMet }
+        }
     }
 
     /// Index of the purchased line for a product, if in the cart.

@@ -18,6 +18,8 @@ public enum RejectionReason: String, Sendable, Hashable, Codable, CaseIterable {
     case notStackable = "not_stackable"
     case notBestForShopper = "not_best_for_shopper"
     case noBenefit = "no_benefit"
+    /// The purchase the campaign requires besides its scope is not in the cart.
+    case conditionNotMet = "condition_not_met"
     /// 新人首单: the customer has ordered before.
     case notFirstOrder = "not_first_order"
     /// The customer used the campaign as often as `limits.perCustomer` allows.

@@ -15,6 +15,13 @@ protocol CampaignRule: Sendable, Hashable {
     init(rules: KeyedDecodingContainer<AnyKey>) throws
     /// Checks every field against `PricingLimits` and the catalog, naming the field on failure.
     func validate(_ check: RuleCheck) throws(PricingInputError)
+    /// A purchase the campaign requires besides its own scope (nil: none).
+    var condition: PurchaseCondition? { get }
+}
+
+extension CampaignRule {
+    /// Most kinds require nothing besides their scope; those that support a condition store it.
+    var condition: PurchaseCondition? { nil }
 }
 
 /// A kind with thresholds the shopper can be told about (还差X元).

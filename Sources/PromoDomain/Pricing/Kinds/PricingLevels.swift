@@ -17,6 +17,12 @@ protocol UnitOfferRule: CampaignRule {
     func unitTerms(for product: Product, inScope: Bool) -> UnitTerms?
     /// Units one customer may buy on these terms, and how many are for sale (a flash sale); nil: unlimited.
     var unitLimit: (quantity: Int, perCustomer: Int)? { get }
+    /// Units of one order that get the terms, across its lines, those saving most first (nil: every unit).
+    var unitsPerOrder: Int? { get }
+}
+
+extension UnitOfferRule {
+    var unitsPerOrder: Int? { nil }
 }
 
 /// What a unit pays under an item-level offer.
