@@ -4,10 +4,20 @@ import Foundation
 /// the state the store holds in production (`status`, `budgetLeft`, `flashQuantityLeft`),
 /// each defaulting to "as configured". Any other key is an error naming it.
 extension Campaign: Decodable {
+    /// `budgetMode`: "all_or_nothing" (the default) or "partial".
+    private static func budgetMode(_ container: KeyedDecodingContainer<AnyKey>) throws -> Bool {
+        switch try container.decodeIfPresent(String.self, forKey: AnyKey("budgetMode")) {
+        case nil, "all_or_nothing": return false
+        case "partial": return true
+        case let other?:
+            throw container.invalid("budgetMode", "unknown budget mode \"\(other)\" (all_or_nothing or partial)")
+        }
+    }
+
     /// The campaign body's keys, then the scenario-only state.
     static let keys = [
         "campaignId", "name", "kind", "window", "scope", "audience", "rules", "stacking", "budget", "alerts",
-        "status", "budgetLeft", "flashQuantityLeft", "limits", "ordersLeft",
+        "status", "budgetLeft", "flashQuantityLeft", "limits", "ordersLeft", "budgetMode",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -60,7 +70,8 @@ extension Campaign: Decodable {
             flashQuantityLeft: flashQuantityLeft,
             alerts: try container.decodeIfPresent(CampaignAlerts.self, forKey: AnyKey("alerts")) ?? CampaignAlerts(),
             limits: try container.decodeIfPresent(CampaignLimits.self, forKey: AnyKey("limits")) ?? CampaignLimits(),
-            ordersLeft: try container.integerIfPresent(AnyKey("ordersLeft"))
+            ordersLeft: try container.integerIfPresent(AnyKey("ordersLeft")),
+            partialBudget: try Self.budgetMode(container)
         )
     }
 }

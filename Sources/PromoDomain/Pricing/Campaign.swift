@@ -23,6 +23,9 @@ public struct Campaign: Sendable, Hashable {
     public var flashQuantityLeft: Int?
     /// How often the campaign may be used (API.md `limits`).
     public var limits: CampaignLimits
+    /// When the discount budget left is short of an order-level amount: refuse it (`false`, the default) or
+    /// apply what is left (`true`, `budgetMode: "partial"`). Item-level promotions and gifts are never partial.
+    public var partialBudget: Bool
     /// Orders still allowed under `limits.maxOrders`; `nil` means all of them (scenario state, like
     /// `flashQuantityLeft`).
     public var ordersLeft: Int?
@@ -50,8 +53,10 @@ public struct Campaign: Sendable, Hashable {
         flashQuantityLeft: Int? = nil,
         alerts: CampaignAlerts = CampaignAlerts(),
         limits: CampaignLimits = CampaignLimits(),
-        ordersLeft: Int? = nil
+        ordersLeft: Int? = nil,
+        partialBudget: Bool = false
     ) {
+        self.partialBudget = partialBudget
         self.limits = limits
         self.ordersLeft = ordersLeft
         self.campaignId = campaignId

@@ -122,7 +122,15 @@ extension QuoteComputation {
             offer.benefit = unitNets[lines[line].freeUnits - 1] - price
         }
         if offer.benefit <= 0 { return .rejected(.noBenefit) }
-        if !fits(campaign, .discount, offer.benefit) { return .rejected(.budgetExhausted) }
+        if !fits(campaign, .discount, offer.benefit) {
+            // A partial-budget campaign applies what its budget still allows; an add-on's unit price is not
+            // cut short (it is one price or none).
+            let room = room(campaign, .discount)
+            guard compiled.campaign.partialBudget, room > 0, case .amountOff = offer.effect else {
+                return .rejected(.budgetExhausted)
+            }
+            offer.benefit = room
+        }
         return .offer(offer)
     }
 

@@ -244,6 +244,18 @@ struct QuoteComputation {
         return true
     }
 
+    /// How much more a sub-budget of the campaign can take (its own limit and the total cap).
+    func room(_ campaign: Int, _ subBudget: SubBudget) -> Fen {
+        guard let left = budgetLeft(campaign) else { return .max }
+        let base = campaign * 4
+        var room = Fen.max
+        if let limit = left[subBudget] { room = limit - charges[base + subBudget.slot] }
+        if let total = left.totalFen {
+            room = min(room, total - (charges[base] + charges[base + 1] + charges[base + 2] + charges[base + 3]))
+        }
+        return max(0, room)
+    }
+
     mutating func charge(_ campaign: Int, _ subBudget: SubBudget, _ amount: Fen) {
         charges[campaign * 4 + subBudget.slot] += amount
     }

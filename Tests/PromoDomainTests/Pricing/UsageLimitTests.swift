@@ -92,3 +92,49 @@ struct UsageLimitTests {
         #expect(quote.totalFen == 2_990)
     }
 }
+
+@Suite("Partial budget")
+struct PartialBudgetTests {
+    typealias T = TestSupport
+
+    @Test("A partial-budget campaign applies what its budget still allows; by default it applies nothing")
+    func partial() throws {
+        var campaign = T.campaign(
+            "c-spend", .spendReduction(tiers: [ReductionTier(thresholdFen: 5_000, reductionFen: 2_000)]),
+            budgetLeft: BudgetAmounts(discountFen: 1_500))
+        let refused = try T.quote([campaign], [("MD-002", 2)])
+        #expect(refused.rejection(campaignId: "c-spend") == .budgetExhausted)
+        #expect(refused.totalFen == 9_180)
+
+        campaign.partialBudget = true
+        let partial = try T.quote([campaign], [("MD-002", 2)])
+        #expect(partial.applied(campaignId: "c-spend")?.amountFen == 1_500)
+        #expect(partial.budgetCharge(campaignId: "c-spend").discountFen == 1_500)
+        #expect(partial.totalFen == 7_680)
+
+        campaign.budgetLeft = BudgetAmounts(discountFen: 0)
+        #expect(try T.quote([campaign], [("MD-002", 2)]).rejection(campaignId: "c-spend") == .budgetExhausted)
+    }
+
+    @Test("budgetMode decodes, and an unknown mode is refused")
+    func decoding() throws {
+        func json(_ mode: String) -> Data {
+            Data(
+                """
+                {"now": "2026-11-11T10:00:00+08:00",
+                 "catalog": [{"sku": "WZ-003", "name": "牛肉丸", "priceFen": 2990, "category": "hotpot"}],
+                 "campaigns": [{"campaignId": "c-1", "name": "满减", "kind": "spend_reduction",
+                   "window": {"start": "2026-11-10T00:00:00+08:00", "end": "2026-11-12T00:00:00+08:00"},
+                   "rules": {"tiers": [{"thresholdFen": 0, "reductionFen": 1000}]},
+                   "budget": {"discountFen": 10000}, "budgetLeft": {"discountFen": 400}, "budgetMode": "\(mode)"}],
+                 "customer": {"customerId": "u-1"},
+                 "cart": {"customerId": "u-1", "channel": "online", "storeId": "s-1",
+                          "lines": [{"sku": "WZ-003", "quantity": 1}]}}
+                """.utf8)
+        }
+        #expect(try Scenario.decode(from: json("partial")).quote().totalFen == 2_590)
+        #expect(try Scenario.decode(from: json("all_or_nothing")).quote().totalFen == 2_990)
+        let error = #expect(throws: PricingInputError.self) { try Scenario.decode(from: json("some")) }
+        #expect(error?.field == "campaigns[0].budgetMode")
+    }
+}
