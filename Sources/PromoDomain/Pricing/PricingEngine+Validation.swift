@@ -4,6 +4,14 @@
 /// make the engine overflow or allocate without bound; errors name the field by its input
 /// position (`campaigns[2].rules.tiers[1].reductionFen`) and the message states the limit.
 extension PricingEngine {
+    /// The brand's settings: rates that keep every product of the arithmetic below 2^63.
+    static func validate(policy: PricingPolicy) throws(PricingInputError) {
+        try within(policy.pointsPerYuan, 0...10_000, "policy.pointsPerYuan")
+        try within(policy.redemptionPointsPerYuan, 1...1_000_000, "policy.redemptionPointsPerYuan")
+        try within(policy.maxPointsShareBp, 0...BasisPoints.whole, "policy.maxPointsShareBp")
+        try within(policy.bundleSearchLimit, 1...10_000_000, "policy.bundleSearchLimit")
+    }
+
     static func validate(catalog: [Product]) throws(PricingInputError) {
         var seen = Set<String>()
         for (index, product) in catalog.enumerated() {

@@ -27,6 +27,7 @@ public struct PricingEngine: Sendable {
         policy: PricingPolicy = PricingPolicy()
     ) throws(PricingInputError) {
         try Self.validate(catalog: catalog)
+        try Self.validate(policy: policy)
         let products = catalog.sorted { $0.sku < $1.sku }
         var productIndex: [String: Int] = [:]
         for (index, product) in products.enumerated() { productIndex[product.sku] = index }

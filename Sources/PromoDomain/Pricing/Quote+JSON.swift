@@ -11,6 +11,7 @@ extension Quote {
                 ("discountFen", .int(discountFen)),
                 ("totalFen", .int(totalFen)),
                 ("pointsRedeemed", .int(pointsRedeemed)),
+                ("pointsDeductionFen", .int(pointsDeductionFen)),
                 ("pointsToEarn", .int(pointsToEarn)),
                 ("applied", .array(applied.map(\.json))),
                 ("rejected", .array(rejected.map(\.json))),

@@ -81,6 +81,18 @@ extension Quote {
             rebatePerLine.append(LargestRemainder.split(scope.points, weights: weights))
         }
         netWeights.removeAll()
+        // Redeemed points go back by the fen they took off each line, then each unit, so partial refunds of any
+        // sizes return exactly the points spent, whatever the redemption rate.
+        let pointsAdjustment = lines.map { $0.adjustments.firstIndex { $0.source == .points } }
+        var pointsWeights = [Fen](repeating: 0, count: lines.count)
+        for index in lines.indices {
+            if let position = pointsAdjustment[index] {
+                pointsWeights[index] = -lines[index].adjustments[position].amountFen
+            }
+        }
+        let pointsPerLine =
+            pointsRedeemed > 0
+            ? LargestRemainder.split(pointsRedeemed, weights: pointsWeights) : pointsWeights.map { _ in 0 }
 
         for (lineIndex, line) in lines.enumerated() {
             guard let indices = unitIndices[line.sku], !indices.isEmpty else { continue }
@@ -89,6 +101,10 @@ extension Quote {
             var refundLine = Self.refundLine(
                 line, breakdown: breakdown, indices: indices, releases: &releases, refund: &result)
             refundLine.giftCampaignId = nil
+            if let position = pointsAdjustment[lineIndex], pointsPerLine[lineIndex] > 0 {
+                let perUnit = LargestRemainder.split(pointsPerLine[lineIndex], weights: breakdown.shares[position])
+                for unit in indices { result.pointsReturned += perUnit[unit] }
+            }
             let earned = breakdown.spread(earnedPerLine[lineIndex])
             for unit in indices { result.pointsClawedBack += earned[unit] }
             for (position, scope) in rebateScopes.enumerated() where rebatePerLine[position][lineIndex] > 0 {
@@ -142,7 +158,6 @@ extension Quote {
                 copy.amountFen = -share
                 reversed.append(copy)
             }
-            if adjustment.source == .points { refund.pointsReturned += share }
             if let budget = adjustment.budget {
                 let amount = budget.perUnitFen.map { $0 * indices.count } ?? share
                 releases[budget.campaignId, default: BudgetCharge(campaignId: budget.campaignId)][budget.subBudget] +=

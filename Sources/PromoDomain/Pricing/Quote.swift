@@ -16,6 +16,9 @@ public struct Quote: Sendable, Hashable {
     public var totalFen: Fen
     /// Points redeemed (1 point = 1 fen), already part of `discountFen`.
     public var pointsRedeemed: Int
+    /// What the redeemed points took off, in fen (equal to `pointsRedeemed` at the default rate of 100
+    /// points per yuan).
+    public var pointsDeductionFen: Fen = 0
     /// Points the shopper earns on payment.
     public var pointsToEarn: Int
     public var applied: [AppliedPromotion]

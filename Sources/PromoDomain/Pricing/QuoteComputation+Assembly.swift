@@ -40,7 +40,8 @@ extension QuoteComputation {
         return Quote(
             lines: quoteLines, gifts: gifts, subtotalFen: subtotal, discountFen: subtotal - total + shippingDiscount,
             totalFen: total + shippingFee - shippingDiscount,
-            pointsRedeemed: pointsRedeemed, pointsToEarn: total / 100 * engine.policy.pointsPerYuan,
+            pointsRedeemed: pointsRedeemed, pointsDeductionFen: pointsDeductionFen,
+            pointsToEarn: total / 100 * engine.policy.pointsPerYuan,
             applied: applied, rejected: rejected, rebates: rebates, budgetCharges: budgetCharges,
             rebateScopes: rebateScopes, hints: hints,
             shipping: shippingFee > 0

@@ -193,15 +193,20 @@ extension QuoteComputation {
         return nil
     }
 
-    /// Points: 1 point = 1 fen, at most the payable amount of the free units and the balance.
+    /// Points (积分抵现) at the policy's rate (`redemptionPointsPerYuan` points for 100 fen), in whole fen, on at
+    /// most `maxPointsShareBp` of what the free units still cost, and never more than the balance. The shopper
+    /// spends only the points the fen taken off need (rounded up), so no point is spent for nothing.
     mutating func applyPoints() {
-        let requested = request.cart.pointsToRedeem
+        let requested = min(request.cart.pointsToRedeem, max(0, request.customer.pointsBalance))
         guard requested > 0 else { return }
         var payable = 0
         for line in lines { payable += line.freeNetFen }
-        let points = min(requested, max(0, request.customer.pointsBalance), payable)
-        guard points > 0 else { return }
-        pointsRedeemed = points
-        allocate(points, over: Array(lines.indices), source: .points, kind: "points", budget: nil)
+        let rate = engine.policy.redemptionPointsPerYuan
+        let share = payable * engine.policy.maxPointsShareBp / BasisPoints.whole
+        let fen = min(requested * 100 / rate, share)
+        guard fen > 0 else { return }
+        pointsRedeemed = (fen * rate + 99) / 100
+        pointsDeductionFen = fen
+        allocate(fen, over: Array(lines.indices), source: .points, kind: "points", budget: nil)
     }
 }

@@ -60,6 +60,8 @@ struct QuoteComputation {
     var rebates: [Rebate] = []
     var rebateScopes: [RebateScope] = []
     var pointsRedeemed = 0
+    /// What the redeemed points took off, in fen.
+    var pointsDeductionFen = 0
     var hints: [QualificationHint] = []
     /// The cart's delivery fee, what waivers took off it, and their adjustments.
     var shippingFee: Fen = 0
