@@ -82,7 +82,26 @@ extension QuoteComputation {
 
     /// What `campaign` gives on this cart with no other campaign, coupon or points: everything it charges its
     /// budget (money off, gift cost, coupon value, points), or its reason when it gives nothing.
+    ///
+    /// Called on the computation before any level ran, so an order-level campaign or a rebate alone is
+    /// exactly its evaluation here (nothing else has touched the cart); item-level ones are planned alone.
     func standalone(_ campaign: Int) -> (benefit: Fen, moneyOff: Fen, reason: RejectionReason?) {
+        switch engine.campaigns[campaign].level {
+        case .order:
+            switch evaluateOrder(campaign) {
+            case .rejected(let reason): return (0, 0, reason)
+            case .offer(let offer):
+                if case .gift = offer.effect { return (offer.benefit, 0, nil) }
+                return (offer.benefit, offer.benefit, nil)
+            }
+        case .rebate:
+            switch evaluateRebate(campaign) {
+            case .rejected(let reason, _): return (0, 0, reason)
+            case .granted(let grant): return (grant.amount, 0, nil)
+            }
+        case .item, .none:
+            break
+        }
         var alone = self
         alone.solo = campaign
         // Alone, a campaign is priced at its own level only: the levels before it have nothing to do.

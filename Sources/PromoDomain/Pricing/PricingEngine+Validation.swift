@@ -211,27 +211,27 @@ extension PricingEngine {
     /// Unknown SKUs are left to `quote(_:)`, which names them.
     public func validate(_ request: QuoteRequest) throws(PricingInputError) {
         let tables = self.tables
-        try Self.validate(request: request) { sku in tables.productIndex[sku].map { tables.products[$0].priceFen } }
+        try Self.validate(request: request) { sku in tables.productIndex(of: sku).map { tables.products[$0].priceFen } }
     }
 
     /// `validate(_:)` with the catalog as a price lookup, for callers without an engine yet.
     static func validate(request: QuoteRequest, price: (String) -> Fen?) throws(PricingInputError) {
         let cart = request.cart
         try count(cart.lines.count, 0...PricingLimits.maxCartLines, "cart.lines", "lines")
-        var quantities: [String: Int] = [:]
         var listTotal = 0
         for (index, line) in cart.lines.enumerated() {
             func field() -> String { "cart.lines[\(index)].quantity" }
             try within(line.quantity, 1...PricingLimits.maxQuantity, field())
             guard let unitPrice = price(line.sku) else { continue }
-            let quantity = quantities[line.sku, default: 0] + line.quantity
+            // Units of the SKU so far (carts list a SKU once as a rule: a scan, no hashing).
+            var quantity = line.quantity
+            for earlier in cart.lines[..<index] where earlier.sku == line.sku { quantity += earlier.quantity }
             if quantity > PricingLimits.maxQuantity {
                 throw PricingInputError(
                     field: field(),
                     message: "makes \(quantity) units of \(line.sku); a cart holds at most \(PricingLimits.maxQuantity)"
                 )
             }
-            quantities[line.sku] = quantity
             let (list, overflow) = unitPrice.multipliedReportingOverflow(by: line.quantity)
             listTotal += overflow ? PricingLimits.maxCartListFen + 1 : min(list, PricingLimits.maxCartListFen + 1)
             if listTotal > PricingLimits.maxCartListFen {

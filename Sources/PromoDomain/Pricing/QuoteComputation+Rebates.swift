@@ -4,47 +4,68 @@ extension QuoteComputation {
     /// the coupon-subsidy budget (the template's value, its cap for a percent coupon).
     mutating func applyRebates() {
         for campaign in engine.rebateCampaigns where isOpen(campaign) {
-            let compiled = engine.campaigns[campaign]
-            guard let rule = compiled.rebate else { continue }
-            let reward = rule.reward
-            var scopeLines: [Int] = []
-            var paid = 0
-            for (index, line) in lines.enumerated() where compiled.scopeMask[line.product] {
-                scopeLines.append(index)
-                paid += line.netFen
+            switch evaluateRebate(campaign) {
+            case .rejected(let reason, let paid):
+                state[campaign].reason = reason
+                if reason == .thresholdNotMet { recordHint(campaign, base: paid) }
+            case .granted(let grant):
+                let compiled = engine.campaigns[campaign]
+                state[campaign].applied = true
+                rebates.append(Rebate(campaignId: compiled.id, reward: grant.reward))
+                if grant.amount > 0 {
+                    charge(campaign, grant.subBudget, grant.amount)
+                    rebateScopes.append(
+                        grant.subBudget == .pointsCost
+                            ? RebateScope(campaignId: compiled.id, points: grant.amount, lineIndices: grant.scopeLines)
+                            : RebateScope(
+                                campaignId: compiled.id, points: 0, couponValueFen: grant.amount,
+                                lineIndices: grant.scopeLines))
+                }
+                record(
+                    AppliedPromotion(
+                        source: .campaign(compiled.id), kind: compiled.kindName, amountFen: grant.amount,
+                        baseFen: grant.paid))
             }
-            if scopeLines.isEmpty {
-                state[campaign].reason = .noEligibleItems
-                continue
-            }
-            if paid < rule.thresholdFen {
-                state[campaign].reason = .thresholdNotMet
-                recordHint(campaign, base: paid)
-                continue
-            }
-            // Points cost the points budget; a coupon reserves its value against the coupon-subsidy budget.
-            let (subBudget, amount): (SubBudget, Fen)
-            switch reward {
-            case .points(let granted): (subBudget, amount) = (.pointsCost, granted)
-            case .coupon(let template): (subBudget, amount) = (.couponSubsidy, engine.rebateCouponValues[template] ?? 0)
-            }
-            if !fits(campaign, subBudget, amount) {
-                state[campaign].reason = .budgetExhausted
-                continue
-            }
-            state[campaign].applied = true
-            rebates.append(Rebate(campaignId: compiled.id, reward: reward))
-            if amount > 0 {
-                charge(campaign, subBudget, amount)
-                rebateScopes.append(
-                    subBudget == .pointsCost
-                        ? RebateScope(campaignId: compiled.id, points: amount, lineIndices: scopeLines)
-                        : RebateScope(
-                            campaignId: compiled.id, points: 0, couponValueFen: amount, lineIndices: scopeLines))
-            }
-            record(
-                AppliedPromotion(
-                    source: .campaign(compiled.id), kind: compiled.kind.rawValue, amountFen: amount, baseFen: paid))
         }
+    }
+
+    /// What a rebate would grant on what its scope pays now.
+    struct RebateGrant {
+        var reward: RebateRule.Reward
+        /// Points cost the points budget; a coupon reserves its value against the coupon-subsidy budget.
+        var subBudget: SubBudget
+        var amount: Fen
+        var scopeLines: [Int]
+        var paid: Fen
+    }
+
+    enum RebateEvaluation {
+        case granted(RebateGrant)
+        case rejected(RejectionReason, paid: Fen)
+    }
+
+    func evaluateRebate(_ campaign: Int) -> RebateEvaluation {
+        let compiled = engine.campaigns[campaign]
+        guard let rule = compiled.rebate else { return .rejected(.noEligibleItems, paid: 0) }
+        var scopeLines: [Int] = []
+        var paid = 0
+        for (index, line) in lines.enumerated() where compiled.scopeMask[line.product] {
+            scopeLines.append(index)
+            paid += line.netFen
+        }
+        if scopeLines.isEmpty { return .rejected(.noEligibleItems, paid: 0) }
+        if paid < rule.thresholdFen { return .rejected(.thresholdNotMet, paid: paid) }
+        let grant: RebateGrant
+        switch rule.reward {
+        case .points(let granted):
+            grant = RebateGrant(
+                reward: rule.reward, subBudget: .pointsCost, amount: granted, scopeLines: scopeLines, paid: paid)
+        case .coupon(let template):
+            grant = RebateGrant(
+                reward: rule.reward, subBudget: .couponSubsidy, amount: engine.rebateCouponValues[template] ?? 0,
+                scopeLines: scopeLines, paid: paid)
+        }
+        if !fits(campaign, grant.subBudget, grant.amount) { return .rejected(.budgetExhausted, paid: paid) }
+        return .granted(grant)
     }
 }
