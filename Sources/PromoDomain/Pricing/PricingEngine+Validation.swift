@@ -245,19 +245,16 @@ extension PricingEngine {
         let customer = request.customer
         try within(customer.pointsBalance, 0...PricingLimits.maxPoints, "customer.pointsBalance")
         try within(customer.previousOrders, 0...PricingLimits.maxUses, "customer.previousOrders")
-        for (name, counts) in [
-            ("campaignOrders", customer.campaignOrders), ("campaignOrdersToday", customer.campaignOrdersToday),
-        ] {
-            for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
-                try within(count, 0...PricingLimits.maxUses, "customer.\(name).\(id)")
-            }
-        }
-        for (id, bought) in customer.flashPurchases.sorted(by: { $0.key < $1.key }) {
-            try within(bought, 0...PricingLimits.maxQuantity, "customer.flashPurchases.\(id)")
-        }
-        for (sku, units) in request.stockAvailable.sorted(by: { $0.key < $1.key }) {
-            try within(units, 0...PricingLimits.maxStock, "stock.\(sku)")
-        }
+        try counts(customer.campaignOrders, 0...PricingLimits.maxUses, "customer.campaignOrders")
+        try counts(customer.campaignOrdersToday, 0...PricingLimits.maxUses, "customer.campaignOrdersToday")
+        try counts(customer.flashPurchases, 0...PricingLimits.maxQuantity, "customer.flashPurchases")
+        try counts(request.stockAvailable, 0...PricingLimits.maxStock, "stock")
+    }
+
+    /// Every count of a map within `bounds`; the first offender by key is named. Usually empty: no work.
+    static func counts(_ map: [String: Int], _ bounds: ClosedRange<Int>, _ path: String) throws(PricingInputError) {
+        guard map.values.contains(where: { !bounds.contains($0) }) else { return }
+        for (key, value) in map.sorted(by: { $0.key < $1.key }) { try within(value, bounds, "\(path).\(key)") }
     }
 
     /// Money: 0 ≤ value ≤ `PricingLimits.maxAmountFen`.

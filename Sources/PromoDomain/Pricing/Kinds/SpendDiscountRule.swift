@@ -33,13 +33,20 @@ extension SpendDiscountRule: CampaignRule, ThresholdRule {
     }
 
     func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)? {
-        tiers.filter { $0.thresholdFen > base }.min { $0.thresholdFen < $1.thresholdFen }
-            .map { ($0.thresholdFen, .percentOff($0.percentBp)) }
+        var next: (thresholdFen: Fen, reward: QualificationHint.Reward)?
+        for tier in tiers where tier.thresholdFen > base && tier.thresholdFen < (next?.thresholdFen ?? .max) {
+            next = (tier.thresholdFen, .percentOff(tier.percentBp))
+        }
+        return next
     }
 
     /// The highest tier `base` reaches.
     func tier(reachedBy base: Fen) -> DiscountTier? {
-        tiers.filter { $0.thresholdFen <= base }.max { $0.thresholdFen < $1.thresholdFen }
+        var reached: DiscountTier?
+        for tier in tiers where tier.thresholdFen <= base && tier.thresholdFen > (reached?.thresholdFen ?? -1) {
+            reached = tier
+        }
+        return reached
     }
 }
 

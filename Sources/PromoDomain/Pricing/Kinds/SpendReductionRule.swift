@@ -33,13 +33,20 @@ extension SpendReductionRule: CampaignRule, ThresholdRule {
     }
 
     func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)? {
-        tiers.filter { $0.thresholdFen > base }.min { $0.thresholdFen < $1.thresholdFen }
-            .map { ($0.thresholdFen, .reduction($0.reductionFen)) }
+        var next: (thresholdFen: Fen, reward: QualificationHint.Reward)?
+        for tier in tiers where tier.thresholdFen > base && tier.thresholdFen < (next?.thresholdFen ?? .max) {
+            next = (tier.thresholdFen, .reduction(tier.reductionFen))
+        }
+        return next
     }
 
     /// The highest tier `base` reaches.
     func tier(reachedBy base: Fen) -> ReductionTier? {
-        tiers.filter { $0.thresholdFen <= base }.max { $0.thresholdFen < $1.thresholdFen }
+        var reached: ReductionTier?
+        for tier in tiers where tier.thresholdFen <= base && tier.thresholdFen > (reached?.thresholdFen ?? -1) {
+            reached = tier
+        }
+        return reached
     }
 }
 
