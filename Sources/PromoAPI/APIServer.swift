@@ -11,10 +11,13 @@ public struct APIServer: Sendable {
         public var host: String
         /// The port to bind; 0 picks a free one. Default 8080.
         public var port: Int
+        /// How often a write is decided again after another writer moved one of its streams. Default 5.
+        public var maxWriteAttempts: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8080) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, maxWriteAttempts: Int = 5) {
             self.host = host
             self.port = port
+            self.maxWriteAttempts = maxWriteAttempts
         }
     }
 
@@ -30,16 +33,31 @@ public struct APIServer: Sendable {
     public func makeApplication(
         services: [any Service], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router()
-        router.add(middleware: ErrorMiddleware())
-        HealthRoutes(store: store, expectedSchemaVersion: EventStoreMigrations.all.map(\.version).max() ?? 0)
-            .register(on: router)
-        return Application(
-            router: router,
+        Application(
+            router: makeRouter().router,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "PromoLedger"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: store.logger)
+    }
+
+    /// The router and the list of routes it has (which the OpenAPI document must match).
+    func makeRouter() -> RouteTable {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        let table = RouteTable(router: router, auth: AuthMiddleware(keys: ApiKeyStore(store: store)))
+        let runner = CommandRunner(
+            store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger),
+            locks: StreamLocks(), maxAttempts: max(1, configuration.maxWriteAttempts))
+        HealthRoutes(store: store, expectedSteps: APIMigrations.withEventStore.map(\.version)).register(on: table)
+        table.addPublic(.get, "/openapi.json") { _, _ in JSONResponse.make(body: OpenAPIDocument.json) }
+        AccessRoutes().register(on: table)
+        ProductRoutes(runner: runner, store: store).register(on: table)
+        StoreRoutes(runner: runner).register(on: table)
+        StockRoutes(runner: runner, store: store).register(on: table)
+        CustomerRoutes(runner: runner, keys: CustomerKeyStore(client: store.client, logger: store.logger))
+            .register(on: table)
+        return table
     }
 }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import EventStore
 import Foundation
 import Hummingbird
@@ -10,8 +11,8 @@ import Testing
 @Suite("HTTP basics")
 struct ErrorShapeTests {
     func withApp(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let store = try await TestDatabase.store()
-        let app = APIServer(configuration: .init(port: 0), store: store).makeApplication(services: [])
+        let app = APIServer(configuration: .init(port: 0), store: try await APITest.store()).makeApplication(
+            services: [])
         try await app.test(.router, body)
     }
 
@@ -26,7 +27,8 @@ struct ErrorShapeTests {
                 #expect(response.status == .ok)
                 let body = try JSONValue(parsing: String(buffer: response.body))
                 #expect(body["status"] == "ready")
-                #expect(body["schemaVersion"] == .int(Int64(EventStoreMigrations.all.count)))
+                #expect(body["schemaVersion"] == .int(Int64(APIMigrations.withEventStore.map(\.version).max()!)))
+                #expect(body["schemaVersion"] == 1003)
             }
         }
     }

@@ -35,9 +35,13 @@ extension APIError: HTTPResponseError {
 /// Builds JSON responses from ``JSONValue`` bodies.
 public enum JSONResponse {
     public static func make(status: HTTPResponse.Status = .ok, body: JSONValue) -> Response {
+        make(status: status, text: body.canonicalString)
+    }
+
+    /// A response whose body is already JSON text (a recorded response replayed byte for byte).
+    public static func make(status: HTTPResponse.Status, text: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(
-            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.canonicalString)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -1,5 +1,8 @@
+import HTTPTypes
+import EventStore
 import Hummingbird
 import Logging
+import PostgresNIO
 import PromoDomain
 
 /// Every error leaves the server in API.md's shape: `{"error": {"code", "message", "details"}}`.
@@ -17,10 +20,45 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error.response
         } catch let error as HTTPError {
             return Self.apiError(for: error.status, message: error.body).response
+        } catch let error as FieldError {
+            return APIError(error).response
+        } catch let error as EventStoreError {
+            context.logger.warning("event store error", metadata: ["error": "\(String(reflecting: error))"])
+            return Self.apiError(for: error).response
+        } catch let error as any HTTPResponseError {
+            return Self.apiError(for: error.status, message: nil).response
+        } catch let error as PSQLError {
+            context.logger.error("database error", metadata: ["error": "\(String(reflecting: error))"])
+            return APIError(
+                .serviceUnavailable, code: "database_unavailable", message: "the database cannot be reached"
+            )
+            .response
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             return APIError(.internalServerError, code: "internal_error", message: "the request could not be handled")
                 .response
+        }
+    }
+
+    /// The store's errors as API.md's codes; the message is the store's safe description, never SQL.
+    static func apiError(for error: EventStoreError) -> APIError {
+        switch error.code {
+        case .wrongExpectedVersion:
+            APIError(.conflict, code: error.code.name, message: "another writer changed this resource first; retry")
+        case .idempotencyKeyReused:
+            APIError(
+                .conflict, code: error.code.name,
+                message: "this Idempotency-Key was used before with a different request")
+        case .appendOutcomeUnknown:
+            APIError(
+                .serviceUnavailable, code: error.code.name,
+                message: "the write may or may not have been recorded; retry with the same Idempotency-Key")
+        case .invalidAppend, .invalidStreamID:
+            APIError(.badRequest, code: error.code.name, message: error.message)
+        case .streamBusy:
+            APIError(.serviceUnavailable, code: error.code.name, message: "the resource is busy; retry")
+        default:
+            APIError(.serviceUnavailable, code: "database_unavailable", message: "the database cannot be reached")
         }
     }
 

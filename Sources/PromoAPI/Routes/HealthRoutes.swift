@@ -1,3 +1,4 @@
+import HTTPTypes
 import EventStore
 import Hummingbird
 import Logging
@@ -7,22 +8,24 @@ import PromoDomain
 /// `/healthz` (the process answers) and `/readyz` (it can reach a migrated database it can append to).
 struct HealthRoutes: Sendable {
     let store: PostgresEventStore
-    let expectedSchemaVersion: Int
+    /// Every schema step this build needs (the event store's and the API's).
+    let expectedSteps: [Int]
 
-    func register(on router: Router<some RequestContext>) {
-        router.get("/healthz") { _, _ in
+    func register(on table: RouteTable) {
+        table.addPublic(.get, "/healthz") { _, _ in
             JSONResponse.make(body: ["status": "ok"])
         }
-        router.get("/readyz") { _, _ in
+        table.addPublic(.get, "/readyz") { _, _ in
             do {
-                let version = try await Migrator(client: store.client, logger: store.logger).currentVersion()
-                guard version >= expectedSchemaVersion else {
+                let applied = try await appliedSteps()
+                let missing = expectedSteps.filter { !applied.contains($0) }
+                guard missing.isEmpty else {
                     return APIError(
                         .serviceUnavailable, code: "schema_outdated",
-                        message:
-                            "database schema is at version \(version), this build needs \(expectedSchemaVersion); run `promoctl migrate`"
+                        message: "database schema steps \(missing) are missing; run `promoctl migrate`"
                     ).response
                 }
+                let version = applied.filter { expectedSteps.contains($0) }.max() ?? 0
                 let positions = try await store.positionStatus()
                 if let problem = positions.problem {
                     return APIError(
@@ -41,5 +44,16 @@ struct HealthRoutes: Sendable {
                 ).response
             }
         }
+    }
+
+    private func appliedSteps() async throws -> Set<Int> {
+        let exists = try await store.client.rows(
+            "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: store.logger
+        ) { try $0.decode(Bool.self) }
+        guard exists.first == true else { return [] }
+        return Set(
+            try await store.client.rows("SELECT version FROM schema_migrations", logger: store.logger) {
+                Int(try $0.decode(Int32.self))
+            })
     }
 }

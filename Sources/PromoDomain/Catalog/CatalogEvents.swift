@@ -43,22 +43,37 @@ public struct ProductDefined: DomainEvent {
     }
 }
 
-/// A store or channel outlet was defined.
+/// A store or channel outlet was defined or redefined.
+///
+/// Version 2 added `fulfilmentLocation`, the stock location its orders reserve at; version 1 payloads are read
+/// with the store's own id there, which is what API.md makes the default.
 public struct StoreDefined: DomainEvent {
     public static let eventType = "StoreDefined"
+    public static let schemaVersion = 2
 
     public var storeId: String
     public var name: String
     public var region: String
     /// `online` or `store`.
     public var channel: String
+    /// Where orders from this store reserve stock (`stock-{sku}@{fulfilmentLocation}`).
+    public var fulfilmentLocation: String
 
-    public init(storeId: String, name: String, region: String, channel: String) {
+    public init(storeId: String, name: String, region: String, channel: String, fulfilmentLocation: String? = nil) {
         self.storeId = storeId
         self.name = name
         self.region = region
         self.channel = channel
+        self.fulfilmentLocation = fulfilmentLocation ?? storeId
     }
 
-    public static let sample = StoreDefined(storeId: "s-cd-01", name: "成都春熙路店", region: "sichuan", channel: "store")
+    public static let sample = StoreDefined(
+        storeId: "s-cd-01", name: "成都春熙路店", region: "sichuan", channel: "store", fulfilmentLocation: "wh-chengdu")
+
+    /// v1 had no `fulfilmentLocation`: the store fulfilled from its own stock.
+    public static let upcasterFromV1 = Upcaster(eventType: eventType, fromVersion: 1) { payload in
+        guard case .object(var members) = payload else { return payload }
+        if members["fulfilmentLocation"] == nil { members["fulfilmentLocation"] = members["storeId"] ?? .null }
+        return .object(members)
+    }
 }

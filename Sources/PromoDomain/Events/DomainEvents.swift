@@ -8,10 +8,15 @@ public enum DomainEvents {
         StockReceived.self,
         StockAdjusted.self,
         SafetyStockSet.self,
+        LowStockDetected.self,
+        CustomerProfileSet.self,
+        ApiKeyCreated.self,
+        ApiKeyRevoked.self,
     ]
 
     public static let upcasters = UpcasterRegistry([
-        ProductDefined.upcasterFromV1
+        ProductDefined.upcasterFromV1,
+        StoreDefined.upcasterFromV1,
     ])
 
     /// Payloads of older versions that stores may still hold: (type, version, payload). Each has a schema and
@@ -23,6 +28,7 @@ public enum DomainEvents {
                 "sku": "MD-002", "name": "鲜毛肚", "spec": "250g", "origin": "四川", "shelfLifeDays": 180, "priceFen": 4590,
                 "costFen": 2500, "category": "hotpot",
             ]
-        )
+        ),
+        (StoreDefined.eventType, 1, ["storeId": "s-cd-02", "name": "成都太古里店", "region": "sichuan", "channel": "store"]),
     ]
 }

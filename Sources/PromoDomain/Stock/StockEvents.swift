@@ -50,3 +50,23 @@ public struct SafetyStockSet: DomainEvent {
 
     public static let sample = SafetyStockSet(sku: "HP-001", location: "online", quantity: 20)
 }
+
+/// Available stock (on hand − reserved) fell below the location's safety stock; appended with the event that
+/// made it fall, so replenishment and the alerts feed never miss a crossing.
+public struct LowStockDetected: DomainEvent {
+    public static let eventType = "LowStockDetected"
+
+    public var sku: String
+    public var location: String
+    public var available: Int
+    public var safetyStock: Int
+
+    public init(sku: String, location: String, available: Int, safetyStock: Int) {
+        self.sku = sku
+        self.location = location
+        self.available = available
+        self.safetyStock = safetyStock
+    }
+
+    public static let sample = LowStockDetected(sku: "HP-001", location: "online", available: 12, safetyStock: 20)
+}

@@ -1,0 +1,60 @@
+import EventStore
+
+/// The API's own tables, applied by `promoctl migrate` after the event store's steps.
+///
+/// Numbered from 1001 so the event store's steps keep their own range in `schema_migrations`. Never edit a
+/// released step: add a new one.
+public enum APIMigrations {
+    public static let all: [Migration] = [apiKeys, idempotentRequests, customerKeys]
+
+    /// Every step `promoctl migrate` applies: the event store's, then the API's.
+    public static let withEventStore: [Migration] = EventStoreMigrations.all + all
+
+    /// API keys: only the SHA-256 of a key is stored. A revoked key keeps its row (and its events) for audit.
+    static let apiKeys = Migration(
+        version: 1001, name: "api keys",
+        statements: [
+            """
+            CREATE TABLE api_keys (
+                key_id      text        PRIMARY KEY,
+                name        text        NOT NULL,
+                role        text        NOT NULL CHECK (role IN ('channel', 'marketing', 'analyst', 'auditor', 'admin')),
+                key_hash    bytea       NOT NULL UNIQUE CHECK (length(key_hash) = 32),
+                created_at  timestamptz NOT NULL DEFAULT now(),
+                created_by  text        NOT NULL,
+                revoked_at  timestamptz,
+                revoked_by  text)
+            """
+        ])
+
+    /// The first response to each (API key, Idempotency-Key), so a repeat gets it back byte for byte.
+    ///
+    /// A row is written in the transaction that appends the command's events, so the two commit together.
+    static let idempotentRequests = Migration(
+        version: 1002, name: "idempotent requests",
+        statements: [
+            """
+            CREATE TABLE idempotent_requests (
+                key_id          text        NOT NULL,
+                idempotency_key text        NOT NULL,
+                request_hash    bytea       NOT NULL,
+                status          integer     NOT NULL,
+                body            text        NOT NULL,
+                recorded_at     timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (key_id, idempotency_key))
+            """
+        ])
+
+    /// One AES-256 key per customer, for the personal data sealed in their events. Deleting a row
+    /// crypto-shreds that customer's name, phone and address in every stored event.
+    static let customerKeys = Migration(
+        version: 1003, name: "customer keys",
+        statements: [
+            """
+            CREATE TABLE customer_keys (
+                customer_id text        PRIMARY KEY,
+                key         bytea       NOT NULL CHECK (length(key) = 32),
+                created_at  timestamptz NOT NULL DEFAULT now())
+            """
+        ])
+}

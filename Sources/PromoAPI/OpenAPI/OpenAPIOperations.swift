@@ -1,0 +1,52 @@
+import PromoDomain
+
+/// The operations the document lists, one per route.
+enum OpenAPIOperations {
+    /// The errors every authenticated write may answer.
+    static let writeErrors = [400, 401, 403, 409, 413, 503]
+    static let readErrors = [400, 401, 403, 503]
+
+    static let all: [OpenAPIOperation] = [
+        .init(method: "GET", path: "/healthz", summary: "The process answers", response: "Health", errors: []),
+        .init(
+            method: "GET", path: "/readyz", summary: "The database is reachable, migrated and ready",
+            response: "Ready", errors: [503]),
+        .init(
+            method: "GET", path: "/openapi.json", summary: "This document", response: "OpenAPIDocument", errors: []
+        ),
+        .init(
+            method: "GET", path: "/v1/me", summary: "The key this request is made with", roles: [],
+            response: "Me", errors: [401]),
+        .init(
+            method: "PUT", path: "/v1/products/{sku}", summary: "Define or redefine a product", roles: [.marketing],
+            body: "ProductBody", creates: true, response: "Product", errors: writeErrors),
+        .init(
+            method: "GET", path: "/v1/products", summary: "List products, optionally by category or tag",
+            roles: [.marketing, .analyst, .auditor], query: ["category", "tag"], response: "ProductList",
+            errors: readErrors),
+        .init(
+            method: "GET", path: "/v1/products/{sku}", summary: "One product",
+            roles: [.marketing, .analyst, .auditor], response: "Product", errors: readErrors + [404]),
+        .init(
+            method: "PUT", path: "/v1/stores/{storeId}", summary: "Define or redefine a store or online outlet",
+            roles: [.marketing], body: "StoreBody", creates: true, response: "Store", errors: writeErrors),
+        .init(
+            method: "POST", path: "/v1/stock/{sku}/{location}/receipts", summary: "Goods arrived at a location",
+            roles: [.marketing], body: "StockReceipt", response: "StockLevel", errors: writeErrors + [404, 422]),
+        .init(
+            method: "POST", path: "/v1/stock/{sku}/{location}/adjustments",
+            summary: "Correct on hand by a delta (409 insufficient_stock below zero available)",
+            roles: [.marketing], body: "StockAdjustment", response: "StockLevel", errors: writeErrors + [404, 422]),
+        .init(
+            method: "PUT", path: "/v1/stock/{sku}/{location}/safety-stock",
+            summary: "Set the level below which a low-stock event is recorded", roles: [.marketing],
+            body: "SafetyStock", response: "StockLevel", errors: writeErrors + [404, 422]),
+        .init(
+            method: "GET", path: "/v1/stock/{sku}", summary: "Stock of a SKU per location",
+            roles: [.marketing, .analyst, .auditor], response: "StockLevels", errors: readErrors + [404]),
+        .init(
+            method: "PUT", path: "/v1/customers/{customerId}",
+            summary: "Set a customer's profile (name, phone and address are stored encrypted)", roles: [.channel],
+            body: "CustomerBody", creates: true, response: "Customer", errors: writeErrors),
+    ]
+}

@@ -1,0 +1,99 @@
+import PromoDomain
+
+/// The schemas of the OpenAPI document's request and response bodies. Request bodies forbid unknown keys
+/// (`additionalProperties: false`), as the server does.
+enum OpenAPISchemas {
+    static func object(_ properties: [String: JSONValue], required: [String]? = nil, closed: Bool = true) -> JSONValue {
+        var schema: [String: JSONValue] = [
+            "type": "object", "properties": .object(properties),
+            "required": .array((required ?? properties.keys.sorted()).map { .string($0) }),
+        ]
+        if closed { schema["additionalProperties"] = false }
+        return .object(schema)
+    }
+
+    static func string(_ min: Int = 1, _ max: Int = 200) -> JSONValue {
+        ["type": "string", "minLength": .int(Int64(min)), "maxLength": .int(Int64(max))]
+    }
+
+    static func integer(_ range: ClosedRange<Int64>) -> JSONValue {
+        ["type": "integer", "minimum": .int(range.lowerBound), "maximum": .int(range.upperBound)]
+    }
+
+    static let id: JSONValue = ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"]
+    static let labels: JSONValue = ["type": "array", "items": string(1, 64), "maxItems": 32, "uniqueItems": true]
+    static let position: JSONValue = ["type": "integer", "description": "global position of the write's last event"]
+    static let version: JSONValue = ["type": "integer", "description": "the stream's version after the write"]
+
+    static let productFields: [String: JSONValue] = [
+        "name": string(), "spec": string(0), "origin": string(0),
+        "shelfLifeDays": integer(InputLimits.shelfLifeDays), "priceFen": integer(InputLimits.fen),
+        "costFen": integer(InputLimits.fen), "category": string(1, 64), "tags": labels,
+    ]
+    static let stockLevel: [String: JSONValue] = [
+        "onHand": ["type": "integer"], "reserved": ["type": "integer"], "available": ["type": "integer", "minimum": 0],
+        "safetyStock": ["type": "integer"],
+    ]
+    static let customerFields: [String: JSONValue] = [
+        "region": string(1, 64), "tier": ["enum": ["regular", "silver", "gold"]], "tastePreferences": labels,
+        "consents": object(["sms": ["type": "boolean"], "wechat": ["type": "boolean"], "app": ["type": "boolean"]]),
+    ]
+
+    static var all: [String: JSONValue] {
+        [
+            "Error": object([
+                "error": object([
+                    "code": ["type": "string", "pattern": "^[a-z0-9_]+$"], "message": ["type": "string"],
+                    "details": ["type": "object"],
+                ])
+            ]),
+            "Health": object(["status": ["const": "ok"]]),
+            "Ready": object([
+                "status": ["const": "ready"], "schemaVersion": ["type": "integer"], "headPosition": ["type": "integer"],
+            ]),
+            "OpenAPIDocument": ["type": "object"],
+            "Me": object([
+                "keyId": ["type": "string"], "name": ["type": "string"],
+                "role": ["enum": .array(AccessRole.allCases.map { .string($0.rawValue) })],
+            ]),
+            "ProductBody": object(productFields),
+            "Product": object(
+                productFields.merging(["sku": id, "version": version, "position": position]) { a, _ in a },
+                closed: false),
+            "ProductList": object(["products": ["type": "array", "items": ["$ref": "#/components/schemas/Product"]]]),
+            "StoreBody": object(
+                [
+                    "name": string(), "region": string(1, 64), "channel": ["enum": ["online", "store"]],
+                    "fulfilmentLocation": id,
+                ],
+                required: ["channel", "name", "region"]),
+            "Store": object(
+                [
+                    "storeId": id, "name": string(), "region": string(1, 64), "channel": ["enum": ["online", "store"]],
+                    "fulfilmentLocation": id, "version": version, "position": position,
+                ], closed: false),
+            "StockReceipt": object(["quantity": integer(InputLimits.stockQuantity)]),
+            "StockAdjustment": object([
+                "delta": ["type": "integer", "minimum": -1_000_000, "maximum": 1_000_000, "not": ["const": 0]],
+                "reason": string(1, 500),
+            ]),
+            "SafetyStock": object(["quantity": integer(0...InputLimits.stockQuantity.upperBound)]),
+            "StockLevel": object(
+                stockLevel.merging(["sku": id, "location": id, "lowStock": ["type": "boolean"], "position": position]) {
+                    a, _ in a
+                },
+                closed: false),
+            "StockLevels": object([
+                "sku": id,
+                "locations": ["type": "object", "additionalProperties": object(stockLevel)],
+            ]),
+            "CustomerBody": object(
+                customerFields.merging(["name": string(1, 100), "phone": string(3, 32), "address": string(1, 500)]) {
+                    a, _ in a
+                }),
+            "Customer": object(
+                customerFields.merging(["customerId": id, "version": version, "position": position]) { a, _ in a },
+                closed: false),
+        ]
+    }
+}

@@ -1,0 +1,30 @@
+import HTTPTypes
+import PromoDomain
+import Hummingbird
+
+/// A request's query parameters, checked: a parameter the route does not know is a 400 naming it.
+struct QueryReader {
+    private let values: [String: String]
+
+    init(_ request: Request, allowed: Set<String>) throws(APIError) {
+        var values: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters {
+            let name = String(name)
+            guard allowed.contains(name) else {
+                throw APIError(
+                    .badRequest, code: "unknown_parameter", message: "\(name) is not a parameter of this request",
+                    details: ["field": .string(name)])
+            }
+            guard value.utf8.count <= 200 else {
+                throw APIError.invalidField(name, "must have at most 200 characters")
+            }
+            values[name] = String(value)
+        }
+        self.values = values
+    }
+
+    /// The value, or nil when absent or empty.
+    subscript(name: String) -> String? {
+        values[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}

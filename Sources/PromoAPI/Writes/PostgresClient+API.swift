@@ -1,0 +1,58 @@
+import EventStore
+import Logging
+import PostgresNIO
+
+extension PostgresClient {
+    /// Runs `body` in a transaction on a leased connection and rethrows `body`'s own error unwrapped.
+    ///
+    /// A failed `COMMIT` leaves the outcome open (the connection may have dropped after the server committed), so
+    /// it becomes ``EventStoreError/Code/appendOutcomeUnknown``: the caller retries with the same Idempotency-Key.
+    func inTransaction<T: Sendable>(
+        logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await withConnection { connection in
+                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            if error.commitError != nil {
+                throw EventStoreError(
+                    .appendOutcomeUnknown, "the commit was not confirmed; retry with the same Idempotency-Key",
+                    underlying: error)
+            }
+            throw EventStoreError(.databaseUnavailable, "the database could not start a transaction", underlying: error)
+        }
+    }
+
+    /// Every row of `query`, decoded, read on a leased connection before the lease goes back to the pool.
+    func rows<Row: Sendable>(
+        _ query: PostgresQuery, logger: Logger, _ decode: @Sendable (PostgresRow) throws -> Row
+    ) async throws -> [Row] {
+        try await withConnection { connection in
+            var result: [Row] = []
+            for try await row in try await connection.query(query, logger: logger) { result.append(try decode(row)) }
+            return result
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Every row of `query` on this connection (inside its transaction), decoded.
+    func rows<Row: Sendable>(
+        _ query: PostgresQuery, logger: Logger, _ decode: @Sendable (PostgresRow) throws -> Row
+    ) async throws -> [Row] {
+        var result: [Row] = []
+        for try await row in try await self.query(query, logger: logger) { result.append(try decode(row)) }
+        return result
+    }
+}
+
+extension Error {
+    /// True for a PostgreSQL unique violation on `constraint`.
+    func isUniqueViolation(on constraint: String) -> Bool {
+        guard let error = self as? PSQLError, error.code == .server else { return false }
+        return error.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw
+            && error.serverInfo?[.constraintName] == constraint
+    }
+}

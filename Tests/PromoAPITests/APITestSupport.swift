@@ -1,0 +1,100 @@
+import HTTPTypes
+import EventStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import PromoDomain
+import PromoTestSupport
+import Testing
+
+@testable import PromoAPI
+
+/// The test database with the API's schema steps too, an app on it, keys per role, and a terse client.
+enum APITest {
+    private static let migrated = Task<PostgresEventStore, any Error> {
+        let store = try await TestDatabase.store()
+        try await Migrator(client: store.client, logger: store.logger, migrations: APIMigrations.all).migrate()
+        return store
+    }
+
+    static func store() async throws -> PostgresEventStore { try await migrated.value }
+
+    /// A new key of `role`, as `promoctl keys create` makes it.
+    static func key(_ role: AccessRole, name: String = "tests") async throws -> String {
+        try await ApiKeyStore(store: store()).create(role: role, name: name, actor: "tests").secret
+    }
+
+    /// Runs `body` against the router of a fresh app (its own stream locks, like another process).
+    static func withApp(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+        let app = APIServer(configuration: .init(port: 0), store: try await store()).makeApplication(services: [])
+        try await app.test(.router) { client in try await body(Client(base: client)) }
+    }
+
+    /// A unique id for this test's resources: `HP-3f9a0c1d`.
+    static func id(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
+
+    /// An event of a stream as stored.
+    struct StoredEvent: Sendable {
+        var position: Int64
+        var type: String
+        var payload: String
+        var metadata: String
+    }
+
+    /// The events of one stream as stored (the table itself, no upcasting), in version order.
+    static func storedEvents(_ streamId: String) async throws -> [StoredEvent] {
+        let store = try await store()
+        return try await store.client.withConnection { connection in
+            var rows: [StoredEvent] = []
+            let query: PostgresQuery = """
+                SELECT position, event_type, payload::text, metadata::text FROM events WHERE stream_id = \(streamId)
+                ORDER BY stream_version
+                """
+            for try await (position, type, payload, metadata) in try await connection.query(
+                query, logger: store.logger
+            ).decode((Int64, String, String, String).self) {
+                rows.append(StoredEvent(position: position, type: type, payload: payload, metadata: metadata))
+            }
+            return rows
+        }
+    }
+}
+
+/// A response with its body parsed.
+struct Reply: Sendable {
+    var status: HTTPResponse.Status
+    var text: String
+    var headers: HTTPFields
+
+    var json: JSONValue { (try? JSONValue(parsing: text)) ?? .null }
+    var errorCode: String? { json["error"]?["code"]?.stringValue }
+    var errorField: String? { json["error"]?["details"]?["field"]?.stringValue }
+}
+
+/// The test client with the API's headers spelled once.
+struct Client: Sendable {
+    let base: any TestClientProtocol
+
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, body: String? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> Reply {
+        var headers = HTTPFields()
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if let idempotencyKey { headers[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }
+        if body != nil { headers[.contentType] = "application/json" }
+        let response = try await base.execute(
+            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        return Reply(status: response.status, text: String(buffer: response.body), headers: response.headers)
+    }
+}
+
+/// A product body API.md's way, with a few fields to vary.
+func productBody(category: String = "hotpot", tags: [String] = ["spicy"], priceFen: Int64 = 3990) -> String {
+    let tagList = tags.map { "\"\($0)\"" }.joined(separator: ",")
+    return """
+        {"name":"牛油火锅底料","spec":"500g","origin":"重庆","shelfLifeDays":365,"priceFen":\(priceFen),\
+        "costFen":1800,"category":"\(category)","tags":[\(tagList)]}
+        """
+}
