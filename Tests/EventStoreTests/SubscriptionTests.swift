@@ -35,14 +35,17 @@ struct SubscriptionTests {
             group.addTask { try await subscription.run() }
             group.addTask { try await EventNotifier(client: store.client, signal: signal, logger: store.logger).run() }
 
-            // The held transaction takes its position first, then others commit after it.
+            // The held transaction takes its position first, then others commit after it. It stays open until
+            // the test has checked that nothing was delivered (at least 5 s), however slow the machine.
             let heldOpen = AsyncStream<Void>.makeStream()
+            let release = AsyncStream<Void>.makeStream()
             group.addTask {
                 try await store.client.withTransaction(logger: store.logger) { connection in
                     _ = try await store.append(
                         to: held, expectedVersion: .noStream, events: [testEvent("Held")], on: connection)
                     heldOpen.continuation.yield()
                     try await Task.sleep(for: .seconds(5))
+                    for await _ in release.stream { break }
                 }
             }
             for await _ in heldOpen.stream { break }
@@ -56,6 +59,7 @@ struct SubscriptionTests {
             // While the early transaction is open, nothing after its position may be delivered.
             try await Task.sleep(for: .seconds(1))
             #expect(delivered.all.isEmpty, "events after an open transaction's position must wait for it")
+            release.continuation.yield()
 
             let expected = 1 + later.count * 2
             let deadline = ContinuousClock.now + .seconds(60)
