@@ -30,6 +30,31 @@ protocol ThresholdRule: CampaignRule {
     func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)?
 }
 
+extension Array {
+    /// The tier with the highest threshold `value` reaches (nil: none reached). A loop, no allocation: it
+    /// runs for every tiered campaign of every quote.
+    func highestTier(reachedBy value: Int, threshold: (Element) -> Int) -> Element? {
+        var reached: Element?
+        var best = Int.min
+        for tier in self where threshold(tier) <= value && threshold(tier) > best {
+            reached = tier
+            best = threshold(tier)
+        }
+        return reached
+    }
+
+    /// The tier with the lowest threshold above `value` (nil: every tier reached).
+    func nextTier(above value: Int, threshold: (Element) -> Int) -> Element? {
+        var next: Element?
+        var best = Int.max
+        for tier in self where threshold(tier) > value && threshold(tier) < best {
+            next = tier
+            best = threshold(tier)
+        }
+        return next
+    }
+}
+
 /// A kind whose thresholds count units (满N件).
 protocol UnitThresholdRule: CampaignRule {
     /// The lowest unit threshold above `units` and what reaching it gives.

@@ -33,17 +33,16 @@ extension QuantityDiscountRule: CampaignRule, UnitThresholdRule, OrderLevelRule 
     }
 
     func nextThreshold(aboveUnits units: Int) -> (thresholdUnits: Int, reward: QualificationHint.Reward)? {
-        tiers.filter { $0.thresholdUnits > units }.min { $0.thresholdUnits < $1.thresholdUnits }
-            .map { ($0.thresholdUnits, .percentOff($0.percentBp)) }
+        tiers.nextTier(above: units, threshold: \.thresholdUnits).map { tier in
+            (tier.thresholdUnits, .percentOff(tier.percentBp))
+        }
     }
 
     /// The highest tier's percentage of what the scope's free units still cost, rounded half-even.
     func evaluate(_ scope: OrderScope) -> OrderEffect {
-        guard
-            let tier = tiers.filter({ $0.thresholdUnits <= scope.units }).max(by: {
-                $0.thresholdUnits < $1.thresholdUnits
-            })
-        else { return .rejected(.thresholdNotMet) }
+        guard let tier = tiers.highestTier(reachedBy: scope.units, threshold: \.thresholdUnits) else {
+            return .rejected(.thresholdNotMet)
+        }
         return .amountOff(BasisPoints.share(of: scope.running, basisPoints: tier.percentBp))
     }
 }

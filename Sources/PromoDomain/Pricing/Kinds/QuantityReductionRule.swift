@@ -33,17 +33,16 @@ extension QuantityReductionRule: CampaignRule, UnitThresholdRule, OrderLevelRule
     }
 
     func nextThreshold(aboveUnits units: Int) -> (thresholdUnits: Int, reward: QualificationHint.Reward)? {
-        tiers.filter { $0.thresholdUnits > units }.min { $0.thresholdUnits < $1.thresholdUnits }
-            .map { ($0.thresholdUnits, .reduction($0.reductionFen)) }
+        tiers.nextTier(above: units, threshold: \.thresholdUnits).map { tier in
+            (tier.thresholdUnits, .reduction(tier.reductionFen))
+        }
     }
 
     /// The highest tier the scope's free units reach, at most what they still cost.
     func evaluate(_ scope: OrderScope) -> OrderEffect {
-        guard
-            let tier = tiers.filter({ $0.thresholdUnits <= scope.units }).max(by: {
-                $0.thresholdUnits < $1.thresholdUnits
-            })
-        else { return .rejected(.thresholdNotMet) }
+        guard let tier = tiers.highestTier(reachedBy: scope.units, threshold: \.thresholdUnits) else {
+            return .rejected(.thresholdNotMet)
+        }
         return .amountOff(min(tier.reductionFen, scope.running))
     }
 }

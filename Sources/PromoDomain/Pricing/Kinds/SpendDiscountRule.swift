@@ -33,20 +33,14 @@ extension SpendDiscountRule: CampaignRule, ThresholdRule {
     }
 
     func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)? {
-        var next: (thresholdFen: Fen, reward: QualificationHint.Reward)?
-        for tier in tiers where tier.thresholdFen > base && tier.thresholdFen < (next?.thresholdFen ?? .max) {
-            next = (tier.thresholdFen, .percentOff(tier.percentBp))
+        tiers.nextTier(above: base, threshold: \.thresholdFen).map { tier in
+            (tier.thresholdFen, .percentOff(tier.percentBp))
         }
-        return next
     }
 
     /// The highest tier `base` reaches.
     func tier(reachedBy base: Fen) -> DiscountTier? {
-        var reached: DiscountTier?
-        for tier in tiers where tier.thresholdFen <= base && tier.thresholdFen > (reached?.thresholdFen ?? -1) {
-            reached = tier
-        }
-        return reached
+        tiers.highestTier(reachedBy: base, threshold: \.thresholdFen)
     }
 }
 

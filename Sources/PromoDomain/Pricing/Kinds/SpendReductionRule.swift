@@ -33,20 +33,14 @@ extension SpendReductionRule: CampaignRule, ThresholdRule {
     }
 
     func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)? {
-        var next: (thresholdFen: Fen, reward: QualificationHint.Reward)?
-        for tier in tiers where tier.thresholdFen > base && tier.thresholdFen < (next?.thresholdFen ?? .max) {
-            next = (tier.thresholdFen, .reduction(tier.reductionFen))
+        tiers.nextTier(above: base, threshold: \.thresholdFen).map { tier in
+            (tier.thresholdFen, .reduction(tier.reductionFen))
         }
-        return next
     }
 
     /// The highest tier `base` reaches.
     func tier(reachedBy base: Fen) -> ReductionTier? {
-        var reached: ReductionTier?
-        for tier in tiers where tier.thresholdFen <= base && tier.thresholdFen > (reached?.thresholdFen ?? -1) {
-            reached = tier
-        }
-        return reached
+        tiers.highestTier(reachedBy: base, threshold: \.thresholdFen)
     }
 }
 
