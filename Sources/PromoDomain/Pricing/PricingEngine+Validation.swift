@@ -138,20 +138,26 @@ extension PricingEngine {
     {
         var values: [String: Fen] = [:]
         for (index, campaign) in campaigns.enumerated() {
-            guard case .rebate(let rule) = campaign.rules, case .coupon(let id) = rule.reward else { continue }
-            let field = "campaigns[\(index)].rules.couponTemplateId"
-            guard let template = templates.first(where: { $0.templateId == id }) else {
-                throw PricingInputError(field: field, message: "unknown coupon template \(id)")
-            }
-            switch template.discount {
-            case .amount(let value, _): values[id] = value
-            case .percent(_, _, let cap?): values[id] = cap
-            case .percent(_, _, nil):
-                throw PricingInputError(
-                    field: field,
-                    message:
-                        "template \(id) is a percent coupon without maxDiscountFen: a rebate must reserve a bounded value"
-                )
+            guard case .rebate(let rule) = campaign.rules else { continue }
+            for (position, tier) in rule.tiers.enumerated() {
+                guard case .coupon(let id) = tier.reward else { continue }
+                let field =
+                    rule.higherTiers.isEmpty
+                    ? "campaigns[\(index)].rules.couponTemplateId"
+                    : "campaigns[\(index)].rules.tiers[\(position)].couponTemplateId"
+                guard let template = templates.first(where: { $0.templateId == id }) else {
+                    throw PricingInputError(field: field, message: "unknown coupon template \(id)")
+                }
+                switch template.discount {
+                case .amount(let value, _): values[id] = value
+                case .percent(_, _, let cap?): values[id] = cap
+                case .percent(_, _, nil):
+                    throw PricingInputError(
+                        field: field,
+                        message:
+                            "template \(id) is a percent coupon without maxDiscountFen: a rebate must reserve a bounded value"
+                    )
+                }
             }
         }
         return values

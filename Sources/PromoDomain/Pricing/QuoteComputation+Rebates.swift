@@ -9,6 +9,7 @@ extension QuoteComputation {
                 state[campaign].reason = reason
                 if reason == .thresholdNotMet { recordHint(campaign, base: paid) }
             case .granted(let grant):
+                recordHint(campaign, base: grant.paid)  // a higher tier within reach
                 let compiled = engine.campaigns[campaign]
                 state[campaign].applied = true
                 rebates.append(Rebate(campaignId: compiled.id, reward: grant.reward))
@@ -54,15 +55,15 @@ extension QuoteComputation {
             paid += line.netFen
         }
         if scopeLines.isEmpty { return .rejected(.noEligibleItems, paid: 0) }
-        if paid < rule.thresholdFen { return .rejected(.thresholdNotMet, paid: paid) }
+        guard let tier = rule.tier(reachedBy: paid) else { return .rejected(.thresholdNotMet, paid: paid) }
         let grant: RebateGrant
-        switch rule.reward {
+        switch tier.reward {
         case .points(let granted):
             grant = RebateGrant(
-                reward: rule.reward, subBudget: .pointsCost, amount: granted, scopeLines: scopeLines, paid: paid)
+                reward: tier.reward, subBudget: .pointsCost, amount: granted, scopeLines: scopeLines, paid: paid)
         case .coupon(let template):
             grant = RebateGrant(
-                reward: rule.reward, subBudget: .couponSubsidy, amount: engine.rebateCouponValues[template] ?? 0,
+                reward: tier.reward, subBudget: .couponSubsidy, amount: engine.rebateCouponValues[template] ?? 0,
                 scopeLines: scopeLines, paid: paid)
         }
         if !fits(campaign, grant.subBudget, grant.amount) { return .rejected(.budgetExhausted, paid: paid) }
