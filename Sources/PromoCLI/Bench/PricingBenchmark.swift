@@ -43,8 +43,9 @@ public enum PricingBenchmark {
             ratio: rate / 100_000, quoteTotalFen: warm.totalFen)
     }
 
-    /// The benchmark engine and cart: 20 products, 50 campaigns (a two-member exclusive group and a
-    /// non-stackable flash sale among the ten that apply), 10 cart lines.
+    /// The benchmark engine and cart: 20 products, 50 campaigns (a two-member exclusive group across levels,
+    /// a non-stackable flash sale, a delivery-fee waiver and a 第二件半价 among the twelve that apply), 10 cart
+    /// lines with a delivery fee.
     public static func fixture() throws -> (PricingEngine, QuoteRequest) {
         let now = Date(timeIntervalSince1970: 1_794_362_400)
         let window = CampaignWindow(start: now.addingTimeInterval(-86_400), end: now.addingTimeInterval(86_400))
@@ -119,8 +120,28 @@ public enum PricingBenchmark {
                 campaignId: "b-flash",
                 rules: .flashSale(FlashSaleRule(sku: "SKU-107", priceFen: 990, quantity: 500, perCustomerLimit: 1)),
                 window: window, stacking: CampaignStacking(priority: 0, stackable: false)))
+        // Round-two mechanics: a delivery-fee waiver and a 第二件半价 that apply, and two that do not.
+        campaigns.append(
+            Campaign(
+                campaignId: "b-ship", rules: .freeShipping(FreeShippingRule(thresholdFen: 5_000)), window: window,
+                stacking: CampaignStacking(priority: 50)))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-second-half", rules: .multiBuy(MultiBuyRule(units: 2, percentBp: 5_000)),
+                window: window, scope: CampaignScope(categories: ["desserts"]), stacking: CampaignStacking(priority: 25)
+            ))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-units",
+                rules: .quantityReduction(
+                    QuantityReductionRule(tiers: [.init(thresholdUnits: 40, reductionFen: 3_000)])),
+                window: window))
+        campaigns.append(
+            Campaign(
+                campaignId: "b-every",
+                rules: .repeatReduction(RepeatReductionRule(everyFen: 10_000, reductionFen: 1_000)), window: past))
         // The rest do not apply: other channel, ended, other SKUs, audience, thresholds.
-        for index in 0..<40 {
+        for index in 0..<36 {
             let id = "b-other-\(index)"
             switch index % 6 {
             case 0:
@@ -167,7 +188,8 @@ public enum PricingBenchmark {
         }
         let engine = try PricingEngine(catalog: catalog, campaigns: campaigns)
         let lines = (0..<10).map { Cart.Line(sku: "SKU-\(100 + $0)", quantity: 1 + $0 % 3) }
-        let cart = Cart(customerId: "u-bench", channel: "online", storeId: "s-online", lines: lines)
+        let cart = Cart(
+            customerId: "u-bench", channel: "online", storeId: "s-online", lines: lines, shippingFeeFen: 1_200)
         let customer = CustomerContext(customerId: "u-bench", tier: "gold")
         return (engine, QuoteRequest(cart: cart, customer: customer, now: now))
     }

@@ -99,7 +99,9 @@ extension QuoteComputation {
             case .rejected(let reason, _): return (0, 0, reason)
             case .granted(let grant): return (grant.amount, 0, nil)
             }
-        case .item, .none:
+        case .item:
+            if let outcome = standaloneUnitOffer(campaign) { return outcome }
+        case .none:
             break
         }
         var alone = self
@@ -115,5 +117,30 @@ extension QuoteComputation {
         let base = campaign * 4
         let charged = alone.charges[base] + alone.charges[base + 1] + alone.charges[base + 2] + alone.charges[base + 3]
         return (charged, alone.charges[base], nil)
+    }
+
+    /// An uncapped unit offer alone: every unit it prices gets its terms, nothing competes. Exactly what the
+    /// item-level plan gives it alone, without planning; nil for bundles and capped offers (planned alone).
+    func standaloneUnitOffer(_ campaign: Int) -> (benefit: Fen, moneyOff: Fen, reason: RejectionReason?)? {
+        let compiled = engine.campaigns[campaign]
+        guard compiled.unitRule != nil, !compiled.unitsCapped else { return nil }
+        var offered = false
+        var total = 0
+        for line in lines {
+            for offering in engine.unitOffers[line.product] where offering.campaign == campaign {
+                offered = true
+                switch offering.terms {
+                case .percentOff(let percentBp):
+                    total += BasisPoints.share(of: line.listFen, basisPoints: percentBp)
+                case .price(let price):
+                    total += line.quantity * max(0, line.unitPrice - price)
+                case .amountOff(let amount):
+                    total += line.quantity * min(amount, line.unitPrice)
+                }
+            }
+        }
+        if total == 0 { return (0, 0, offered ? .notBestForShopper : .noEligibleItems) }
+        if !fits(campaign, .discount, total) { return (0, 0, .budgetExhausted) }
+        return (total, total, nil)
     }
 }
