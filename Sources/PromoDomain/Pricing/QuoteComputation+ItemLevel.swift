@@ -135,6 +135,29 @@ extension QuoteComputation {
         }
     }
 
+    /// Splits each capped campaign's capacity over the lines it offers, the lines whose units save most first,
+    /// so a line's offer carries the units it may price. One small sort, only when the cart meets a cap.
+    func shareCapacities(_ offers: inout [UnitOffer], offerStart: [Int]) {
+        var capped: [(campaign: Int, saving: Int, position: Int)] = []
+        for position in offers.indices where offers[position].capacity != .max {
+            capped.append((offers[position].campaign, offers[position].saving, position))
+        }
+        guard !capped.isEmpty else { return }
+        capped.sort { ($0.campaign, -$0.saving, $0.position) < ($1.campaign, -$1.saving, $1.position) }
+        var campaign = -1
+        var left = 0
+        for entry in capped {
+            if entry.campaign != campaign {
+                campaign = entry.campaign
+                left = offers[entry.position].capacity
+            }
+            let line = offerStart.lastIndex { $0 <= entry.position } ?? 0
+            let units = min(left, lines[line].quantity)
+            offers[entry.position].capacity = units
+            left -= units
+        }
+    }
+
     /// Plans item-level segments per line for the campaigns still eligible.
     mutating func planItemLevel() -> ItemPlan {
         // Offers of all lines in one flat array: line i owns offers[offerStart[i]..<offerStart[i + 1]],
@@ -174,33 +197,16 @@ extension QuoteComputation {
         }
         offerStart.append(offers.count)
 
+        // A capacity is the campaign's across lines (a cap per order, a flash sale's units for this customer):
+        // each line's offer gets its share, the lines whose units save most under that campaign first.
+        if !engine.flashCampaigns.isEmpty { shareCapacities(&offers, offerStart: offerStart) }
+
         let bundles = eligibleBundles()
         let counts = bundles.isEmpty ? [] : searchBundles(bundles, offers: offers, offerStart: offerStart)
 
         var result = ItemPlan()
         result.lineStart.reserveCapacity(lines.count + 1)
         result.segments.reserveCapacity(offers.count + lines.count)
-        // A capacity is the campaign's across lines (a cap per order, a flash sale's units for this customer):
-        // it goes to the lines whose units save most under that campaign, keyed campaign × line.
-        var capacityOf: [Int: Int] = [:]
-        if !engine.flashCampaigns.isEmpty {
-            var capped: [(campaign: Int, line: Int, saving: Int, capacity: Int)] = []
-            for lineIndex in lines.indices {
-                for position in offerStart[lineIndex]..<offerStart[lineIndex + 1]
-                where offers[position].capacity != .max {
-                    let offer = offers[position]
-                    capped.append((offer.campaign, lineIndex, offer.saving, offer.capacity))
-                }
-            }
-            capped.sort { ($0.campaign, -$0.saving, $0.line) < ($1.campaign, -$1.saving, $1.line) }
-            var left: [Int: Int] = [:]
-            for entry in capped {
-                let remaining = left[entry.campaign] ?? entry.capacity
-                let units = min(remaining, lines[entry.line].quantity)
-                capacityOf[entry.campaign * lines.count + entry.line] = units
-                left[entry.campaign] = remaining - units
-            }
-        }
         for (lineIndex, line) in lines.enumerated() {
             result.lineStart.append(result.segments.count)
             var remaining = line.quantity
@@ -216,11 +222,8 @@ extension QuoteComputation {
             }
             for position in offerStart[lineIndex]..<offerStart[lineIndex + 1] where remaining > 0 {
                 let offer = offers[position]
-                var take = remaining
-                if offer.capacity != .max {
-                    take = min(take, capacityOf[offer.campaign * lines.count + lineIndex] ?? 0)
-                    guard take > 0 else { continue }
-                }
+                let take = min(offer.capacity, remaining)
+                guard take > 0 else { continue }
                 let base = take * line.unitPrice
                 let amount =
                     offer.percentBp > 0

@@ -115,9 +115,8 @@ extension QuoteComputation {
             else {
                 return .rejected(.addOnNotInCart)
             }
-            let unitNets = UnitBreakdown(
-                quantity: lines[line].quantity, unitPrice: lines[line].unitPrice, adjustments: adjustments[line]
-            ).unitNets
+            let unitNets = UnitBreakdown.nets(
+                quantity: lines[line].quantity, unitPrice: lines[line].unitPrice, adjustments: adjustments[line])
             offer.effect = .addOn(line: line, priceFen: price)
             offer.benefit = unitNets[lines[line].freeUnits - 1] - price
         }
@@ -207,10 +206,8 @@ extension QuoteComputation {
         var runs: [(net: Fen, count: Int)] = []
         for (index, line) in lines.enumerated()
         where compiled.scopeMask[line.product] && line.product != compiled.addOnProduct && line.freeUnits > 0 {
-            let nets = UnitBreakdown(
-                quantity: line.quantity, unitPrice: line.unitPrice, adjustments: adjustments[index]
-            )
-            .unitNets
+            let nets = UnitBreakdown.nets(
+                quantity: line.quantity, unitPrice: line.unitPrice, adjustments: adjustments[index])
             for net in nets[0..<line.freeUnits] {
                 if let last = runs.last, last.net == net {
                     runs[runs.count - 1].count += 1

@@ -11,30 +11,44 @@ struct UnitBreakdown {
     var shares: [[Fen]]
 
     init(quantity: Int, unitPrice: Fen, adjustments: [Adjustment]) {
-        var nets = [Fen](repeating: unitPrice, count: quantity)
         var shares: [[Fen]] = []
         shares.reserveCapacity(adjustments.count)
-        var parts = [Fen](repeating: 0, count: quantity)
+        self.unitNets = Self.replay(quantity: quantity, unitPrice: unitPrice, adjustments: adjustments) {
+            shares.append($0)
+        }
+        self.shares = shares
+    }
+
+    /// The units' nets alone, without keeping each adjustment's shares (what pricing needs mid-quote).
+    static func nets(quantity: Int, unitPrice: Fen, adjustments: [Adjustment]) -> [Fen] {
+        replay(quantity: quantity, unitPrice: unitPrice, adjustments: adjustments, row: nil)
+    }
+
+    /// Replays the adjustments in order on the units' nets; `row` receives each adjustment's share per unit.
+    private static func replay(
+        quantity: Int, unitPrice: Fen, adjustments: [Adjustment], row keep: ((_ row: [Fen]) -> Void)?
+    ) -> [Fen] {
+        var nets = [Fen](repeating: unitPrice, count: quantity)
+        guard !adjustments.isEmpty else { return nets }
+        var row = [Fen](repeating: 0, count: quantity)
         for adjustment in adjustments {
             let amount = -adjustment.amountFen
-            var row = [Fen](repeating: 0, count: quantity)
+            for unit in 0..<quantity { row[unit] = 0 }
             switch adjustment.spread {
             case .range(let start, let count):
                 for offset in 0..<count {
                     row[start + offset] = LargestRemainder.evenShare(amount, count: count, index: offset)
                 }
             case .proportional:
-                LargestRemainder.split(amount, weights: nets, into: &parts)
-                row = parts
+                LargestRemainder.split(amount, weights: nets, into: &row)
             case .proportionalFirst(let count):
                 let split = LargestRemainder.split(amount, weights: Array(nets[0..<count]))
                 for unit in 0..<count { row[unit] = split[unit] }
             }
             for unit in 0..<quantity { nets[unit] -= row[unit] }
-            shares.append(row)
+            keep?(row)
         }
-        self.unitNets = nets
-        self.shares = shares
+        return nets
     }
 
     /// Splits a line-level quantity (e.g. points earned) over the units by their nets.
