@@ -48,8 +48,9 @@ final class CompiledCampaign: Sendable {
     /// An add-on's product (-1 otherwise): outside its own threshold base.
     let addOnProduct: Int
     let rebate: RebateRule?
-    /// Thresholds to hint at (还差X元).
+    /// Thresholds to hint at (还差X元, 还差N件), resolved once: a dynamic cast per quote costs more than the hint.
     let thresholdRule: (any ThresholdRule)?
+    let unitThresholdRule: (any UnitThresholdRule)?
 
     // Context checks, lifted out of `campaign`.
     let isActive: Bool
@@ -88,6 +89,7 @@ final class CompiledCampaign: Sendable {
         self.addOnProduct = addOnProduct
         self.rebate = rule as? RebateRule
         self.thresholdRule = rule as? any ThresholdRule
+        self.unitThresholdRule = rule as? any UnitThresholdRule
         self.isActive = campaign.status == .active
         self.windowStart = campaign.window.start
         self.windowEnd = campaign.window.end

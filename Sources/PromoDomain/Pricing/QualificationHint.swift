@@ -59,7 +59,7 @@ extension QuoteComputation {
                 QualificationHint(
                     campaignId: compiled.id, kind: compiled.kindName, missingFen: next.thresholdFen - base,
                     thresholdFen: next.thresholdFen, reward: next.reward))
-        } else if let next = (compiled.orderRule as? any UnitThresholdRule)?.nextThreshold(aboveUnits: units) {
+        } else if let next = compiled.unitThresholdRule?.nextThreshold(aboveUnits: units) {
             hints.append(
                 QualificationHint(
                     campaignId: compiled.id, kind: compiled.kindName, missingFen: 0, thresholdFen: 0,

@@ -72,7 +72,10 @@ extension GiftRule: CampaignRule, ThresholdRule {
     }
 
     func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)? {
-        tiers.nextTier(above: base, threshold: \.thresholdFen).map { tier in
+        if higherTiers.isEmpty {
+            return thresholdFen > base ? (thresholdFen, .gift(sku: giftSku, quantity: giftQuantity)) : nil
+        }
+        return tiers.nextTier(above: base, threshold: \.thresholdFen).map { tier in
             (tier.thresholdFen, .gift(sku: tier.giftSku, quantity: tier.giftQuantity))
         }
     }

@@ -99,7 +99,11 @@ extension RebateRule: CampaignRule, ThresholdRule {
 
     /// Measured on what is paid for the rebate's scope.
     func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)? {
-        guard let tier = tiers.nextTier(above: base, threshold: \.thresholdFen) else { return nil }
+        let next =
+            higherTiers.isEmpty
+            ? (thresholdFen > base ? Tier(thresholdFen: thresholdFen, reward: reward) : nil)
+            : tiers.nextTier(above: base, threshold: \.thresholdFen)
+        guard let tier = next else { return nil }
         switch tier.reward {
         case .points(let points): return (tier.thresholdFen, .points(points))
         case .coupon(let template): return (tier.thresholdFen, .coupon(templateId: template))
