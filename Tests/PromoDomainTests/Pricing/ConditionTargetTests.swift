@@ -66,3 +66,63 @@ struct ConditionTargetTests {
         #expect(try Scenario.decode(from: Data(json.utf8)).quote().totalFen == 3_990 + 5_980 - 500)
     }
 }
+
+@Suite("Round-two keys are strict too")
+struct RoundTwoStrictKeyTests {
+    static func scenario(
+        campaignExtras: String, rules: String = #"{"percentBp": 1000}"#, kind: String = "item_discount"
+    )
+        -> Data
+    {
+        Data(
+            """
+            {"now": "2026-11-11T10:00:00+08:00",
+             "catalog": [{"sku": "HP-001", "name": "底料", "priceFen": 3990, "category": "hotpot"}],
+             "campaigns": [{"campaignId": "c-1", "name": "x", "kind": "\(kind)",
+               "window": {"start": "2026-11-10T00:00:00+08:00", "end": "2026-11-12T00:00:00+08:00"},
+               "rules": \(rules)\(campaignExtras)}],
+             "customer": {"customerId": "u-1"},
+             "cart": {"customerId": "u-1", "channel": "online", "storeId": "s-1", "shippingFeeFen": 800,
+                      "lines": [{"sku": "HP-001", "quantity": 1}]}}
+            """.utf8)
+    }
+
+    @Test(
+        "An unknown key in limits, a condition, gift or rebate tiers is named",
+        arguments: [
+            (
+                #", "limits": {"perCustomr": 1}"#, #"{"percentBp": 1000}"#, "item_discount",
+                "campaigns[0].limits.perCustomr"
+            ),
+            (
+                "", #"{"percentBp": 1000, "condition": {"skus": ["HP-001"], "minUnit": 1}}"#, "item_discount",
+                "campaigns[0].rules.condition.minUnit"
+            ),
+            (
+                "", #"{"tiers": [{"thresholdFen": 0, "giftSku": "HP-001", "qty": 1}]}"#, "gift",
+                "campaigns[0].rules.tiers[0].qty"
+            ),
+            (
+                "", #"{"tiers": [{"thresholdFen": 0, "points": 5, "pts": 1}]}"#, "rebate",
+                "campaigns[0].rules.tiers[0].pts"
+            ),
+            (
+                "", #"{"thresholdFen": 0, "reductionFen": 100, "waive": true}"#, "free_shipping",
+                "campaigns[0].rules.waive"
+            ),
+        ])
+    func unknownKeys(extras: String, rules: String, kind: String, field: String) throws {
+        let error = #expect(throws: PricingInputError.self) {
+            try Scenario.decode(from: Self.scenario(campaignExtras: extras, rules: rules, kind: kind)).quote()
+        }
+        #expect(error?.field == field)
+        #expect(error?.message.hasPrefix("unknown key") == true)
+    }
+
+    @Test("A cart's delivery fee decodes and is part of the total")
+    func shippingFeeDecodes() throws {
+        let quote = try Scenario.decode(from: Self.scenario(campaignExtras: "")).quote()
+        #expect(quote.totalFen == 3_990 - 399 + 800)
+        #expect(quote.shipping?.feeFen == 800)
+    }
+}
