@@ -66,6 +66,7 @@ extension QuoteComputation {
     /// that is priority then id). A member that gives nothing alone keeps the reason it gave, and is last.
     mutating func rankByStandaloneBenefit(_ members: [Int]) -> [Int] {
         var scored: [(campaign: Int, benefit: Fen, moneyOff: Fen)] = []
+        scored.reserveCapacity(members.count)
         for member in members where state[member].reason == nil {
             let outcome = standalone(member)
             if let reason = outcome.reason { state[member].reason = reason }

@@ -36,6 +36,7 @@ extension QuoteComputation {
         prepareFlashSales()
         var plan = ItemPlan()
         var used: [Int] = []
+        used.reserveCapacity(engine.itemLevelCampaigns.count)
         while true {
             plan = planItemLevel()
             for index in state.indices { state[index].itemTotal = 0 }

@@ -206,6 +206,11 @@ extension QuoteComputation {
         var runs: [(net: Fen, count: Int)] = []
         for (index, line) in lines.enumerated()
         where compiled.scopeMask[line.product] && line.product != compiled.addOnProduct && line.freeUnits > 0 {
+            if adjustments[index].isEmpty {
+                // Every unit still at list price: one run, nothing to replay.
+                runs.append((line.unitPrice, line.freeUnits))
+                continue
+            }
             let nets = UnitBreakdown.nets(
                 quantity: line.quantity, unitPrice: line.unitPrice, adjustments: adjustments[index])
             for net in nets[0..<line.freeUnits] {
@@ -217,16 +222,18 @@ extension QuoteComputation {
             }
         }
         runs.sort { $0.net > $1.net }
-        // Equal nets from different lines make one run.
-        var merged: [(net: Fen, count: Int)] = []
-        for run in runs {
-            if let last = merged.last, last.net == run.net {
-                merged[merged.count - 1].count += run.count
+        // Equal nets from different lines make one run (compacted in place).
+        var kept = 0
+        for index in runs.indices {
+            if kept > 0 && runs[kept - 1].net == runs[index].net {
+                runs[kept - 1].count += runs[index].count
             } else {
-                merged.append(run)
+                runs[kept] = runs[index]
+                kept += 1
             }
         }
-        return UnitRuns(runs: merged)
+        runs.removeLast(runs.count - kept)
+        return UnitRuns(runs: runs)
     }
 
     /// The threshold base of an order-level campaign or rebate: the free units of its scope after item level

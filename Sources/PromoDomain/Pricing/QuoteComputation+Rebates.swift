@@ -48,14 +48,18 @@ extension QuoteComputation {
     func evaluateRebate(_ campaign: Int) -> RebateEvaluation {
         let compiled = engine.campaigns[campaign]
         guard let rule = compiled.rebate else { return .rejected(.noEligibleItems, paid: 0) }
-        var scopeLines: [Int] = []
+        var inScope = 0
         var paid = 0
-        for (index, line) in lines.enumerated() where compiled.scopeMask[line.product] {
-            scopeLines.append(index)
+        for line in lines where compiled.scopeMask[line.product] {
+            inScope += 1
             paid += line.netFen
         }
-        if scopeLines.isEmpty { return .rejected(.noEligibleItems, paid: 0) }
+        if inScope == 0 { return .rejected(.noEligibleItems, paid: 0) }
         guard let tier = rule.tier(reachedBy: paid) else { return .rejected(.thresholdNotMet, paid: paid) }
+        // The lines, kept for clawback, only once the rebate is granted.
+        var scopeLines: [Int] = []
+        scopeLines.reserveCapacity(inScope)
+        for (index, line) in lines.enumerated() where compiled.scopeMask[line.product] { scopeLines.append(index) }
         let grant: RebateGrant
         switch tier.reward {
         case .points(let granted):
