@@ -43,11 +43,14 @@ public struct Scenario: Sendable {
         return scenario
     }
 
-    /// The checks that need the whole document: templates and how many coupons each issued,
-    /// and the request against the catalog's prices. The engine validates the rest.
+    /// The checks that need the whole document: the catalog, templates and how many coupons each issued, every
+    /// campaign's rules (by building the engine), and the request against the catalog's prices.
     func validate() throws(PricingInputError) {
         try PricingEngine.validate(catalog: catalog)
         try PricingEngine.validate(couponTemplates: couponTemplates, campaigns: campaigns)
+        // The campaigns' rules, coupons and rebates as the engine checks them, so a document that decodes is
+        // one the engine can price.
+        _ = try makeEngine()
         var issued: [String: Int] = [:]
         var held: [String: Int] = [:]
         for (index, coupon) in coupons.enumerated() {
