@@ -5,9 +5,10 @@
 /// priced *alone* on the cart — no other campaign, coupon or points — and its standalone benefit is what it
 /// costs the campaign: money off (item and order level), the cost of its gifts, the points or coupon value it
 /// rebates. Members are ranked by that benefit (ties: more money off, then priority, then campaign id), and
-/// the quote is priced with only the best member of each group enabled. When the chosen member is then refused in the company of
-/// the other campaigns (not stackable, budget, a threshold no longer met after item level), the next member
-/// of its group takes its place and the quote is priced again; the refused one keeps its own reason.
+/// the quote is priced with only the best member of each group enabled. When the chosen member is then
+/// refused in the company of the other campaigns (not stackable, budget, a threshold no longer met after item
+/// level), the next member of its group takes its place and the quote is priced again; the refused one keeps
+/// its own reason.
 extension PricingEngine {
     /// Prices one cart.
     ///
