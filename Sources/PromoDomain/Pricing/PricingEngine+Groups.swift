@@ -104,17 +104,12 @@ extension QuoteComputation {
         case .item:
             if let outcome = standaloneUnitOffer(campaign) { return outcome }
         case .none:
-            break
+            return (0, 0, .noBenefit)
         }
+        // A bundle or a capped unit offer: planned at item level alone (the levels after it have nothing to do).
         var alone = self
         alone.solo = campaign
-        // Alone, a campaign is priced at its own level only: the levels before it have nothing to do.
-        switch engine.campaigns[campaign].level {
-        case .item: alone.applyItemLevel()
-        case .order: alone.applyOrderLevel()
-        case .rebate: alone.applyRebates()
-        case .none: break
-        }
+        alone.applyItemLevel()
         guard alone.state[campaign].applied else { return (0, 0, alone.state[campaign].reason ?? .noBenefit) }
         let base = campaign * 4
         let charged = alone.charges[base] + alone.charges[base + 1] + alone.charges[base + 2] + alone.charges[base + 3]

@@ -52,7 +52,6 @@ public struct QualificationHint: Sendable, Hashable {
 extension QuoteComputation {
     /// Adds the hint for `campaign` whose scope measures `base` now: its lowest tier above `base`, if any.
     mutating func recordHint(_ campaign: Int, base: Fen, units: Int = 0) {
-        guard solo < 0 else { return }
         if hints.capacity == 0 { hints.reserveCapacity(8) }
         let compiled = engine.campaigns[campaign]
         if let next = compiled.thresholdRule?.nextThreshold(above: base) {

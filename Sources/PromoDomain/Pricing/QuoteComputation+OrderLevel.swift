@@ -149,12 +149,10 @@ extension QuoteComputation {
                         spread: .range(start: 0, count: giftQuantity),
                         budget: BudgetLink(campaignId: compiled.id, subBudget: .giftCost, perUnitFen: product.costFen)))
             }
-            if solo < 0 {
-                gifts.append(
-                    QuoteLine(
-                        sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
-                        adjustments: adjustments, netFen: 0, giftCampaignId: compiled.id, unitCostFen: product.costFen))
-            }
+            gifts.append(
+                QuoteLine(
+                    sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
+                    adjustments: adjustments, netFen: 0, giftCampaignId: compiled.id, unitCostFen: product.costFen))
             charge(campaign, .giftCost, offer.benefit)
         case .addOn(let line, let price):
             // The last free unit takes the add-on price and joins the locked units at the end of the line.
@@ -171,13 +169,11 @@ extension QuoteComputation {
             charge(campaign, .discount, offer.benefit)
         case .shipping:
             shippingDiscount += offer.benefit
-            if solo < 0 {
-                shippingAdjustments.append(
-                    Adjustment(
-                        source: source, kind: compiled.kindName, amountFen: -offer.benefit,
-                        spread: .range(start: 0, count: 0),
-                        budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
-            }
+            shippingAdjustments.append(
+                Adjustment(
+                    source: source, kind: compiled.kindName, amountFen: -offer.benefit,
+                    spread: .range(start: 0, count: 0),
+                    budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
             charge(campaign, .discount, offer.benefit)
         case .amountOff:
             // The scope's free lines (the same set `evaluateOrder` measured: scope never depends on nets).

@@ -67,8 +67,9 @@ struct QuoteComputation {
     var shippingFee: Fen = 0
     var shippingDiscount: Fen = 0
     var shippingAdjustments: [Adjustment] = []
-    /// When ≥ 0, the only campaign priced (a group member's standalone deal); the others are left untouched,
-    /// and no explanation (adjustments, applied entries, gift lines, hints) is recorded.
+    /// When ≥ 0, the only campaign priced: an item-level group member planned alone for its standalone deal
+    /// (a bundle, a capped offer). The others are left untouched, and no adjustment or applied entry is
+    /// recorded.
     var solo = -1
 
     /// Records an applied promotion, except in a standalone run.
@@ -236,26 +237,29 @@ struct QuoteComputation {
         _ campaign: Int, _ subBudget: SubBudget, _ amount: Fen,
         engine: EngineTables, overrides: [String: BudgetAmounts], charges: [Fen]
     ) -> Bool {
-        guard let left = budgetLeft(campaign, engine: engine, overrides: overrides) else { return true }
-        let base = campaign * 4
-        if let limit = left[subBudget], charges[base + subBudget.slot] + amount > limit { return false }
-        if let total = left.totalFen {
-            let charged = charges[base] + charges[base + 1] + charges[base + 2] + charges[base + 3]
-            if charged + amount > total { return false }
-        }
-        return true
+        amount <= headroom(campaign, subBudget, engine: engine, overrides: overrides, charges: charges)
     }
 
-    /// How much more a sub-budget of the campaign can take (its own limit and the total cap).
-    func room(_ campaign: Int, _ subBudget: SubBudget) -> Fen {
-        guard let left = budgetLeft(campaign) else { return .max }
+    /// What a sub-budget of the campaign can still take: the least of its own limit and the total cap, less
+    /// what this quote charged (`Fen.max` when unlimited; negative only if already over).
+    @inline(__always)
+    static func headroom(
+        _ campaign: Int, _ subBudget: SubBudget,
+        engine: EngineTables, overrides: [String: BudgetAmounts], charges: [Fen]
+    ) -> Fen {
+        guard let left = budgetLeft(campaign, engine: engine, overrides: overrides) else { return .max }
         let base = campaign * 4
         var room = Fen.max
         if let limit = left[subBudget] { room = limit - charges[base + subBudget.slot] }
         if let total = left.totalFen {
             room = min(room, total - (charges[base] + charges[base + 1] + charges[base + 2] + charges[base + 3]))
         }
-        return max(0, room)
+        return room
+    }
+
+    /// How much more a sub-budget of the campaign can take (its own limit and the total cap).
+    func room(_ campaign: Int, _ subBudget: SubBudget) -> Fen {
+        max(0, Self.headroom(campaign, subBudget, engine: engine, overrides: request.budgetsLeft, charges: charges))
     }
 
     mutating func charge(_ campaign: Int, _ subBudget: SubBudget, _ amount: Fen) {
