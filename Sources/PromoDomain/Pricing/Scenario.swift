@@ -90,9 +90,6 @@ public struct Scenario: Sendable {
 
     /// Validates, builds the engine and prices the cart in one step.
     public func quote() throws(PricingInputError) -> Quote {
-        let engine = try makeEngine()
-        let request = self.request
-        try engine.validate(request)
-        return try engine.quote(request)
+        try makeEngine().quote(request)  // quote(_:) checks the request's bounds first
     }
 }
