@@ -25,15 +25,12 @@ extension PostgresClient {
         }
     }
 
-    /// Every row of `query`, decoded, read on a leased connection before the lease goes back to the pool.
+    /// Every row of `query`, decoded, read on a leased connection before the lease goes back to the pool (a
+    /// statement that fails mid-result must not lose the lease, see the event store's `leasedQuery`).
     func rows<Row: Sendable>(
         _ query: PostgresQuery, logger: Logger, _ decode: @Sendable (PostgresRow) throws -> Row
     ) async throws -> [Row] {
-        try await withConnection { connection in
-            var result: [Row] = []
-            for try await row in try await connection.query(query, logger: logger) { result.append(try decode(row)) }
-            return result
-        }
+        try await withConnection { connection in try await connection.rows(query, logger: logger, decode) }
     }
 }
 
