@@ -3,8 +3,8 @@
 /// Input never traps the process or allocates without bound: amounts stay far from `Int64` overflow, strings and
 /// lists are short. The HTTP layer enforces the same bounds, naming the field.
 public enum InputLimits {
-    /// Money: 0…10^10 fen (100 million yuan).
-    public static let fen: ClosedRange<Int64> = 0...10_000_000_000
+    /// Money: 0…10^10 fen (100 million yuan), the bound pricing holds amounts to (`PricingLimits.maxAmountFen`).
+    public static let fen: ClosedRange<Int64> = 0...Int64(PricingLimits.maxAmountFen)
     /// Ids (SKU, store, location, customer): 1…64 characters of `A-Z a-z 0-9 . _ -`.
     public static let idLength = 1...64
     /// Names and other free text shown to people.
