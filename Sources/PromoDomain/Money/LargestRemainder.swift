@@ -48,10 +48,15 @@ public enum LargestRemainder {
         }
         var assigned = 0
         for index in 0..<count {
-            let product = amount.multipliedFullWidth(by: weights[index])
-            let (quotient, remainder) = total.dividingFullWidth(product)
-            var q = quotient
-            var r = remainder
+            var q: Int
+            var r: Int
+            let (narrow, overflow) = amount.multipliedReportingOverflow(by: weights[index])
+            if !overflow {
+                // The common case: the product fits in 64 bits, so no 128-bit division.
+                (q, r) = narrow.quotientAndRemainder(dividingBy: total)
+            } else {
+                (q, r) = total.dividingFullWidth(amount.multipliedFullWidth(by: weights[index]))
+            }
             if r < 0 {
                 q -= 1
                 r += total

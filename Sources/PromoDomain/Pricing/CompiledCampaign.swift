@@ -22,6 +22,8 @@ final class CompiledCampaign: Sendable {
     let kind: CampaignKind
     /// `kind.rawValue`, resolved once.
     let kindName: String
+    /// Who its adjustments and applied entry come from, shared by all of them.
+    let origin: AdjustmentOrigin
     let level: PricingLevel
     /// `scopeMask[productIndex]`: the product is covered by the campaign's scope.
     let scopeMask: [Bool]
@@ -45,6 +47,9 @@ final class CompiledCampaign: Sendable {
     let conditionMask: [Bool]
     let bundle: Bundle?
     let orderRule: (any OrderLevelRule)?
+    /// The order rule acts on the delivery fee only / reads its scope's unit nets (asked once, not per quote).
+    let isShipping: Bool
+    let needsUnitNets: Bool
     /// An add-on's product (-1 otherwise): outside its own threshold base.
     let addOnProduct: Int
     let rebate: RebateRule?
@@ -73,6 +78,7 @@ final class CompiledCampaign: Sendable {
         self.id = campaign.campaignId
         self.kind = campaign.kind
         self.kindName = campaign.kind.rawValue
+        self.origin = AdjustmentOrigin(campaignId: campaign.campaignId, kind: campaign.kind.rawValue)
         self.level = campaign.kind.level
         self.scopeMask = scopeMask
         self.group = group
@@ -86,6 +92,8 @@ final class CompiledCampaign: Sendable {
         self.conditionMask = conditionMask
         self.bundle = bundle
         self.orderRule = rule as? any OrderLevelRule
+        self.isShipping = orderRule?.isShipping ?? false
+        self.needsUnitNets = orderRule?.needsUnitNets ?? false
         self.addOnProduct = addOnProduct
         self.rebate = rule as? RebateRule
         self.thresholdRule = rule as? any ThresholdRule

@@ -17,18 +17,19 @@ extension PricingEngine {
     public func quote(_ request: QuoteRequest) throws(PricingInputError) -> Quote {
         // Bounds first: no cart, however large its quantities, can overflow the arithmetic below.
         try validate(request)
-        var base = try QuoteComputation(engine: self, request: request)
-        base.checkContext()
-        base.checkConditions()
+        var run = try QuoteComputation.prepared(engine: self, request: request)
         if tables.groupMembers.isEmpty {
-            base.applyLevels()
-            return base.assemble()
+            run.applyLevels()
+            return run.assemble()
         }
-        let ranked = tables.groupMembers.map { base.rankByStandaloneBenefit($0) }
+        let rankings = tables.groupMembers.map { run.rankByStandaloneBenefit($0) }
+        let ranked = rankings.map(\.members)
         var refused: [Int: RejectionReason] = [:]
         while true {
-            var run = base
             var chosen: [Int] = []
+            for ranking in rankings {
+                for (member, reason) in ranking.givingNothing { run.state[member].reason = reason }
+            }
             for members in ranked {
                 guard let winner = members.first(where: { refused[$0] == nil }) else {
                     for member in members { run.state[member].reason = refused[member] }
@@ -47,6 +48,8 @@ extension PricingEngine {
                 if group.contains(where: { refused[$0] == nil }) { retry = true }
             }
             if !retry { return run.assemble() }
+            // Rare: price again from scratch with the refused members out (no copy of the state is kept for it).
+            run = try QuoteComputation.prepared(engine: self, request: request)
         }
     }
 }
@@ -63,15 +66,28 @@ extension QuoteComputation {
         applyRebates()
     }
 
-    /// The group's members still possible in this context, best standalone deal first (ties: engine order,
-    /// that is priority then id). A member that gives nothing alone keeps the reason it gave, and is last.
-    mutating func rankByStandaloneBenefit(_ members: [Int]) -> [Int] {
+    /// Prepares a quote: the cart resolved, context and conditions checked; no level applied yet.
+    static func prepared(engine: PricingEngine, request: QuoteRequest) throws(PricingInputError) -> QuoteComputation {
+        var computation = try QuoteComputation(engine: engine, request: request)
+        computation.checkContext()
+        computation.checkConditions()
+        return computation
+    }
+
+    /// The group's members still possible in this context that give something alone, best standalone deal
+    /// first (ties: engine order, that is priority then id); and those that give nothing alone, with the
+    /// reason each gave (they keep it).
+    func rankByStandaloneBenefit(_ members: [Int]) -> (members: [Int], givingNothing: [(Int, RejectionReason)]) {
         var scored: [(campaign: Int, benefit: Fen, moneyOff: Fen)] = []
+        var givingNothing: [(Int, RejectionReason)] = []
         scored.reserveCapacity(members.count)
         for member in members where state[member].reason == nil {
             let outcome = standalone(member)
-            if let reason = outcome.reason { state[member].reason = reason }
-            scored.append((member, outcome.benefit, outcome.moneyOff))
+            if let reason = outcome.reason {
+                givingNothing.append((member, reason))
+            } else {
+                scored.append((member, outcome.benefit, outcome.moneyOff))
+            }
         }
         // Equal benefits: money off the order before goods or points, so ids decide only between equals.
         scored.sort {
@@ -79,7 +95,7 @@ extension QuoteComputation {
             if $0.moneyOff != $1.moneyOff { return $0.moneyOff > $1.moneyOff }
             return $0.campaign < $1.campaign
         }
-        return scored.filter { state[$0.campaign].reason == nil }.map(\.campaign)
+        return (scored.map(\.campaign), givingNothing)
     }
 
     /// What `campaign` gives on this cart with no other campaign, coupon or points: everything it charges its

@@ -180,16 +180,16 @@ extension QuoteComputation {
             if let cap { amount = min(amount, cap) }
         }
         if amount <= 0 { return .noBenefit }
-        let source = AdjustmentSource.coupon(candidate.coupon.code)
-        var link: BudgetLink?
+        var funder: String?
         if let campaign = candidate.budgetCampaign {
             if !fits(campaign, .couponSubsidy, amount) { return .budgetExhausted }
             charge(campaign, .couponSubsidy, amount)
-            link = BudgetLink(campaignId: engine.campaigns[campaign].id, subBudget: .couponSubsidy, perUnitFen: nil)
+            funder = engine.campaigns[campaign].id
         }
-        allocate(amount, over: candidate.scopeLines, source: source, kind: "coupon", budget: link)
-        applied.append(
-            AppliedPromotion(source: source, kind: "coupon", amountFen: amount, baseFen: candidate.thresholdBase))
+        let origin = AdjustmentOrigin(
+            source: .coupon(candidate.coupon.code), kind: "coupon", budgetCampaignId: funder)
+        allocate(amount, over: candidate.scopeLines, origin: origin, subBudget: .couponSubsidy)
+        applied.append(AppliedPromotion(origin: origin, amountFen: amount, baseFen: candidate.thresholdBase))
         return nil
     }
 
@@ -207,6 +207,6 @@ extension QuoteComputation {
         guard fen > 0 else { return }
         pointsRedeemed = (fen * rate + 99) / 100
         pointsDeductionFen = fen
-        allocate(fen, over: Array(lines.indices), source: .points, kind: "points", budget: nil)
+        allocate(fen, over: Array(lines.indices), origin: .points, subBudget: nil)
     }
 }

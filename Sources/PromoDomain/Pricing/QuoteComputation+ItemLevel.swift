@@ -85,9 +85,8 @@ extension QuoteComputation {
                 appendAdjustment(
                     lineIndex,
                     Adjustment(
-                        source: .campaign(compiled.id), kind: compiled.kindName, amountFen: -segment.amount,
-                        spread: .range(start: first, count: segment.count),
-                        budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
+                        origin: compiled.origin, amountFen: -segment.amount,
+                        spread: .range(start: first, count: segment.count), subBudget: .discount))
                 lines[lineIndex].netFen -= segment.amount
             }
             lines[lineIndex].itemNetFen = lines[lineIndex].netFen
@@ -101,7 +100,7 @@ extension QuoteComputation {
                 charge(index, .discount, state[index].itemTotal)
                 record(
                     AppliedPromotion(
-                        source: .campaign(compiled.id), kind: compiled.kindName, amountFen: state[index].itemTotal,
+                        origin: compiled.origin, amountFen: state[index].itemTotal,
                         baseFen: state[index].itemBase))
             } else if isOpen(index) {
                 state[index].reason = state[index].touched ? .notBestForShopper : .noEligibleItems

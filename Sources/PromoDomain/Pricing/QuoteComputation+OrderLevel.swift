@@ -54,7 +54,7 @@ extension QuoteComputation {
         case .offer(let offer):
             // A higher tier within reach is worth telling the shopper about too (再买X元可减Y).
             recordHint(campaign, base: offer.thresholdBase, units: offer.units)
-            let shipping = compiled.orderRule?.isShipping ?? false
+            let shipping = compiled.isShipping
             if !shipping && (orderLevelBlocked || (!compiled.stackable && orderLevelApplied)) {
                 state[campaign].reason = .notStackable
                 return
@@ -76,12 +76,13 @@ extension QuoteComputation {
     /// The rule's effect on the scope, checked against the cart, stock and budget.
     func evaluateOrder(_ campaign: Int) -> OrderEvaluation {
         let compiled = engine.campaigns[campaign]
-        guard let rule = compiled.orderRule else { return .rejected(.noEligibleItems) }
+        guard compiled.orderRule != nil else { return .rejected(.noEligibleItems) }
         let (inScope, thresholdBase, running, units) = orderBase(compiled)
         if inScope == 0 && compiled.addOnProduct < 0 { return .rejected(.noEligibleItems) }
         var scope = OrderScope(thresholdBase: thresholdBase, running: running, units: units)
-        if rule.needsUnitNets { scope.unitNets = freeUnitNets(compiled) }
-        let effect = rule.evaluate(scope)
+        if compiled.needsUnitNets { scope.unitNets = freeUnitNets(compiled) }
+        // Read in place: binding the rule to a local would copy the existential (and retain its tiers).
+        let effect = compiled.orderRule!.evaluate(scope)
         var offer = OrderOffer(
             campaign: campaign, effect: .amountOff, benefit: 0, thresholdBase: thresholdBase, units: units)
         switch effect {
@@ -115,10 +116,13 @@ extension QuoteComputation {
             else {
                 return .rejected(.addOnNotInCart)
             }
-            let unitNets = UnitBreakdown.nets(
-                quantity: lines[line].quantity, unitPrice: lines[line].unitPrice, adjustments: adjustments[line])
+            let last = lines[line].freeUnits - 1
+            let net = UnitBreakdown.withNets(
+                quantity: lines[line].quantity, unitPrice: lines[line].unitPrice, adjustments: adjustments[line],
+                row: nil
+            ) { $0[last] }
             offer.effect = .addOn(line: line, priceFen: price)
-            offer.benefit = unitNets[lines[line].freeUnits - 1] - price
+            offer.benefit = net - price
         }
         if offer.benefit <= 0 { return .rejected(.noBenefit) }
         if !fits(campaign, .discount, offer.benefit) {
@@ -136,7 +140,6 @@ extension QuoteComputation {
     mutating func applyOrder(_ offer: OrderOffer) {
         let campaign = offer.campaign
         let compiled = engine.campaigns[campaign]
-        let source = AdjustmentSource.campaign(compiled.id)
         switch offer.effect {
         case .gift(let productIndex, let giftQuantity):
             let product = engine.products[productIndex]
@@ -145,9 +148,8 @@ extension QuoteComputation {
             if list > 0 {
                 adjustments.append(
                     Adjustment(
-                        source: source, kind: compiled.kindName, amountFen: -list,
-                        spread: .range(start: 0, count: giftQuantity),
-                        budget: BudgetLink(campaignId: compiled.id, subBudget: .giftCost, perUnitFen: product.costFen)))
+                        origin: compiled.origin, amountFen: -list, spread: .range(start: 0, count: giftQuantity),
+                        subBudget: .giftCost, perUnitFen: product.costFen))
             }
             gifts.append(
                 QuoteLine(
@@ -162,18 +164,16 @@ extension QuoteComputation {
             appendAdjustment(
                 line,
                 Adjustment(
-                    source: source, kind: compiled.kindName, amountFen: -offer.benefit,
-                    spread: .range(start: unit, count: 1),
-                    budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
+                    origin: compiled.origin, amountFen: -offer.benefit, spread: .range(start: unit, count: 1),
+                    subBudget: .discount))
             lines[line].netFen -= offer.benefit
             charge(campaign, .discount, offer.benefit)
         case .shipping:
             shippingDiscount += offer.benefit
             shippingAdjustments.append(
                 Adjustment(
-                    source: source, kind: compiled.kindName, amountFen: -offer.benefit,
-                    spread: .range(start: 0, count: 0),
-                    budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil)))
+                    origin: compiled.origin, amountFen: -offer.benefit, spread: .range(start: 0, count: 0),
+                    subBudget: .discount))
             charge(campaign, .discount, offer.benefit)
         case .amountOff:
             // The scope's free lines (the same set `evaluateOrder` measured: scope never depends on nets).
@@ -185,16 +185,15 @@ extension QuoteComputation {
                     count += 1
                 }
                 allocate(
-                    offer.benefit, overIndices: UnsafeBufferPointer(rebasing: scope[0..<count]), source: source,
-                    kind: compiled.kindName,
-                    budget: BudgetLink(campaignId: compiled.id, subBudget: .discount, perUnitFen: nil))
+                    offer.benefit, overIndices: UnsafeBufferPointer(rebasing: scope[0..<count]),
+                    origin: compiled.origin, subBudget: .discount)
             }
             charge(campaign, .discount, offer.benefit)
         }
         state[campaign].applied = true
         record(
             AppliedPromotion(
-                source: source, kind: compiled.kindName, amountFen: offer.benefit, baseFen: offer.thresholdBase))
+                origin: compiled.origin, amountFen: offer.benefit, baseFen: offer.thresholdBase))
     }
 
     /// The current nets of the scope's free units, as runs of equal nets from the most expensive.
@@ -207,13 +206,15 @@ extension QuoteComputation {
                 runs.append((line.unitPrice, line.freeUnits))
                 continue
             }
-            let nets = UnitBreakdown.nets(
-                quantity: line.quantity, unitPrice: line.unitPrice, adjustments: adjustments[index])
-            for net in nets[0..<line.freeUnits] {
-                if let last = runs.last, last.net == net {
-                    runs[runs.count - 1].count += 1
-                } else {
-                    runs.append((net, 1))
+            UnitBreakdown.withNets(
+                quantity: line.quantity, unitPrice: line.unitPrice, adjustments: adjustments[index], row: nil
+            ) { nets in
+                for net in nets[0..<line.freeUnits] {
+                    if let last = runs.last, last.net == net {
+                        runs[runs.count - 1].count += 1
+                    } else {
+                        runs.append((net, 1))
+                    }
                 }
             }
         }

@@ -24,7 +24,7 @@ extension QuoteComputation {
                 }
                 record(
                     AppliedPromotion(
-                        source: .campaign(compiled.id), kind: compiled.kindName, amountFen: grant.amount,
+                        origin: compiled.origin, amountFen: grant.amount,
                         baseFen: grant.paid))
             }
         }

@@ -281,22 +281,20 @@ struct QuoteComputation {
     mutating func allocate(
         _ amount: Fen,
         over lineIndices: [Int],
-        source: AdjustmentSource,
-        kind: String,
-        budget: BudgetLink?
+        origin: AdjustmentOrigin,
+        subBudget: SubBudget?
     ) {
         lineIndices.withUnsafeBufferPointer { indices in
-            allocate(amount, overIndices: indices, source: source, kind: kind, budget: budget)
+            allocate(amount, overIndices: indices, origin: origin, subBudget: subBudget)
         }
     }
 
-    /// `allocate(_:over:source:kind:budget:)` on borrowed indices, with stack scratch space.
+    /// `allocate(_:over:origin:subBudget:)` on borrowed indices, with stack scratch space.
     mutating func allocate(
         _ amount: Fen,
         overIndices lineIndices: UnsafeBufferPointer<Int>,
-        source: AdjustmentSource,
-        kind: String,
-        budget: BudgetLink?
+        origin: AdjustmentOrigin,
+        subBudget: SubBudget?
     ) {
         let count = lineIndices.count
         withUnsafeTemporaryAllocation(of: Int.self, capacity: max(3 * count, 1)) { scratch in
@@ -314,7 +312,7 @@ struct QuoteComputation {
                     lines[line].lockedUnits == 0 ? .proportional : .proportionalFirst(count: lines[line].freeUnits)
                 appendAdjustment(
                     line,
-                    Adjustment(source: source, kind: kind, amountFen: -parts[position], spread: spread, budget: budget))
+                    Adjustment(origin: origin, amountFen: -parts[position], spread: spread, subBudget: subBudget))
             }
         }
     }

@@ -13,42 +13,50 @@ struct UnitBreakdown {
     init(quantity: Int, unitPrice: Fen, adjustments: [Adjustment]) {
         var shares: [[Fen]] = []
         shares.reserveCapacity(adjustments.count)
-        self.unitNets = Self.replay(quantity: quantity, unitPrice: unitPrice, adjustments: adjustments) {
-            shares.append($0)
+        self.unitNets = Self.withNets(quantity: quantity, unitPrice: unitPrice, adjustments: adjustments) {
+            shares.append(Array($0))
+        } body: {
+            Array($0)
         }
         self.shares = shares
     }
 
-    /// The units' nets alone, without keeping each adjustment's shares (what pricing needs mid-quote).
-    static func nets(quantity: Int, unitPrice: Fen, adjustments: [Adjustment]) -> [Fen] {
-        replay(quantity: quantity, unitPrice: unitPrice, adjustments: adjustments, row: nil)
-    }
-
-    /// Replays the adjustments in order on the units' nets; `row` receives each adjustment's share per unit.
-    private static func replay(
-        quantity: Int, unitPrice: Fen, adjustments: [Adjustment], row keep: ((_ row: [Fen]) -> Void)?
-    ) -> [Fen] {
-        var nets = [Fen](repeating: unitPrice, count: quantity)
-        guard !adjustments.isEmpty else { return nets }
-        var row = [Fen](repeating: 0, count: quantity)
-        for adjustment in adjustments {
-            let amount = -adjustment.amountFen
-            for unit in 0..<quantity { row[unit] = 0 }
-            switch adjustment.spread {
-            case .range(let start, let count):
-                for offset in 0..<count {
-                    row[start + offset] = LargestRemainder.evenShare(amount, count: count, index: offset)
+    /// Replays the adjustments in order on the units' nets and hands `body` the result; `row` receives each
+    /// adjustment's share per unit. Works in scratch space: nothing is allocated on the heap for a line of up
+    /// to a few hundred units.
+    static func withNets<Result>(
+        quantity: Int, unitPrice: Fen, adjustments: [Adjustment],
+        row keep: ((_ row: UnsafeBufferPointer<Fen>) -> Void)?,
+        body: (_ nets: UnsafeBufferPointer<Fen>) -> Result
+    ) -> Result {
+        withUnsafeTemporaryAllocation(of: Fen.self, capacity: max(3 * quantity, 1)) { scratch in
+            let base = scratch.baseAddress!
+            let nets = UnsafeMutableBufferPointer(start: base, count: quantity)
+            let row = UnsafeMutableBufferPointer(start: base + quantity, count: quantity)
+            let remainders = UnsafeMutableBufferPointer(start: base + 2 * quantity, count: quantity)
+            nets.initialize(repeating: unitPrice)
+            for adjustment in adjustments {
+                let amount = -adjustment.amountFen
+                row.update(repeating: 0)
+                switch adjustment.spread {
+                case .range(let start, let count):
+                    for offset in 0..<count {
+                        row[start + offset] = LargestRemainder.evenShare(amount, count: count, index: offset)
+                    }
+                case .proportional:
+                    LargestRemainder.split(
+                        amount, weights: UnsafeBufferPointer(nets), into: row, remainders: remainders)
+                case .proportionalFirst(let count):
+                    LargestRemainder.split(
+                        amount, weights: UnsafeBufferPointer(rebasing: nets[0..<count]),
+                        into: UnsafeMutableBufferPointer(rebasing: row[0..<count]),
+                        remainders: UnsafeMutableBufferPointer(rebasing: remainders[0..<count]))
                 }
-            case .proportional:
-                LargestRemainder.split(amount, weights: nets, into: &row)
-            case .proportionalFirst(let count):
-                let split = LargestRemainder.split(amount, weights: Array(nets[0..<count]))
-                for unit in 0..<count { row[unit] = split[unit] }
+                for unit in 0..<quantity { nets[unit] -= row[unit] }
+                keep?(UnsafeBufferPointer(row))
             }
-            for unit in 0..<quantity { nets[unit] -= row[unit] }
-            keep?(row)
+            return body(UnsafeBufferPointer(nets))
         }
-        return nets
     }
 
     /// Splits a line-level quantity (e.g. points earned) over the units by their nets.
