@@ -46,7 +46,9 @@ final class CompiledCampaign: Sendable {
     let condition: PurchaseCondition?
     let conditionMask: [Bool]
     let bundle: Bundle?
-    let orderRule: (any OrderLevelRule)?
+    /// Order level (`NoRule` for other kinds: check `isOrderLevel`).
+    let orderRule: any OrderLevelRule
+    let isOrderLevel: Bool
     /// The order rule acts on the delivery fee only / reads its scope's unit nets (asked once, not per quote).
     let isShipping: Bool
     let needsUnitNets: Bool
@@ -54,8 +56,9 @@ final class CompiledCampaign: Sendable {
     let addOnProduct: Int
     let rebate: RebateRule?
     /// Thresholds to hint at (还差X元, 还差N件), resolved once: a dynamic cast per quote costs more than the hint.
-    let thresholdRule: (any ThresholdRule)?
-    let unitThresholdRule: (any UnitThresholdRule)?
+    /// `NoRule` for kinds without such thresholds.
+    let thresholdRule: any ThresholdRule
+    let unitThresholdRule: any UnitThresholdRule
 
     // Context checks, lifted out of `campaign`.
     let isActive: Bool
@@ -91,13 +94,15 @@ final class CompiledCampaign: Sendable {
         self.condition = rule.condition
         self.conditionMask = conditionMask
         self.bundle = bundle
-        self.orderRule = rule as? any OrderLevelRule
+        let orderRule = rule as? any OrderLevelRule
+        self.orderRule = orderRule ?? NoRule()
+        self.isOrderLevel = orderRule != nil
         self.isShipping = orderRule?.isShipping ?? false
         self.needsUnitNets = orderRule?.needsUnitNets ?? false
         self.addOnProduct = addOnProduct
         self.rebate = rule as? RebateRule
-        self.thresholdRule = rule as? any ThresholdRule
-        self.unitThresholdRule = rule as? any UnitThresholdRule
+        self.thresholdRule = (rule as? any ThresholdRule) ?? NoRule()
+        self.unitThresholdRule = (rule as? any UnitThresholdRule) ?? NoRule()
         self.isActive = campaign.status == .active
         self.windowStart = campaign.window.start
         self.windowEnd = campaign.window.end

@@ -68,7 +68,8 @@ extension QuoteComputation {
 
     /// Prepares a quote: the cart resolved, context and conditions checked; no level applied yet.
     static func prepared(engine: PricingEngine, request: QuoteRequest) throws(PricingInputError) -> QuoteComputation {
-        var computation = try QuoteComputation(engine: engine, request: request)
+        let lines = try QuoteComputation.resolveLines(request, engine: engine.tables)
+        var computation = QuoteComputation(engine: engine.tables, request: request, lines: lines)
         computation.checkContext()
         computation.checkConditions()
         return computation

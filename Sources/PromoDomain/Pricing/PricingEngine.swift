@@ -70,7 +70,7 @@ public struct PricingEngine: Sendable {
                 }
             } else if campaign.bundle != nil {
                 bundles.append(index)
-            } else if campaign.orderRule != nil {
+            } else if campaign.isOrderLevel {
                 orders.append(index)
             } else if campaign.rebate != nil {
                 rebates.append(index)

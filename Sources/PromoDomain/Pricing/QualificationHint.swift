@@ -22,8 +22,10 @@ public struct QualificationHint: Sendable, Hashable {
         case shipping(Fen?)
     }
 
-    public var campaignId: String
-    public var kind: String
+    /// The campaign and its kind, shared with its adjustments.
+    let origin: AdjustmentOrigin
+    public var campaignId: String { origin.source.campaignId ?? "" }
+    public var kind: String { origin.kind }
     /// Fen the campaign's scope still lacks (measured as its threshold is, after item-level promotions);
     /// 0 for a threshold in units.
     public var missingFen: Fen
@@ -39,8 +41,16 @@ public struct QualificationHint: Sendable, Hashable {
         campaignId: String, kind: String, missingFen: Fen, thresholdFen: Fen, reward: Reward, missingUnits: Int = 0,
         thresholdUnits: Int = 0
     ) {
-        self.campaignId = campaignId
-        self.kind = kind
+        self.init(
+            origin: AdjustmentOrigin(campaignId: campaignId, kind: kind), missingFen: missingFen,
+            thresholdFen: thresholdFen, reward: reward, missingUnits: missingUnits, thresholdUnits: thresholdUnits)
+    }
+
+    init(
+        origin: AdjustmentOrigin, missingFen: Fen, thresholdFen: Fen, reward: Reward, missingUnits: Int = 0,
+        thresholdUnits: Int = 0
+    ) {
+        self.origin = origin
         self.missingFen = missingFen
         self.thresholdFen = thresholdFen
         self.reward = reward
@@ -54,15 +64,15 @@ extension QuoteComputation {
     mutating func recordHint(_ campaign: Int, base: Fen, units: Int = 0) {
         if hints.capacity == 0 { hints.reserveCapacity(8) }
         let compiled = engine.campaigns[campaign]
-        if let next = compiled.thresholdRule?.nextThreshold(above: base) {
+        if let next = compiled.thresholdRule.nextThreshold(above: base) {
             hints.append(
                 QualificationHint(
-                    campaignId: compiled.id, kind: compiled.kindName, missingFen: next.thresholdFen - base,
+                    origin: compiled.origin, missingFen: next.thresholdFen - base,
                     thresholdFen: next.thresholdFen, reward: next.reward))
-        } else if let next = compiled.unitThresholdRule?.nextThreshold(aboveUnits: units) {
+        } else if let next = compiled.unitThresholdRule.nextThreshold(aboveUnits: units) {
             hints.append(
                 QualificationHint(
-                    campaignId: compiled.id, kind: compiled.kindName, missingFen: 0, thresholdFen: 0,
+                    origin: compiled.origin, missingFen: 0, thresholdFen: 0,
                     reward: next.reward, missingUnits: next.thresholdUnits - units, thresholdUnits: next.thresholdUnits)
             )
         }

@@ -22,7 +22,22 @@ public struct Quote: Sendable, Hashable {
     /// Points the shopper earns on payment.
     public var pointsToEarn: Int
     public var applied: [AppliedPromotion]
-    public var rejected: [Rejection]
+    /// Campaigns and coupons considered that did not apply, with the reason: campaigns in engine order, then
+    /// coupons by code.
+    public var rejected: [Rejection] {
+        var all: [Rejection] = []
+        all.reserveCapacity(campaignRejections.count + couponRejections.count)
+        for rejection in campaignRejections {
+            all.append(Rejection(source: .campaign(campaignIds[rejection.campaign]), reason: rejection.reason))
+        }
+        all.append(contentsOf: couponRejections)
+        return all
+    }
+    /// The engine's campaign ids (shared, not copied) and the rejected campaigns as indices into them: a quote
+    /// typically rejects most of the campaigns it considers, and spelling each out costs more than pricing.
+    let campaignIds: [String]
+    var campaignRejections: [CampaignRejection]
+    var couponRejections: [Rejection]
     public var rebates: [Rebate]
     /// Charges per campaign, in campaign order; only campaigns charged something appear.
     public var budgetCharges: [BudgetCharge]
@@ -36,12 +51,12 @@ public struct Quote: Sendable, Hashable {
 
     /// The rejection reason for a campaign, if it was rejected.
     public func rejection(campaignId: String) -> RejectionReason? {
-        rejected.first { $0.source == .campaign(campaignId) }?.reason
+        campaignRejections.first { campaignIds[$0.campaign] == campaignId }?.reason
     }
 
     /// The rejection reason for a coupon, if it was rejected.
     public func rejection(couponCode: String) -> RejectionReason? {
-        rejected.first { $0.source == .coupon(couponCode) }?.reason
+        couponRejections.first { $0.source == .coupon(couponCode) }?.reason
     }
 
     /// The applied entry for a campaign, if it applied.
@@ -58,6 +73,12 @@ public struct Quote: Sendable, Hashable {
     public func budgetCharge(campaignId: String) -> BudgetCharge {
         budgetCharges.first { $0.campaignId == campaignId } ?? BudgetCharge(campaignId: campaignId)
     }
+}
+
+/// A campaign that did not apply: its index in the engine, and why.
+struct CampaignRejection: Sendable, Hashable {
+    var campaign: Int
+    var reason: RejectionReason
 }
 
 /// The delivery fee of a quote.

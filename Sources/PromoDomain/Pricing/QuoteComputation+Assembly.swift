@@ -14,8 +14,8 @@ extension QuoteComputation {
                     listFen: line.listFen, adjustments: adjustments[index], netFen: line.netFen, giftCampaignId: nil,
                     unitCostFen: line.unitCost))
         }
-        var rejected: [Rejection] = []
-        rejected.reserveCapacity(engine.campaigns.count + couponRejections.count)
+        var rejected: [CampaignRejection] = []
+        rejected.reserveCapacity(engine.campaigns.count)
         var chargedCount = 0
         for index in 0..<engine.campaigns.count {
             let base = index * 4
@@ -26,7 +26,7 @@ extension QuoteComputation {
         let ids = engine.campaignIds
         for index in ids.indices where state[index].considered {
             if let reason = state[index].reason, !state[index].applied {
-                rejected.append(Rejection(source: .campaign(ids[index]), reason: reason))
+                rejected.append(CampaignRejection(campaign: index, reason: reason))
             }
             let base = index * 4
             if charges[base] | charges[base + 1] | charges[base + 2] | charges[base + 3] != 0 {
@@ -36,13 +36,13 @@ extension QuoteComputation {
                         couponSubsidyFen: charges[base + 2], pointsCostFen: charges[base + 3]))
             }
         }
-        rejected.append(contentsOf: couponRejections)
         return Quote(
             lines: quoteLines, gifts: gifts, subtotalFen: subtotal, discountFen: subtotal - total + shippingDiscount,
             totalFen: total + shippingFee - shippingDiscount,
             pointsRedeemed: pointsRedeemed, pointsDeductionFen: pointsDeductionFen,
             pointsToEarn: total / 100 * engine.policy.pointsPerYuan,
-            applied: applied, rejected: rejected, rebates: rebates, budgetCharges: budgetCharges,
+            applied: applied, campaignIds: ids, campaignRejections: rejected, couponRejections: couponRejections,
+            rebates: rebates, budgetCharges: budgetCharges,
             rebateScopes: rebateScopes, hints: hints,
             shipping: shippingFee > 0
                 ? ShippingLine(

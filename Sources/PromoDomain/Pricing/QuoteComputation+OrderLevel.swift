@@ -76,13 +76,13 @@ extension QuoteComputation {
     /// The rule's effect on the scope, checked against the cart, stock and budget.
     func evaluateOrder(_ campaign: Int) -> OrderEvaluation {
         let compiled = engine.campaigns[campaign]
-        guard compiled.orderRule != nil else { return .rejected(.noEligibleItems) }
+        guard compiled.isOrderLevel else { return .rejected(.noEligibleItems) }
         let (inScope, thresholdBase, running, units) = orderBase(compiled)
         if inScope == 0 && compiled.addOnProduct < 0 { return .rejected(.noEligibleItems) }
         var scope = OrderScope(thresholdBase: thresholdBase, running: running, units: units)
         if compiled.needsUnitNets { scope.unitNets = freeUnitNets(compiled) }
         // Read in place: binding the rule to a local would copy the existential (and retain its tiers).
-        let effect = compiled.orderRule!.evaluate(scope)
+        let effect = compiled.orderRule.evaluate(scope)
         var offer = OrderOffer(
             campaign: campaign, effect: .amountOff, benefit: 0, thresholdBase: thresholdBase, units: units)
         switch effect {

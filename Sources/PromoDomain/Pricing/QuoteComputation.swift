@@ -87,10 +87,23 @@ struct QuoteComputation {
     var orderLevelApplied = false
     var orderLevelBlocked = false
 
-    init(engine pricing: PricingEngine, request: QuoteRequest) throws(PricingInputError) {
-        let engine = pricing.tables
+    /// A computation with nothing applied yet. Not throwing: a throwing struct initializer builds `self` in a
+    /// box and copies it out (every array retained and released once more per quote).
+    init(engine: EngineTables, request: QuoteRequest, lines: [WorkLine]) {
         self.engine = engine
         self.request = request
+        self.lines = lines
+        self.shippingFee = request.cart.shippingFeeFen
+        self.adjustments = [[Adjustment]](repeating: [], count: lines.count)
+        let count = engine.campaigns.count
+        state = [CampaignState](repeating: CampaignState(), count: count)
+        charges = [Fen](repeating: 0, count: count * 4)
+        applied.reserveCapacity(8)
+    }
+
+    /// The cart's lines resolved against the catalog: one per product (repeated SKUs merged), in product
+    /// order, with list amounts.
+    static func resolveLines(_ request: QuoteRequest, engine: EngineTables) throws(PricingInputError) -> [WorkLine] {
         let cart = request.cart
         if cart.pointsToRedeem < 0 {
             throw PricingInputError(
@@ -128,13 +141,7 @@ struct QuoteComputation {
             lines[index].itemNetFen = list
             lines[index].netFen = list
         }
-        self.lines = lines
-        self.shippingFee = cart.shippingFeeFen
-        self.adjustments = [[Adjustment]](repeating: [], count: lines.count)
-        let count = engine.campaigns.count
-        state = [CampaignState](repeating: CampaignState(), count: count)
-        charges = [Fen](repeating: 0, count: count * 4)
-        applied.reserveCapacity(8)
+        return lines
     }
 
     /// Rejects campaigns whose status, window, channel, store, region, audience or usage limits rule them out.

@@ -25,7 +25,11 @@ extension CampaignRule {
 }
 
 /// A kind with thresholds the shopper can be told about (还差X元).
-protocol ThresholdRule: CampaignRule {
+///
+/// The hint protocols and `OrderLevelRule` do not refine `CampaignRule`, so that a compiled campaign can hold
+/// them as plain (non-optional) existentials with a stand-in for kinds that have none: a method called on such
+/// a stored property reads it in place, where an optional one is copied first, on every quote.
+protocol ThresholdRule: Sendable {
     /// The lowest threshold above `base` (measured as the kind measures it) and what reaching it gives.
     func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)?
 }
@@ -56,9 +60,17 @@ extension Array {
 }
 
 /// A kind whose thresholds count units (满N件).
-protocol UnitThresholdRule: CampaignRule {
+protocol UnitThresholdRule: Sendable {
     /// The lowest unit threshold above `units` and what reaching it gives.
     func nextThreshold(aboveUnits units: Int) -> (thresholdUnits: Int, reward: QualificationHint.Reward)?
+}
+
+/// The stand-in a compiled campaign holds for the level protocols its kind does not conform to: no threshold
+/// to hint at, no order-level effect.
+struct NoRule: ThresholdRule, UnitThresholdRule, OrderLevelRule {
+    func nextThreshold(above base: Fen) -> (thresholdFen: Fen, reward: QualificationHint.Reward)? { nil }
+    func nextThreshold(aboveUnits units: Int) -> (thresholdUnits: Int, reward: QualificationHint.Reward)? { nil }
+    func evaluate(_ scope: OrderScope) -> OrderEffect { .rejected(.noEligibleItems) }
 }
 
 /// Validation helpers for one campaign's `rules`: field paths relative to it, bounds, the catalog.

@@ -38,7 +38,7 @@ enum UnitTerms: Sendable, Hashable {
 /// Order level: the rule looks at its scope's free units after item level and says what it gives; the
 /// engine books it (spreads an amount, adds a gift line, prices an add-on unit), checks stock and budget,
 /// and enforces stacking.
-protocol OrderLevelRule: CampaignRule {
+protocol OrderLevelRule: Sendable {
     /// What the campaign gives on this cart, or why it gives nothing.
     func evaluate(_ scope: OrderScope) -> OrderEffect
     /// An add-on's SKU: left out of the add-on's own threshold base, and add-ons run before the other
