@@ -15,8 +15,8 @@ extension PricingEngine {
     /// - Throws: `PricingInputError` for an unknown SKU, a quantity, amount or points request outside
     ///   `PricingLimits` (fields named as in the `cart` object).
     public func quote(_ request: QuoteRequest) throws(PricingInputError) -> Quote {
-        // Bounds first: no cart, however large its quantities, can overflow the arithmetic below.
-        try validate(request)
+        // Bounds first: no cart, however large its quantities, can overflow the arithmetic below (the lines are
+        // checked as they are resolved, in `prepared`).
         var run = try QuoteComputation.prepared(engine: self, request: request)
         if tables.groupMembers.isEmpty {
             run.applyLevels()
@@ -69,6 +69,7 @@ extension QuoteComputation {
     /// Prepares a quote: the cart resolved, context and conditions checked; no level applied yet.
     static func prepared(engine: PricingEngine, request: QuoteRequest) throws(PricingInputError) -> QuoteComputation {
         let lines = try QuoteComputation.resolveLines(request, engine: engine.tables)
+        try PricingEngine.validateBesideLines(request)
         var computation = QuoteComputation(engine: engine.tables, request: request, lines: lines)
         computation.checkContext()
         computation.checkConditions()

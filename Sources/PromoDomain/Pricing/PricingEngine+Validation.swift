@@ -226,25 +226,40 @@ extension PricingEngine {
         try count(cart.lines.count, 0...PricingLimits.maxCartLines, "cart.lines", "lines")
         var listTotal = 0
         for (index, line) in cart.lines.enumerated() {
-            func field() -> String { "cart.lines[\(index)].quantity" }
-            try within(line.quantity, 1...PricingLimits.maxQuantity, field())
+            try within(line.quantity, 1...PricingLimits.maxQuantity, "cart.lines[\(index)].quantity")
             guard let unitPrice = price(line.sku) else { continue }
             // Units of the SKU so far (carts list a SKU once as a rule: a scan, no hashing).
-            var quantity = line.quantity
-            for earlier in cart.lines[..<index] where earlier.sku == line.sku { quantity += earlier.quantity }
-            if quantity > PricingLimits.maxQuantity {
-                throw PricingInputError(
-                    field: field(),
-                    message: "makes \(quantity) units of \(line.sku); a cart holds at most \(PricingLimits.maxQuantity)"
-                )
-            }
-            let (list, overflow) = unitPrice.multipliedReportingOverflow(by: line.quantity)
-            listTotal += overflow ? PricingLimits.maxCartListFen + 1 : min(list, PricingLimits.maxCartListFen + 1)
-            if listTotal > PricingLimits.maxCartListFen {
-                throw PricingInputError(
-                    field: field(), message: "makes the cart's list total exceed \(PricingLimits.maxCartListFen) fen")
-            }
+            var units = line.quantity
+            for earlier in cart.lines[..<index] where earlier.sku == line.sku { units += earlier.quantity }
+            try checkLine(
+                index, sku: line.sku, quantity: line.quantity, units: units, unitPrice: unitPrice, listTotal: &listTotal
+            )
         }
+        try validateBesideLines(request)
+    }
+
+    /// A known SKU's line within bounds: its units with earlier lines of the same SKU, and the cart's running
+    /// list total (advanced by this line). Shared by `validate` and the engine's own resolution of the lines.
+    static func checkLine(
+        _ index: Int, sku: String, quantity: Int, units: Int, unitPrice: Fen, listTotal: inout Fen
+    ) throws(PricingInputError) {
+        if units > PricingLimits.maxQuantity {
+            throw PricingInputError(
+                field: "cart.lines[\(index)].quantity",
+                message: "makes \(units) units of \(sku); a cart holds at most \(PricingLimits.maxQuantity)")
+        }
+        let (list, overflow) = unitPrice.multipliedReportingOverflow(by: quantity)
+        listTotal += overflow ? PricingLimits.maxCartListFen + 1 : min(list, PricingLimits.maxCartListFen + 1)
+        if listTotal > PricingLimits.maxCartListFen {
+            throw PricingInputError(
+                field: "cart.lines[\(index)].quantity",
+                message: "makes the cart's list total exceed \(PricingLimits.maxCartListFen) fen")
+        }
+    }
+
+    /// Everything of a request but its lines: coupon count, points, delivery fee, the customer's counts, stock.
+    static func validateBesideLines(_ request: QuoteRequest) throws(PricingInputError) {
+        let cart = request.cart
         try count(cart.couponCodes.count, 0...PricingLimits.maxCouponCodes, "cart.couponCodes", "codes")
         try within(cart.pointsToRedeem, 0...PricingLimits.maxPoints, "cart.pointsToRedeem")
         try amount(cart.shippingFeeFen, "cart.shippingFeeFen")

@@ -1,18 +1,25 @@
 /// Turns the working state into the immutable, self-explaining `Quote`.
 extension QuoteComputation {
-    func assemble() -> Quote {
+    /// Consumes the computation: the adjustment log is sorted in place and handed to the quote's lines.
+    mutating func assemble() -> Quote {
         var quoteLines: [QuoteLine] = []
         quoteLines.reserveCapacity(lines.count)
         var subtotal = 0
         var total = 0
-        for (index, line) in lines.enumerated() {
+        // The lines' adjustments in line order, each line's in application order: one array for every line.
+        adjustmentLog.sort { ($0.line, $0.sequence) < ($1.line, $1.sequence) }
+        let ordered = adjustmentLog
+        var start = 0
+        for line in lines {
+            let end = start + line.adjustmentCount
             subtotal += line.listFen
             total += line.netFen
             quoteLines.append(
                 QuoteLine(
                     sku: engine.products[line.product].sku, quantity: line.quantity, unitPriceFen: line.unitPrice,
-                    listFen: line.listFen, adjustments: adjustments[index], netFen: line.netFen, giftCampaignId: nil,
-                    unitCostFen: line.unitCost))
+                    listFen: line.listFen, adjustments: LineAdjustments(ordered[start..<end]), netFen: line.netFen,
+                    giftCampaignId: nil, unitCostFen: line.unitCost))
+            start = end
         }
         var rejected: [CampaignRejection] = []
         rejected.reserveCapacity(engine.campaigns.count)

@@ -96,7 +96,7 @@ extension QuoteComputation {
     func couponClosedLines() -> [Bool] {
         var closed = [Bool](repeating: false, count: lines.count)
         for index in lines.indices {
-            for adjustment in adjustments[index] where adjustment.amountFen < 0 {
+            for adjustment in adjustments(of: index) where adjustment.amountFen < 0 {
                 guard let id = adjustment.source.campaignId, let campaign = engine.campaignIndex[id] else { continue }
                 if engine.campaigns[campaign].campaign.stacking.excludesCoupons {
                     closed[index] = true

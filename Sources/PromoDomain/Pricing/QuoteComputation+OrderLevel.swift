@@ -118,7 +118,7 @@ extension QuoteComputation {
             }
             let last = lines[line].freeUnits - 1
             let net = UnitBreakdown.withNets(
-                quantity: lines[line].quantity, unitPrice: lines[line].unitPrice, adjustments: adjustments[line],
+                quantity: lines[line].quantity, unitPrice: lines[line].unitPrice, adjustments: adjustments(of: line),
                 row: nil
             ) { $0[last] }
             offer.effect = .addOn(line: line, priceFen: price)
@@ -154,7 +154,8 @@ extension QuoteComputation {
             gifts.append(
                 QuoteLine(
                     sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
-                    adjustments: adjustments, netFen: 0, giftCampaignId: compiled.id, unitCostFen: product.costFen))
+                    adjustments: LineAdjustments(adjustments), netFen: 0, giftCampaignId: compiled.id,
+                    unitCostFen: product.costFen))
             charge(campaign, .giftCost, offer.benefit)
         case .addOn(let line, let price):
             // The last free unit takes the add-on price and joins the locked units at the end of the line.
@@ -201,13 +202,13 @@ extension QuoteComputation {
         var runs: [(net: Fen, count: Int)] = []
         for (index, line) in lines.enumerated()
         where compiled.scopeMask[line.product] && line.product != compiled.addOnProduct && line.freeUnits > 0 {
-            if adjustments[index].isEmpty {
+            if line.adjustmentCount == 0 {
                 // Every unit still at list price: one run, nothing to replay.
                 runs.append((line.unitPrice, line.freeUnits))
                 continue
             }
             UnitBreakdown.withNets(
-                quantity: line.quantity, unitPrice: line.unitPrice, adjustments: adjustments[index], row: nil
+                quantity: line.quantity, unitPrice: line.unitPrice, adjustments: adjustments(of: index), row: nil
             ) { nets in
                 for net in nets[0..<line.freeUnits] {
                     if let last = runs.last, last.net == net {

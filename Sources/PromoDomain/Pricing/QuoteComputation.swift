@@ -4,7 +4,7 @@
 /// rebates) and finally assembled into a `Quote`; nothing outlives the call.
 struct QuoteComputation {
     /// A purchased line while it is being priced (plain integers, so copies are free;
-    /// the SKU is `engine.products[product].sku` and the adjustments live in `adjustments`).
+    /// the SKU is `engine.products[product].sku` and the adjustments live in `adjustmentLog`).
     struct WorkLine {
         var product: Int
         var quantity: Int
@@ -20,6 +20,8 @@ struct QuoteComputation {
         var lockedUnits = 0
         /// Net of the locked units, fixed once they are locked.
         var lockedNetFen: Fen = 0
+        /// How many adjustments the line has received.
+        var adjustmentCount = 0
 
         /// Units later levels may still count and reduce.
         var freeUnits: Int { quantity - lockedUnits }
@@ -32,8 +34,9 @@ struct QuoteComputation {
     let engine: EngineTables
     let request: QuoteRequest
     var lines: [WorkLine]
-    /// Per purchased line (same index as `lines`): its adjustments in application order.
-    var adjustments: [[Adjustment]]
+    /// Every adjustment of the purchased lines, in application order, with the line it falls on: one array for
+    /// the quote rather than one per line (`adjustments(of:)` reads a line's).
+    var adjustmentLog: [LoggedAdjustment] = []
     /// Per-campaign working state (engine order), in one array so a quote makes one
     /// allocation for it instead of one per field.
     struct CampaignState {
@@ -94,35 +97,33 @@ struct QuoteComputation {
         self.request = request
         self.lines = lines
         self.shippingFee = request.cart.shippingFeeFen
-        self.adjustments = [[Adjustment]](repeating: [], count: lines.count)
         let count = engine.campaigns.count
         state = [CampaignState](repeating: CampaignState(), count: count)
         charges = [Fen](repeating: 0, count: count * 4)
         applied.reserveCapacity(8)
     }
 
-    /// The cart's lines resolved against the catalog: one per product (repeated SKUs merged), in product
-    /// order, with list amounts.
+    /// The cart's lines resolved against the catalog and checked against `PricingLimits` in one pass (the
+    /// checks of `PricingEngine.validate`, each SKU looked up once): one line per product (repeated SKUs
+    /// merged), in product order, with list amounts.
     static func resolveLines(_ request: QuoteRequest, engine: EngineTables) throws(PricingInputError) -> [WorkLine] {
-        let cart = request.cart
-        if cart.pointsToRedeem < 0 {
-            throw PricingInputError(
-                field: "cart.pointsToRedeem", message: "must not be negative (got \(cart.pointsToRedeem))")
-        }
+        let cartLines = request.cart.lines
+        try PricingEngine.count(cartLines.count, 0...PricingLimits.maxCartLines, "cart.lines", "lines")
         var lines: [WorkLine] = []
-        lines.reserveCapacity(cart.lines.count)
-        for (position, line) in cart.lines.enumerated() {
+        lines.reserveCapacity(cartLines.count)
+        var listTotal: Fen = 0
+        for (position, line) in cartLines.enumerated() {
+            try PricingEngine.within(line.quantity, 1...PricingLimits.maxQuantity, "cart.lines[\(position)].quantity")
             guard let product = engine.productIndex(of: line.sku) else {
                 throw PricingInputError(field: "cart.lines[\(position)].sku", message: "unknown SKU \(line.sku)")
             }
-            if line.quantity <= 0 {
-                throw PricingInputError(
-                    field: "cart.lines[\(position)].quantity", message: "must be positive (got \(line.quantity))")
-            }
-            if let existing = lines.firstIndex(where: { $0.product == product }) {
-                let (sum, overflow) = lines[existing].quantity.addingReportingOverflow(line.quantity)
-                if overflow { throw PricingInputError(field: "cart.lines[\(position)].quantity", message: "too large") }
-                lines[existing].quantity = sum
+            let existing = lines.firstIndex { $0.product == product }
+            let units = line.quantity + (existing.map { lines[$0].quantity } ?? 0)
+            try PricingEngine.checkLine(
+                position, sku: line.sku, quantity: line.quantity, units: units,
+                unitPrice: engine.products[product].priceFen, listTotal: &listTotal)
+            if let existing {
+                lines[existing].quantity = units
             } else {
                 let info = engine.products[product]
                 lines.append(
@@ -133,10 +134,8 @@ struct QuoteComputation {
         }
         lines.sort { $0.product < $1.product }
         for index in lines.indices {
-            let (list, overflow) = lines[index].unitPrice.multipliedReportingOverflow(by: lines[index].quantity)
-            if overflow || list > Int.max / 20_000 {
-                throw PricingInputError(field: "cart.lines[\(index)].quantity", message: "amount too large")
-            }
+            // `checkLine` bounds the cart's list total by `PricingLimits.maxCartListFen`, so no product overflows.
+            let list = lines[index].unitPrice * lines[index].quantity
             lines[index].listFen = list
             lines[index].itemNetFen = list
             lines[index].netFen = list
@@ -279,8 +278,14 @@ struct QuoteComputation {
     mutating func appendAdjustment(_ line: Int, _ adjustment: Adjustment) {
         // A standalone run needs only nets and charges: its explanation is never shown.
         guard solo < 0 else { return }
-        if adjustments[line].capacity == 0 { adjustments[line].reserveCapacity(4) }
-        adjustments[line].append(adjustment)
+        if adjustmentLog.capacity == 0 { adjustmentLog.reserveCapacity(4 * lines.count) }
+        adjustmentLog.append(LoggedAdjustment(line: line, sequence: adjustmentLog.count, adjustment: adjustment))
+        lines[line].adjustmentCount += 1
+    }
+
+    /// A purchased line's adjustments in application order.
+    func adjustments(of line: Int) -> AdjustmentsInLog {
+        AdjustmentsInLog(log: adjustmentLog, line: line)
     }
 
     /// Spreads `amount` over the given lines in proportion to the current nets of their free units and
@@ -323,4 +328,33 @@ struct QuoteComputation {
             }
         }
     }
+}
+
+/// An adjustment of a purchased line, in the order the quote made them.
+struct LoggedAdjustment: Sendable, Hashable {
+    var line: Int
+    var sequence: Int
+    var adjustment: Adjustment
+}
+
+/// One line's adjustments in a log of the whole quote's, in application order: a plain scan, no closure.
+struct AdjustmentsInLog: Sequence {
+    let log: [LoggedAdjustment]
+    let line: Int
+
+    struct Iterator: IteratorProtocol {
+        let log: [LoggedAdjustment]
+        let line: Int
+        var position = 0
+
+        mutating func next() -> Adjustment? {
+            while position < log.count {
+                position += 1
+                if log[position - 1].line == line { return log[position - 1].adjustment }
+            }
+            return nil
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(log: log, line: line) }
 }

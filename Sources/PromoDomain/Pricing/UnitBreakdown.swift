@@ -10,9 +10,9 @@ struct UnitBreakdown {
     /// `shares[adjustment][unit]`: positive amount of that adjustment carried by the unit.
     var shares: [[Fen]]
 
-    init(quantity: Int, unitPrice: Fen, adjustments: [Adjustment]) {
+    init(quantity: Int, unitPrice: Fen, adjustments: some Sequence<Adjustment>) {
         var shares: [[Fen]] = []
-        shares.reserveCapacity(adjustments.count)
+        shares.reserveCapacity(adjustments.underestimatedCount)
         self.unitNets = Self.withNets(quantity: quantity, unitPrice: unitPrice, adjustments: adjustments) {
             shares.append(Array($0))
         } body: {
@@ -25,7 +25,7 @@ struct UnitBreakdown {
     /// adjustment's share per unit. Works in scratch space: nothing is allocated on the heap for a line of up
     /// to a few hundred units.
     static func withNets<Result>(
-        quantity: Int, unitPrice: Fen, adjustments: [Adjustment],
+        quantity: Int, unitPrice: Fen, adjustments: some Sequence<Adjustment>,
         row keep: ((_ row: UnsafeBufferPointer<Fen>) -> Void)?,
         body: (_ nets: UnsafeBufferPointer<Fen>) -> Result
     ) -> Result {
