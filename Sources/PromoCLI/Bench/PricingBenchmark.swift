@@ -9,7 +9,12 @@ import PromoDomain
 public enum PricingBenchmark {
     /// The result of one run.
     public struct Report: Codable, Sendable, Hashable {
+        /// The median round's rate: what is compared with the target.
         public var quotesPerSecond: Double
+        /// The slowest and fastest rounds: on a shared machine the spread is the host's, not the engine's.
+        public var slowestRound: Double
+        public var fastestRound: Double
+        public var rounds: Int
         public var iterations: Int
         public var seconds: Double
         public var target: Double
@@ -19,28 +24,40 @@ public enum PricingBenchmark {
         public var quoteTotalFen: Int
     }
 
-    /// Runs for about `seconds` of wall-clock time and reports the rate.
-    public static func run(seconds: Double) throws -> Report {
+    /// Runs `rounds` rounds over about `seconds` of wall-clock time in all and reports the median round's rate.
+    public static func run(seconds: Double, rounds: Int = 7) throws -> Report {
         let (engine, request) = try fixture()
         let warm = try engine.quote(request)
         let clock = ContinuousClock()
-        let start = clock.now
-        let budget = Duration.milliseconds(Int64(max(seconds, 0.01) * 1000))
+        let rounds = max(rounds, 1)
+        let budget = Duration.milliseconds(Int64(max(seconds / Double(rounds), 0.01) * 1000))
+        var rates: [Double] = []
         var iterations = 0
-        var checksum = 0
-        while clock.now - start < budget {
-            for _ in 0..<256 {
-                checksum &+= try engine.quote(request).totalFen
+        var elapsedSeconds = 0.0
+        for _ in 0..<rounds {
+            let start = clock.now
+            var done = 0
+            var checksum = 0
+            while clock.now - start < budget {
+                for _ in 0..<256 {
+                    checksum &+= try engine.quote(request).totalFen
+                }
+                done += 256
             }
-            iterations += 256
+            let elapsed = clock.now - start
+            let roundSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            precondition(checksum == warm.totalFen &* done, "pricing must be deterministic")
+            rates.append(Double(done) / roundSeconds)
+            iterations += done
+            elapsedSeconds += roundSeconds
         }
-        let elapsed = clock.now - start
-        let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let rate = Double(iterations) / elapsedSeconds
-        precondition(checksum == warm.totalFen &* iterations, "pricing must be deterministic")
+        rates.sort()
+        let median = rates[rates.count / 2]
         return Report(
-            quotesPerSecond: rate.rounded(), iterations: iterations, seconds: elapsedSeconds, target: 100_000,
-            ratio: rate / 100_000, quoteTotalFen: warm.totalFen)
+            quotesPerSecond: median.rounded(), slowestRound: rates[0].rounded(),
+            fastestRound: rates[rates.count - 1].rounded(),
+            rounds: rounds, iterations: iterations, seconds: elapsedSeconds, target: 100_000,
+            ratio: median / 100_000, quoteTotalFen: warm.totalFen)
     }
 
     /// The benchmark engine and cart: 20 products, 50 campaigns (a two-member exclusive group across levels,

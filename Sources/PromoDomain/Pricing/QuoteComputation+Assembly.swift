@@ -7,7 +7,7 @@ extension QuoteComputation {
         var subtotal = 0
         var total = 0
         // The lines' adjustments in line order, each line's in application order: one array for every line.
-        adjustmentLog.sort { ($0.line, $0.sequence) < ($1.line, $1.sequence) }
+        groupLogByLine()
         let ordered = adjustmentLog
         var start = 0
         for line in lines {
@@ -55,5 +55,37 @@ extension QuoteComputation {
                 ? ShippingLine(
                     feeFen: shippingFee, adjustments: shippingAdjustments, netFen: shippingFee - shippingDiscount) : nil
         )
+    }
+
+    /// Reorders the adjustment log by line, keeping each line's in application order: a counting sort whose
+    /// permutation is applied in place by swaps (moves, no copies), O(count).
+    private mutating func groupLogByLine() {
+        let count = adjustmentLog.count
+        guard count > 1 else { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: count + lines.count) { scratch in
+            let base = scratch.baseAddress!
+            // Where each line's adjustments start, then where each entry goes.
+            let next = UnsafeMutableBufferPointer(start: base + count, count: lines.count)
+            var offset = 0
+            for line in lines.indices {
+                next[line] = offset
+                offset += lines[line].adjustmentCount
+            }
+            let destination = UnsafeMutableBufferPointer(start: base, count: count)
+            for index in 0..<count {
+                let line = adjustmentLog[index].line
+                destination[index] = next[line]
+                next[line] += 1
+            }
+            adjustmentLog.withUnsafeMutableBufferPointer { log in
+                for index in 0..<count {
+                    while destination[index] != index {
+                        let target = destination[index]
+                        log.swapAt(index, target)
+                        destination.swapAt(index, target)
+                    }
+                }
+            }
+        }
     }
 }

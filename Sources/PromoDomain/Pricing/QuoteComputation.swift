@@ -279,7 +279,7 @@ struct QuoteComputation {
         // A standalone run needs only nets and charges: its explanation is never shown.
         guard solo < 0 else { return }
         if adjustmentLog.capacity == 0 { adjustmentLog.reserveCapacity(4 * lines.count) }
-        adjustmentLog.append(LoggedAdjustment(line: line, sequence: adjustmentLog.count, adjustment: adjustment))
+        adjustmentLog.append(LoggedAdjustment(line: line, adjustment: adjustment))
         lines[line].adjustmentCount += 1
     }
 
@@ -333,7 +333,6 @@ struct QuoteComputation {
 /// An adjustment of a purchased line, in the order the quote made them.
 struct LoggedAdjustment: Sendable, Hashable {
     var line: Int
-    var sequence: Int
     var adjustment: Adjustment
 }
 

@@ -32,8 +32,7 @@ public struct LineAdjustments: RandomAccessCollection, Sendable, Hashable {
 
     /// A gift line's own adjustments.
     init(_ adjustments: [Adjustment]) {
-        self.base = ArraySlice(
-            adjustments.enumerated().map { LoggedAdjustment(line: 0, sequence: $0.offset, adjustment: $0.element) })
+        self.base = ArraySlice(adjustments.map { LoggedAdjustment(line: 0, adjustment: $0) })
     }
 
     public var startIndex: Int { 0 }
