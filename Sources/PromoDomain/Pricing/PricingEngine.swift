@@ -169,6 +169,14 @@ final class EngineTables: Sendable {
     let campaignIds: [String]
     /// Per campaign, the context facts that need no strings.
     let contextRules: [ContextRule]
+    /// Per campaign, what the quote's loops ask of it, as plain values: reading them retains nothing, where
+    /// each `campaigns[i]` read retains and releases the campaign.
+    let facts: [CampaignFacts]
+    /// Per campaign, the origin of its adjustments.
+    let origins: [AdjustmentOrigin]
+    /// Every campaign's scope mask, flat: campaign `c` covers product `p` iff `scopeBits[c * productCount + p]`.
+    let scopeBits: [Bool]
+    let productCount: Int
     /// SKU per product index.
     let skus: [String]
     /// Open-addressing table over `skus` keyed by a cheap hash of the UTF-8 bytes
@@ -197,6 +205,28 @@ final class EngineTables: Sendable {
             slot = (slot + 1) & skuMask
         }
         return productIndex[sku]
+    }
+
+    /// A campaign's facts the quote's hot loops read.
+    struct CampaignFacts: Sendable {
+        var stackable: Bool
+        var unitsCapped: Bool
+        var isOrderLevel: Bool
+        var isShipping: Bool
+        var needsUnitNets: Bool
+        var partialBudget: Bool
+        /// An add-on's product, -1 otherwise.
+        var addOnProduct: Int
+
+        init(_ compiled: CompiledCampaign) {
+            stackable = compiled.stackable
+            unitsCapped = compiled.unitsCapped
+            isOrderLevel = compiled.isOrderLevel
+            isShipping = compiled.isShipping
+            needsUnitNets = compiled.needsUnitNets
+            partialBudget = compiled.campaign.partialBudget
+            addOnProduct = compiled.addOnProduct
+        }
     }
 
     /// Status, kind and window of a campaign as plain values, so that checking the context
@@ -247,6 +277,10 @@ final class EngineTables: Sendable {
         }
         self.groupMembers = members.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
         self.campaignIds = campaigns.map(\.id)
+        self.facts = campaigns.map(CampaignFacts.init)
+        self.origins = campaigns.map(\.origin)
+        self.scopeBits = campaigns.flatMap(\.scopeMask)
+        self.productCount = products.count
         self.contextRules = campaigns.map {
             ContextRule(
                 isLottery: $0.kind == .lottery, isActive: $0.isActive, windowStart: $0.windowStart,

@@ -67,12 +67,12 @@ extension QuoteComputation {
         if let next = compiled.thresholdRule.nextThreshold(above: base) {
             hints.append(
                 QualificationHint(
-                    origin: compiled.origin, missingFen: next.thresholdFen - base,
+                    origin: engine.origins[campaign], missingFen: next.thresholdFen - base,
                     thresholdFen: next.thresholdFen, reward: next.reward))
         } else if let next = compiled.unitThresholdRule.nextThreshold(aboveUnits: units) {
             hints.append(
                 QualificationHint(
-                    origin: compiled.origin, missingFen: 0, thresholdFen: 0,
+                    origin: engine.origins[campaign], missingFen: 0, thresholdFen: 0,
                     reward: next.reward, missingUnits: next.thresholdUnits - units, thresholdUnits: next.thresholdUnits)
             )
         }

@@ -62,7 +62,7 @@ extension QuoteComputation {
         for lineIndex in lines.indices {
             let segments = plan.lineStart[lineIndex]..<plan.lineStart[lineIndex + 1]
             var lockedUnits = 0
-            for position in segments where !engine.campaigns[plan.segments[position].campaign].stackable {
+            for position in segments where !engine.facts[plan.segments[position].campaign].stackable {
                 lockedUnits += plan.segments[position].count
             }
             var start = 0
@@ -70,9 +70,8 @@ extension QuoteComputation {
             var lockedNet = 0
             for position in segments {
                 let segment = plan.segments[position]
-                let compiled = engine.campaigns[segment.campaign]
                 let first: Int
-                if compiled.stackable {
+                if engine.facts[segment.campaign].stackable {
                     first = start
                     start += segment.count
                 } else {
@@ -85,7 +84,7 @@ extension QuoteComputation {
                 appendAdjustment(
                     lineIndex,
                     Adjustment(
-                        origin: compiled.origin, amountFen: -segment.amount,
+                        origin: engine.origins[segment.campaign], amountFen: -segment.amount,
                         spread: .range(start: first, count: segment.count), subBudget: .discount))
                 lines[lineIndex].netFen -= segment.amount
             }
@@ -95,12 +94,11 @@ extension QuoteComputation {
         }
         for index in engine.itemLevelCampaigns {
             if state[index].itemTotal > 0 && isOpen(index) {
-                let compiled = engine.campaigns[index]
                 state[index].applied = true
                 charge(index, .discount, state[index].itemTotal)
                 record(
                     AppliedPromotion(
-                        origin: compiled.origin, amountFen: state[index].itemTotal,
+                        origin: engine.origins[index], amountFen: state[index].itemTotal,
                         baseFen: state[index].itemBase))
             } else if isOpen(index) {
                 state[index].reason = state[index].touched ? .notBestForShopper : .noEligibleItems
@@ -184,7 +182,7 @@ extension QuoteComputation {
                     offer.price = max(0, line.unitPrice - amount)
                     offer.saving = (line.unitPrice - offer.price) * BasisPoints.whole
                 }
-                if engine.campaigns[campaign].unitsCapped { offer.capacity = state[campaign].unitCapacity }
+                if engine.facts[campaign].unitsCapped { offer.capacity = state[campaign].unitCapacity }
                 guard offer.saving > 0 else { continue }
                 // Insert after every offer saving at least as much (stable, best first).
                 offers.append(offer)

@@ -33,39 +33,37 @@ extension QuoteComputation {
     mutating func applyOrderLevel() {
         // Add-ons first, whatever their priority: the add-on unit is then locked at its add-on price, so no
         // other campaign counts it toward a threshold or reduces it, and the result cannot depend on the order.
-        for campaign in engine.orderCampaigns where engine.campaigns[campaign].addOnProduct >= 0 {
+        for campaign in engine.orderCampaigns where engine.facts[campaign].addOnProduct >= 0 {
             applyOrderCampaign(campaign)
         }
-        for campaign in engine.orderCampaigns where engine.campaigns[campaign].addOnProduct < 0 {
+        for campaign in engine.orderCampaigns where engine.facts[campaign].addOnProduct < 0 {
             applyOrderCampaign(campaign)
         }
     }
 
     private mutating func applyOrderCampaign(_ campaign: Int) {
         guard isOpen(campaign) else { return }
-        let compiled = engine.campaigns[campaign]
-        switch evaluateOrder(campaign) {
+        let facts = engine.facts[campaign]
+        let base = orderBase(campaign)
+        switch evaluateOrder(campaign, base: base) {
         case .rejected(let reason):
             state[campaign].reason = reason
-            if reason == .thresholdNotMet {
-                let base = orderBase(compiled)
-                recordHint(campaign, base: base.thresholdBase, units: base.units)
-            }
+            if reason == .thresholdNotMet { recordHint(campaign, base: base.thresholdBase, units: base.units) }
         case .offer(let offer):
             // A higher tier within reach is worth telling the shopper about too (再买X元可减Y).
             recordHint(campaign, base: offer.thresholdBase, units: offer.units)
-            let shipping = compiled.isShipping
-            if !shipping && (orderLevelBlocked || (!compiled.stackable && orderLevelApplied)) {
+            let shipping = facts.isShipping
+            if !shipping && (orderLevelBlocked || (!facts.stackable && orderLevelApplied)) {
                 state[campaign].reason = .notStackable
                 return
             }
             applyOrder(offer)
             if shipping { return }
-            if compiled.addOnProduct < 0 { orderLevelApplied = true }
-            if !compiled.stackable {
+            if facts.addOnProduct < 0 { orderLevelApplied = true }
+            if !facts.stackable {
                 orderLevelBlocked = true
                 // 不参与其他优惠: its lines take no coupon or points either.
-                for index in lines.indices where compiled.scopeMask[lines[index].product] {
+                for index in lines.indices where covers(campaign, lines[index].product) {
                     lines[index].lockedUnits = lines[index].quantity
                     lines[index].lockedNetFen = lines[index].netFen
                 }
@@ -75,14 +73,19 @@ extension QuoteComputation {
 
     /// The rule's effect on the scope, checked against the cart, stock and budget.
     func evaluateOrder(_ campaign: Int) -> OrderEvaluation {
-        let compiled = engine.campaigns[campaign]
-        guard compiled.isOrderLevel else { return .rejected(.noEligibleItems) }
-        let (inScope, thresholdBase, running, units) = orderBase(compiled)
-        if inScope == 0 && compiled.addOnProduct < 0 { return .rejected(.noEligibleItems) }
+        evaluateOrder(campaign, base: orderBase(campaign))
+    }
+
+    /// `evaluateOrder(_:)` on the scope's base, measured by the caller.
+    func evaluateOrder(_ campaign: Int, base: OrderBase) -> OrderEvaluation {
+        let facts = engine.facts[campaign]
+        guard facts.isOrderLevel else { return .rejected(.noEligibleItems) }
+        let (inScope, thresholdBase, running, units) = base
+        if inScope == 0 && facts.addOnProduct < 0 { return .rejected(.noEligibleItems) }
         var scope = OrderScope(thresholdBase: thresholdBase, running: running, units: units)
-        if compiled.needsUnitNets { scope.unitNets = freeUnitNets(compiled) }
+        if facts.needsUnitNets { scope.unitNets = freeUnitNets(campaign) }
         // Read in place: binding the rule to a local would copy the existential (and retain its tiers).
-        let effect = compiled.orderRule.evaluate(scope)
+        let effect = engine.campaigns[campaign].orderRule.evaluate(scope)
         var offer = OrderOffer(
             campaign: campaign, effect: .amountOff, benefit: 0, thresholdBase: thresholdBase, units: units)
         switch effect {
@@ -129,7 +132,7 @@ extension QuoteComputation {
             // A partial-budget campaign applies what its budget still allows; an add-on's unit price is not
             // cut short (it is one price or none).
             let room = room(campaign, .discount)
-            guard compiled.campaign.partialBudget, room > 0, case .amountOff = offer.effect else {
+            guard facts.partialBudget, room > 0, case .amountOff = offer.effect else {
                 return .rejected(.budgetExhausted)
             }
             offer.benefit = room
@@ -139,7 +142,7 @@ extension QuoteComputation {
 
     mutating func applyOrder(_ offer: OrderOffer) {
         let campaign = offer.campaign
-        let compiled = engine.campaigns[campaign]
+        let origin = engine.origins[campaign]
         switch offer.effect {
         case .gift(let productIndex, let giftQuantity):
             let product = engine.products[productIndex]
@@ -148,13 +151,13 @@ extension QuoteComputation {
             if list > 0 {
                 adjustments.append(
                     Adjustment(
-                        origin: compiled.origin, amountFen: -list, spread: .range(start: 0, count: giftQuantity),
+                        origin: origin, amountFen: -list, spread: .range(start: 0, count: giftQuantity),
                         subBudget: .giftCost, perUnitFen: product.costFen))
             }
             gifts.append(
                 QuoteLine(
                     sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
-                    adjustments: LineAdjustments(adjustments), netFen: 0, giftCampaignId: compiled.id,
+                    adjustments: LineAdjustments(adjustments), netFen: 0, giftCampaignId: engine.campaignIds[campaign],
                     unitCostFen: product.costFen))
             charge(campaign, .giftCost, offer.benefit)
         case .addOn(let line, let price):
@@ -165,7 +168,7 @@ extension QuoteComputation {
             appendAdjustment(
                 line,
                 Adjustment(
-                    origin: compiled.origin, amountFen: -offer.benefit, spread: .range(start: unit, count: 1),
+                    origin: origin, amountFen: -offer.benefit, spread: .range(start: unit, count: 1),
                     subBudget: .discount))
             lines[line].netFen -= offer.benefit
             charge(campaign, .discount, offer.benefit)
@@ -173,35 +176,35 @@ extension QuoteComputation {
             shippingDiscount += offer.benefit
             shippingAdjustments.append(
                 Adjustment(
-                    origin: compiled.origin, amountFen: -offer.benefit, spread: .range(start: 0, count: 0),
+                    origin: origin, amountFen: -offer.benefit, spread: .range(start: 0, count: 0),
                     subBudget: .discount))
             charge(campaign, .discount, offer.benefit)
         case .amountOff:
             // The scope's free lines (the same set `evaluateOrder` measured: scope never depends on nets).
             withUnsafeTemporaryAllocation(of: Int.self, capacity: max(lines.count, 1)) { scope in
                 var count = 0
-                for index in lines.indices where compiled.scopeMask[lines[index].product] && lines[index].freeUnits > 0
-                {
+                for index in lines.indices where covers(campaign, lines[index].product) && lines[index].freeUnits > 0 {
                     scope[count] = index
                     count += 1
                 }
                 allocate(
                     offer.benefit, overIndices: UnsafeBufferPointer(rebasing: scope[0..<count]),
-                    origin: compiled.origin, subBudget: .discount)
+                    origin: origin, subBudget: .discount)
             }
             charge(campaign, .discount, offer.benefit)
         }
         state[campaign].applied = true
         record(
             AppliedPromotion(
-                origin: compiled.origin, amountFen: offer.benefit, baseFen: offer.thresholdBase))
+                origin: origin, amountFen: offer.benefit, baseFen: offer.thresholdBase))
     }
 
     /// The current nets of the scope's free units, as runs of equal nets from the most expensive.
-    func freeUnitNets(_ compiled: CompiledCampaign) -> UnitRuns {
+    func freeUnitNets(_ campaign: Int) -> UnitRuns {
         var runs: [(net: Fen, count: Int)] = []
+        let excluded = engine.facts[campaign].addOnProduct
         for (index, line) in lines.enumerated()
-        where compiled.scopeMask[line.product] && line.product != compiled.addOnProduct && line.freeUnits > 0 {
+        where covers(campaign, line.product) && line.product != excluded && line.freeUnits > 0 {
             if line.adjustmentCount == 0 {
                 // Every unit still at list price: one run, nothing to replay.
                 runs.append((line.unitPrice, line.freeUnits))
@@ -236,15 +239,18 @@ extension QuoteComputation {
 
     /// The threshold base of an order-level campaign or rebate: the free units of its scope after item level
     /// (an add-on's own SKU left out), their current net, and how many there are.
-    func orderBase(_ compiled: CompiledCampaign) -> (lines: Int, thresholdBase: Fen, running: Fen, units: Int) {
+    typealias OrderBase = (lines: Int, thresholdBase: Fen, running: Fen, units: Int)
+
+    func orderBase(_ campaign: Int) -> OrderBase {
         var inScope = 0
         var thresholdBase = 0
         var running = 0
         var units = 0
-        let excluded = compiled.addOnProduct
-        compiled.scopeMask.withUnsafeBufferPointer { mask in
+        let excluded = engine.facts[campaign].addOnProduct
+        let first = campaign &* engine.productCount
+        engine.scopeBits.withUnsafeBufferPointer { bits in
             lines.withUnsafeBufferPointer { lines in
-                for line in lines where mask[line.product] && line.product != excluded && line.freeUnits > 0 {
+                for line in lines where bits[first &+ line.product] && line.product != excluded && line.freeUnits > 0 {
                     inScope += 1
                     thresholdBase += line.freeItemNetFen
                     running += line.freeNetFen

@@ -10,21 +10,21 @@ extension QuoteComputation {
                 if reason == .thresholdNotMet { recordHint(campaign, base: paid) }
             case .granted(let grant):
                 recordHint(campaign, base: grant.paid)  // a higher tier within reach
-                let compiled = engine.campaigns[campaign]
+                let id = engine.campaignIds[campaign]
                 state[campaign].applied = true
-                rebates.append(Rebate(campaignId: compiled.id, reward: grant.reward))
+                rebates.append(Rebate(campaignId: id, reward: grant.reward))
                 if grant.amount > 0 {
                     charge(campaign, grant.subBudget, grant.amount)
                     rebateScopes.append(
                         grant.subBudget == .pointsCost
-                            ? RebateScope(campaignId: compiled.id, points: grant.amount, lineIndices: grant.scopeLines)
+                            ? RebateScope(campaignId: id, points: grant.amount, lineIndices: grant.scopeLines)
                             : RebateScope(
-                                campaignId: compiled.id, points: 0, couponValueFen: grant.amount,
+                                campaignId: id, points: 0, couponValueFen: grant.amount,
                                 lineIndices: grant.scopeLines))
                 }
                 record(
                     AppliedPromotion(
-                        origin: compiled.origin, amountFen: grant.amount,
+                        origin: engine.origins[campaign], amountFen: grant.amount,
                         baseFen: grant.paid))
             }
         }
@@ -50,7 +50,7 @@ extension QuoteComputation {
         guard let rule = compiled.rebate else { return .rejected(.noEligibleItems, paid: 0) }
         var inScope = 0
         var paid = 0
-        for line in lines where compiled.scopeMask[line.product] {
+        for line in lines where covers(campaign, line.product) {
             inScope += 1
             paid += line.netFen
         }
@@ -59,7 +59,7 @@ extension QuoteComputation {
         // The lines, kept for clawback, only once the rebate is granted.
         var scopeLines: [Int] = []
         scopeLines.reserveCapacity(inScope)
-        for (index, line) in lines.enumerated() where compiled.scopeMask[line.product] { scopeLines.append(index) }
+        for (index, line) in lines.enumerated() where covers(campaign, line.product) { scopeLines.append(index) }
         let grant: RebateGrant
         switch tier.reward {
         case .points(let granted):

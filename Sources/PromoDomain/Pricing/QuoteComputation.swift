@@ -207,6 +207,12 @@ struct QuoteComputation {
         }
     }
 
+    /// Whether a campaign's scope covers a product.
+    @inline(__always)
+    func covers(_ campaign: Int, _ product: Int) -> Bool {
+        engine.scopeBits[campaign &* engine.productCount &+ product]
+    }
+
     /// Index of the purchased line for a product, if in the cart.
     @inline(__always)
     func lineIndex(product: Int) -> Int? {
