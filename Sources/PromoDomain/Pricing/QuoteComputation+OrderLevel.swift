@@ -84,8 +84,10 @@ extension QuoteComputation {
         if inScope == 0 && facts.addOnProduct < 0 { return .rejected(.noEligibleItems) }
         var scope = OrderScope(thresholdBase: thresholdBase, running: running, units: units)
         if facts.needsUnitNets { scope.unitNets = freeUnitNets(campaign) }
-        // Read in place: binding the rule to a local would copy the existential (and retain its tiers).
-        let effect = engine.campaigns[campaign].orderRule.evaluate(scope)
+        // Read in place through a local reference to the campaign: binding the rule itself to a local, or reading
+        // it through the array, copies the existential (and retains its tiers).
+        let compiled = engine.campaigns[campaign]
+        let effect = compiled.orderRule.evaluate(scope)
         var offer = OrderOffer(
             campaign: campaign, effect: .amountOff, benefit: 0, thresholdBase: thresholdBase, units: units)
         switch effect {
@@ -147,17 +149,17 @@ extension QuoteComputation {
         case .gift(let productIndex, let giftQuantity):
             let product = engine.products[productIndex]
             let list = product.priceFen * giftQuantity
-            var adjustments: [Adjustment] = []
-            if list > 0 {
-                adjustments.append(
+            // Its list price cancelled by one adjustment (none for a not-for-sale sample at 0).
+            let adjustments =
+                list > 0
+                ? LineAdjustments(
                     Adjustment(
                         origin: origin, amountFen: -list, spread: .range(start: 0, count: giftQuantity),
-                        subBudget: .giftCost, perUnitFen: product.costFen))
-            }
+                        subBudget: .giftCost, perUnitFen: product.costFen)) : LineAdjustments([][...])
             gifts.append(
                 QuoteLine(
                     sku: product.sku, quantity: giftQuantity, unitPriceFen: product.priceFen, listFen: list,
-                    adjustments: LineAdjustments(adjustments), netFen: 0, giftCampaignId: engine.campaignIds[campaign],
+                    adjustments: adjustments, netFen: 0, giftCampaignId: engine.campaignIds[campaign],
                     unitCostFen: product.costFen))
             charge(campaign, .giftCost, offer.benefit)
         case .addOn(let line, let price):
@@ -202,6 +204,7 @@ extension QuoteComputation {
     /// The current nets of the scope's free units, as runs of equal nets from the most expensive.
     func freeUnitNets(_ campaign: Int) -> UnitRuns {
         var runs: [(net: Fen, count: Int)] = []
+        runs.reserveCapacity(2 * lines.count)
         let excluded = engine.facts[campaign].addOnProduct
         for (index, line) in lines.enumerated()
         where covers(campaign, line.product) && line.product != excluded && line.freeUnits > 0 {

@@ -30,9 +30,9 @@ public struct LineAdjustments: RandomAccessCollection, Sendable, Hashable {
 
     init(_ base: ArraySlice<LoggedAdjustment>) { self.base = base }
 
-    /// A gift line's own adjustments.
-    init(_ adjustments: [Adjustment]) {
-        self.base = ArraySlice(adjustments.map { LoggedAdjustment(line: 0, adjustment: $0) })
+    /// A gift line's own adjustment.
+    init(_ adjustment: Adjustment) {
+        self.base = [LoggedAdjustment(line: 0, adjustment: adjustment)][...]
     }
 
     public var startIndex: Int { 0 }
