@@ -23,8 +23,10 @@ public struct Campaign: Sendable, Hashable {
     public var flashQuantityLeft: Int?
     /// How often the campaign may be used (API.md `limits`).
     public var limits: CampaignLimits
-    /// When the discount budget left is short of an order-level amount: refuse it (`false`, the default) or
-    /// apply what is left (`true`, `budgetMode: "partial"`). Item-level promotions and gifts are never partial.
+    /// When the discount budget left is short of what the campaign would give: refuse it (`false`, the default)
+    /// or apply what is left (`true`, `budgetMode: "partial"`): an order-level amount shrinks to the budget left,
+    /// an item-level offer prices the units the budget still pays for (those saving most). Bundles, add-ons and
+    /// gifts are one price or none, never partial.
     public var partialBudget: Bool
     /// Orders still allowed under `limits.maxOrders`; `nil` means all of them (scenario state, like
     /// `flashQuantityLeft`).

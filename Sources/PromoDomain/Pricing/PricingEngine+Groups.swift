@@ -155,7 +155,10 @@ extension QuoteComputation {
             }
         }
         if total == 0 { return (0, 0, offered ? .notBestForShopper : .noEligibleItems) }
-        if !fits(campaign, .discount, total) { return (0, 0, .budgetExhausted) }
+        if !fits(campaign, .discount, total) {
+            // A partial budget prices fewer units: planned alone, like a capped offer.
+            return engine.facts[campaign].partialBudget ? nil : (0, 0, .budgetExhausted)
+        }
         return (total, total, nil)
     }
 }

@@ -52,7 +52,11 @@ extension QuoteComputation {
                 campaign, .discount, state[campaign].itemTotal, engine: engine, overrides: request.budgetsLeft,
                 charges: charges)
             {
-                state[campaign].reason = .budgetExhausted
+                if let units = unitsWithinBudget(campaign, plan: plan) {
+                    state[campaign].budgetUnits = units
+                } else {
+                    state[campaign].reason = .budgetExhausted
+                }
                 changed = true
             }
             if !changed { break }
@@ -104,6 +108,32 @@ extension QuoteComputation {
                 state[index].reason = state[index].touched ? .notBestForShopper : .noEligibleItems
             }
         }
+    }
+
+    /// `budgetMode: "partial"` at item level: how many units the campaign's budget left still pays for, the units
+    /// saving most first, fewer than it priced in `plan` (so planning again ends); nil when none, when the
+    /// campaign is all-or-nothing, or for a bundle (one price or none). Planning again with that cap gives the
+    /// units to the lines saving most; should rounding still overshoot, the next pass takes one unit fewer.
+    func unitsWithinBudget(_ campaign: Int, plan: ItemPlan) -> Int? {
+        guard engine.facts[campaign].partialBudget, engine.campaigns[campaign].bundle == nil else { return nil }
+        var segments: [(perUnit: Fen, count: Int)] = []
+        var planned = 0
+        for segment in plan.segments where segment.campaign == campaign && segment.count > 0 {
+            // Rounded up, so the units taken never cost more than the room.
+            segments.append(((segment.amount + segment.count - 1) / segment.count, segment.count))
+            planned += segment.count
+        }
+        segments.sort { $0.perUnit > $1.perUnit }
+        var left = room(campaign, .discount)
+        var units = 0
+        for segment in segments {
+            let take = segment.perUnit > 0 ? min(segment.count, left / segment.perUnit) : segment.count
+            units += take
+            left -= take * segment.perUnit
+            if take < segment.count { break }
+        }
+        units = min(units, planned - 1)
+        return units > 0 ? units : nil
     }
 
     /// Works out how many units each capped campaign may still price: a flash sale's units left for this
@@ -183,6 +213,7 @@ extension QuoteComputation {
                     offer.saving = (line.unitPrice - offer.price) * BasisPoints.whole
                 }
                 if engine.facts[campaign].unitsCapped { offer.capacity = state[campaign].unitCapacity }
+                offer.capacity = min(offer.capacity, state[campaign].budgetUnits)
                 guard offer.saving > 0 else { continue }
                 // Insert after every offer saving at least as much (stable, best first).
                 offers.append(offer)
@@ -197,7 +228,7 @@ extension QuoteComputation {
 
         // A capacity is the campaign's across lines (a cap per order, a flash sale's units for this customer):
         // each line's offer gets its share, the lines whose units save most under that campaign first.
-        if !engine.flashCampaigns.isEmpty { shareCapacities(&offers, offerStart: offerStart) }
+        shareCapacities(&offers, offerStart: offerStart)
 
         let bundles = eligibleBundles()
         let counts = bundles.isEmpty ? [] : searchBundles(bundles, offers: offers, offerStart: offerStart)

@@ -47,6 +47,8 @@ struct QuoteComputation {
         var applied = false
         /// Flash-sale units this customer may still buy at the flash price.
         var unitCapacity = 0
+        /// Item level, `budgetMode: "partial"`: the units its budget left still pays for (`Int.max`: no cap).
+        var budgetUnits = Int.max
         /// Item level: whether any line or bundle offered it at all.
         var touched = false
         /// Item level: total saving and list base of its planned segments.

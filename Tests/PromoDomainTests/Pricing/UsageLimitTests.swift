@@ -138,3 +138,44 @@ struct PartialBudgetTests {
         #expect(error?.field == "campaigns[0].budgetMode")
     }
 }
+
+@Suite("Partial budgets at item level")
+struct ItemPartialBudgetTests {
+    typealias T = TestSupport
+
+    @Test("A special price with a partial budget prices only the units its budget still pays for")
+    func specialPriceUnits() throws {
+        // MD-002 lists at 4 590; 特价 3 590 saves 1 000 a unit; 2 500 left pays for two units, not three.
+        var campaign = T.campaign(
+            "c-price", .specialPrice(prices: ["MD-002": 3_590]), budgetLeft: BudgetAmounts(discountFen: 2_500))
+        let refused = try T.quote([campaign], [("MD-002", 3)])
+        #expect(refused.rejection(campaignId: "c-price") == .budgetExhausted)
+        #expect(refused.totalFen == 13_770)
+
+        campaign.partialBudget = true
+        let partial = try T.quote([campaign], [("MD-002", 3)])
+        #expect(partial.applied(campaignId: "c-price")?.amountFen == 2_000)
+        #expect(partial.budgetCharge(campaignId: "c-price").discountFen == 2_000)
+        #expect(partial.totalFen == 11_770)
+        #expect(partial.line(sku: "MD-002")?.netFen == 11_770)
+
+        // Not one unit's worth left: refused, as all-or-nothing would.
+        campaign.budgetLeft = BudgetAmounts(discountFen: 999)
+        #expect(try T.quote([campaign], [("MD-002", 3)]).rejection(campaignId: "c-price") == .budgetExhausted)
+    }
+
+    @Test("The units a partial budget pays for go to the lines saving most, and the charge never exceeds it")
+    func unitsSavingMostFirst() throws {
+        // 10 % off: HP-001 (3 990) saves 399 a unit, MD-002 (4 590) saves 459. 1 000 left pays for two MD-002
+        // units (918), not a third unit of anything.
+        var campaign = T.campaign(
+            "c-off", .itemDiscount(percentBp: 1_000), budgetLeft: BudgetAmounts(discountFen: 1_000))
+        campaign.partialBudget = true
+        let quote = try T.quote([campaign], [("HP-001", 2), ("MD-002", 2)])
+        #expect(quote.applied(campaignId: "c-off")?.amountFen == 918)
+        #expect(quote.line(sku: "MD-002")?.netFen == 8_262)
+        #expect(quote.line(sku: "HP-001")?.netFen == 7_980)
+        #expect(quote.budgetCharge(campaignId: "c-off").discountFen <= 1_000)
+        #expect(quote.totalFen == 16_242)
+    }
+}
