@@ -82,3 +82,91 @@ struct TieredGiftRebateTests {
         #expect(error?.field == "campaigns[0].rules.tiers[1].thresholdFen")
     }
 }
+
+@Suite("满N件赠: gifts on a unit threshold")
+struct UnitGiftTests {
+    typealias T = TestSupport
+
+    /// 买3件赠汤圆, 买6件赠2袋汤圆 on hot-pot.
+    static let gifts = T.campaign(
+        "c-units",
+        .gift(
+            GiftRule(
+                thresholdUnits: 3, giftSku: "TY-005", giftQuantity: 1,
+                higherTiers: [.init(thresholdUnits: 6, giftSku: "TY-005", giftQuantity: 2)])),
+        scope: CampaignScope(categories: ["hotpot"]))
+
+    @Test("The gift follows the units of the scope, not the amount; short of a tier, the hint counts units")
+    func unitTiers() throws {
+        let short = try T.quote([Self.gifts], [("HP-001", 2), ("TY-005", 4)])  // 2 hot-pot units, 4 desserts
+        #expect(short.rejection(campaignId: "c-units") == .thresholdNotMet)
+        #expect(short.gifts.isEmpty)
+        #expect(short.hints.first?.missingUnits == 1)
+        #expect(short.hints.first?.thresholdUnits == 3)
+        #expect(short.hints.first?.missingFen == 0)
+
+        let first = try T.quote([Self.gifts], [("HP-001", 2), ("WZ-003", 1)])  // 3 hot-pot units
+        #expect(first.gifts.map(\.quantity) == [1])
+        #expect(first.budgetCharge(campaignId: "c-units").giftCostFen == 700)
+        #expect(first.hints.first?.missingUnits == 3)
+        #expect(first.totalFen == 10_970)
+
+        let second = try T.quote([Self.gifts], [("WZ-003", 6)])
+        #expect(second.gifts.map(\.quantity) == [2])
+        #expect(second.budgetCharge(campaignId: "c-units").giftCostFen == 1_400)
+        #expect(second.hints.isEmpty)
+    }
+
+    @Test("A gift rule gives thresholdFen or thresholdUnits, and every tier measures as the first")
+    func decoding() throws {
+        func json(_ rules: String) -> Data {
+            Data(
+                """
+                {"now": "2026-11-11T10:00:00+08:00",
+                 "catalog": [{"sku": "MD-002", "name": "毛肚", "priceFen": 4590, "costFen": 2500, "category": "hotpot"},
+                             {"sku": "TY-005", "name": "汤圆", "priceFen": 1590, "costFen": 700, "category": "desserts"}],
+                 "campaigns": [{"campaignId": "c-1", "name": "满件赠", "kind": "gift",
+                   "window": {"start": "2026-11-10T00:00:00+08:00", "end": "2026-11-12T00:00:00+08:00"},
+                   "rules": \(rules)}],
+                 "customer": {"customerId": "u-1"},
+                 "cart": {"customerId": "u-1", "channel": "online", "storeId": "s-1",
+                          "lines": [{"sku": "MD-002", "quantity": 3}]}}
+                """.utf8)
+        }
+        let gift = try Scenario.decode(from: json(#"{"thresholdUnits": 3, "giftSku": "TY-005"}"#)).quote()
+        #expect(gift.gifts.map(\.sku) == ["TY-005"])
+
+        let both = #expect(throws: PricingInputError.self) {
+            try Scenario.decode(from: json(#"{"thresholdFen": 100, "thresholdUnits": 3, "giftSku": "TY-005"}"#))
+        }
+        #expect(both?.field == "campaigns[0].rules.thresholdUnits")
+        let neither = #expect(throws: PricingInputError.self) {
+            try Scenario.decode(from: json(#"{"giftSku": "TY-005"}"#))
+        }
+        #expect(neither?.field == "campaigns[0].rules.thresholdFen")
+        let mixed = #expect(throws: PricingInputError.self) {
+            try Scenario.decode(
+                from: json(
+                    #"{"tiers": [{"thresholdUnits": 3, "giftSku": "TY-005"}, {"thresholdFen": 20000, "giftSku": "TY-005"}]}"#
+                )
+            ).quote()
+        }
+        #expect(mixed?.field == "campaigns[0].rules.tiers[1].thresholdFen")
+        let unitsAfterFen = #expect(throws: PricingInputError.self) {
+            try Scenario.decode(
+                from: json(
+                    #"{"tiers": [{"thresholdFen": 5000, "giftSku": "TY-005"}, {"thresholdUnits": 6, "giftSku": "TY-005"}]}"#
+                )
+            ).quote()
+        }
+        #expect(unitsAfterFen?.field == "campaigns[0].rules.tiers[1].thresholdUnits")
+        let falling = #expect(throws: PricingInputError.self) {
+            try Scenario.decode(
+                from: json(
+                    #"{"tiers": [{"thresholdUnits": 3, "giftSku": "TY-005"}, {"thresholdUnits": 2, "giftSku": "TY-005"}]}"#
+                )
+            ).quote()
+        }
+        #expect(falling?.field == "campaigns[0].rules.tiers[1].thresholdUnits")
+    }
+}
