@@ -38,10 +38,15 @@ struct PropertyTests {
                         quantity: Int.random(in: 1...3, using: &rng),
                         perCustomerLimit: Int.random(in: 1...3, using: &rng)))
             case 5:
+                // 满X元赠 or 满N件赠.
                 rules = .gift(
-                    GiftRule(
-                        thresholdFen: Int.random(in: 0...15_000, using: &rng), giftSku: sku,
-                        giftQuantity: Int.random(in: 1...2, using: &rng)))
+                    Bool.random(using: &rng)
+                        ? GiftRule(
+                            thresholdFen: Int.random(in: 0...15_000, using: &rng), giftSku: sku,
+                            giftQuantity: Int.random(in: 1...2, using: &rng))
+                        : GiftRule(
+                            thresholdUnits: Int.random(in: 1...5, using: &rng), giftSku: sku,
+                            giftQuantity: Int.random(in: 1...2, using: &rng)))
             case 6:
                 rules = .addOn(
                     AddOnRule(
@@ -98,12 +103,14 @@ struct PropertyTests {
             }
             let scope =
                 Int.random(in: 0..<3, using: &rng) == 0 ? CampaignScope(categories: ["hotpot"]) : CampaignScope()
-            campaigns.append(
-                T.campaign(
-                    id, rules, scope: scope, priority: Int.random(in: 0...3, using: &rng),
-                    group: Int.random(in: 0..<4, using: &rng) == 0 ? "g" : nil,
-                    stackable: Int.random(in: 0..<6, using: &rng) != 0,
-                    budgetLeft: budget))
+            var campaign = T.campaign(
+                id, rules, scope: scope, priority: Int.random(in: 0...3, using: &rng),
+                group: Int.random(in: 0..<4, using: &rng) == 0 ? "g" : nil,
+                stackable: Int.random(in: 0..<6, using: &rng) != 0,
+                budgetLeft: budget)
+            // Some apply what their budget left allows instead of nothing.
+            campaign.partialBudget = Int.random(in: 0..<4, using: &rng) == 0
+            campaigns.append(campaign)
         }
         return campaigns
     }
