@@ -56,6 +56,7 @@ public struct APIServer: Sendable {
         ProductRoutes(runner: runner, store: store).register(on: table)
         StoreRoutes(runner: runner).register(on: table)
         StockRoutes(runner: runner, store: store).register(on: table)
+        CampaignRoutes(runner: runner, store: store).register(on: table)
         CustomerRoutes(runner: runner, keys: CustomerKeyStore(client: store.client, logger: store.logger))
             .register(on: table)
         return table

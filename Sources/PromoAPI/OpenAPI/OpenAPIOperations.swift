@@ -6,47 +6,80 @@ enum OpenAPIOperations {
     static let writeErrors = [400, 401, 403, 409, 413, 503]
     static let readErrors = [400, 401, 403, 503]
 
-    static let all: [OpenAPIOperation] = [
-        .init(method: "GET", path: "/healthz", summary: "The process answers", response: "Health", errors: []),
-        .init(
-            method: "GET", path: "/readyz", summary: "The database is reachable, migrated and ready",
-            response: "Ready", errors: [503]),
-        .init(
-            method: "GET", path: "/openapi.json", summary: "This document", response: "OpenAPIDocument", errors: []
-        ),
-        .init(
-            method: "GET", path: "/v1/me", summary: "The key this request is made with", roles: [],
-            response: "Me", errors: [401]),
-        .init(
-            method: "PUT", path: "/v1/products/{sku}", summary: "Define or redefine a product", roles: [.marketing],
-            body: "ProductBody", creates: true, response: "Product", errors: writeErrors),
-        .init(
-            method: "GET", path: "/v1/products", summary: "List products, optionally by category or tag",
-            roles: [.marketing, .analyst, .auditor], query: ["category", "tag"], response: "ProductList",
-            errors: readErrors),
-        .init(
-            method: "GET", path: "/v1/products/{sku}", summary: "One product",
-            roles: [.marketing, .analyst, .auditor], response: "Product", errors: readErrors + [404]),
-        .init(
-            method: "PUT", path: "/v1/stores/{storeId}", summary: "Define or redefine a store or online outlet",
-            roles: [.marketing], body: "StoreBody", creates: true, response: "Store", errors: writeErrors),
-        .init(
-            method: "POST", path: "/v1/stock/{sku}/{location}/receipts", summary: "Goods arrived at a location",
-            roles: [.marketing], body: "StockReceipt", response: "StockLevel", errors: writeErrors + [404, 422]),
-        .init(
-            method: "POST", path: "/v1/stock/{sku}/{location}/adjustments",
-            summary: "Correct on hand by a delta (409 insufficient_stock below zero available)",
-            roles: [.marketing], body: "StockAdjustment", response: "StockLevel", errors: writeErrors + [404, 422]),
-        .init(
-            method: "PUT", path: "/v1/stock/{sku}/{location}/safety-stock",
-            summary: "Set the level below which a low-stock event is recorded", roles: [.marketing],
-            body: "SafetyStock", response: "StockLevel", errors: writeErrors + [404, 422]),
-        .init(
-            method: "GET", path: "/v1/stock/{sku}", summary: "Stock of a SKU per location",
-            roles: [.marketing, .analyst, .auditor], response: "StockLevels", errors: readErrors + [404]),
-        .init(
-            method: "PUT", path: "/v1/customers/{customerId}",
-            summary: "Set a customer's profile (name, phone and address are stored encrypted)", roles: [.channel],
-            body: "CustomerBody", creates: true, response: "Customer", errors: writeErrors),
-    ]
+    static let all: [OpenAPIOperation] =
+        [
+            .init(method: "GET", path: "/healthz", summary: "The process answers", response: "Health", errors: []),
+            .init(
+                method: "GET", path: "/readyz", summary: "The database is reachable, migrated and ready",
+                response: "Ready", errors: [503]),
+            .init(
+                method: "GET", path: "/openapi.json", summary: "This document", response: "OpenAPIDocument", errors: []
+            ),
+            .init(
+                method: "GET", path: "/v1/me", summary: "The key this request is made with", roles: [],
+                response: "Me", errors: [401]),
+            .init(
+                method: "PUT", path: "/v1/products/{sku}", summary: "Define or redefine a product", roles: [.marketing],
+                body: "ProductBody", creates: true, response: "Product", errors: writeErrors),
+            .init(
+                method: "GET", path: "/v1/products", summary: "List products, optionally by category or tag",
+                roles: [.marketing, .analyst, .auditor], query: ["category", "tag"], response: "ProductList",
+                errors: readErrors),
+            .init(
+                method: "GET", path: "/v1/products/{sku}", summary: "One product",
+                roles: [.marketing, .analyst, .auditor], response: "Product", errors: readErrors + [404]),
+            .init(
+                method: "PUT", path: "/v1/stores/{storeId}", summary: "Define or redefine a store or online outlet",
+                roles: [.marketing], body: "StoreBody", creates: true, response: "Store", errors: writeErrors),
+            .init(
+                method: "POST", path: "/v1/stock/{sku}/{location}/receipts", summary: "Goods arrived at a location",
+                roles: [.marketing], body: "StockReceipt", response: "StockLevel", errors: writeErrors + [404, 422]),
+            .init(
+                method: "POST", path: "/v1/stock/{sku}/{location}/adjustments",
+                summary: "Correct on hand by a delta (409 insufficient_stock below zero available)",
+                roles: [.marketing], body: "StockAdjustment", response: "StockLevel", errors: writeErrors + [404, 422]),
+            .init(
+                method: "PUT", path: "/v1/stock/{sku}/{location}/safety-stock",
+                summary: "Set the level below which a low-stock event is recorded", roles: [.marketing],
+                body: "SafetyStock", response: "StockLevel", errors: writeErrors + [404, 422]),
+            .init(
+                method: "GET", path: "/v1/stock/{sku}", summary: "Stock of a SKU per location",
+                roles: [.marketing, .analyst, .auditor], response: "StockLevels", errors: readErrors + [404]),
+            .init(
+                method: "PUT", path: "/v1/customers/{customerId}",
+                summary: "Set a customer's profile (name, phone and address are stored encrypted)", roles: [.channel],
+                body: "CustomerBody", creates: true, response: "Customer", errors: writeErrors),
+            .init(
+                method: "POST", path: "/v1/campaigns",
+                summary: "Create a campaign as a draft (checked as the pricing engine prices it; 409 campaign_exists)",
+                roles: [.marketing], body: "CampaignBody", success: 201, response: "Campaign",
+                errors: writeErrors + [422]),
+            .init(
+                method: "PATCH", path: "/v1/campaigns/{id}",
+                summary:
+                    "Adjust a campaign that has not ended: each key given replaces that key (not campaignId or kind)",
+                roles: [.marketing], body: "CampaignPatch", response: "Campaign", errors: writeErrors + [404, 422]),
+        ]
+        + CampaignTransition.allCases.map { transition in
+            OpenAPIOperation(
+                method: "POST", path: "/v1/campaigns/{id}/\(transition.rawValue)",
+                summary: "\(transition.rawValue): move the campaign on (from "
+                    + transition.allowedFrom.map(\.rawValue).sorted().joined(separator: " or ")
+                    + "; already \(transition.target.rawValue): no change; otherwise 409 invalid_transition)",
+                roles: [.marketing], body: "Empty", response: "Campaign", errors: writeErrors + [404])
+        } + [
+            .init(
+                method: "GET", path: "/v1/campaigns",
+                summary: "Campaigns, by status, channel and store (a channel key sees active campaigns only)",
+                roles: [.marketing, .channel, .analyst, .auditor], query: ["status", "channel", "storeId"],
+                response: "CampaignList", errors: readErrors),
+            .init(
+                method: "GET", path: "/v1/campaigns/{id}",
+                summary: "One campaign: definition, status, version, budget (limits, consumed, left)",
+                roles: [.marketing, .channel, .analyst, .auditor], response: "Campaign", errors: readErrors + [404]),
+            .init(
+                method: "GET", path: "/v1/campaigns/{id}/versions",
+                summary: "Every definition the campaign has had, and its status changes, with who and when",
+                roles: [.marketing, .analyst, .auditor], response: "CampaignVersions", errors: readErrors + [404]),
+        ]
 }

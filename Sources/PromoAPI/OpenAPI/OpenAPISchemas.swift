@@ -39,6 +39,15 @@ enum OpenAPISchemas {
         "consents": object(["sms": ["type": "boolean"], "wechat": ["type": "boolean"], "app": ["type": "boolean"]]),
     ]
 
+    /// API.md's campaign body; `rules` by kind as the README's kinds table gives them.
+    static let campaignFields: [String: JSONValue] = [
+        "name": string(0), "kind": ["enum": .array(CampaignKind.allCases.map { .string($0.rawValue) })],
+        "window": object(["start": ["type": "string"], "end": ["type": "string"]]),
+        "scope": ["type": "object"], "audience": ["type": "object"], "rules": ["type": "object"],
+        "stacking": ["type": "object"], "budget": ["type": "object"], "alerts": ["type": "object"],
+        "limits": ["type": "object"], "budgetMode": ["enum": ["all_or_nothing", "partial"]],
+    ]
+
     static var all: [String: JSONValue] {
         [
             "Error": object([
@@ -94,6 +103,40 @@ enum OpenAPISchemas {
             "Customer": object(
                 customerFields.merging(["customerId": id, "version": version, "position": position]) { a, _ in a },
                 closed: false),
+            "Empty": object([:]),
+            "CampaignBody": object(
+                campaignFields.merging(["campaignId": id]) { a, _ in a },
+                required: ["campaignId", "kind", "rules", "window"]),
+            "CampaignPatch": object(campaignFields.merging(["campaignId": id]) { a, _ in a }, required: []),
+            "Campaign": object(
+                campaignFields.merging([
+                    "campaignId": id, "status": ["enum": ["draft", "active", "paused", "ended"]], "version": version,
+                    "definitionVersion": ["type": "integer", "minimum": 1],
+                    "budget": object([
+                        "limits": ["type": "object"], "consumed": ["type": "object"], "left": ["type": "object"],
+                    ]),
+                    "position": position,
+                ]) { _, new in new },
+                required: [
+                    "budget", "campaignId", "definitionVersion", "kind", "rules", "status", "version", "window",
+                ],
+                closed: false),
+            "CampaignList": object([
+                "campaigns": ["type": "array", "items": ["$ref": "#/components/schemas/Campaign"]]
+            ]),
+            "CampaignVersions": object([
+                "campaignId": id,
+                "versions": [
+                    "type": "array",
+                    "items": object(
+                        [
+                            "version": ["type": "integer"], "streamVersion": ["type": "integer"], "position": position,
+                            "recordedAt": ["type": "string"], "actor": ["type": ["string", "null"]],
+                            "definition": ["type": "object"], "changed": ["type": "array"],
+                        ], closed: false),
+                ],
+                "statusChanges": ["type": "array"],
+            ]),
         ]
     }
 }

@@ -54,20 +54,10 @@ struct ProductRoutes: Sendable {
         let query = try QueryReader(request, allowed: ["category", "tag"])
         let category = query["category"]
         let tag = query["tag"]
-        var products: [String: (ProductState, Int64)] = [:]
-        var after: Int64 = 0
-        while true {
-            let page = try await store.readCategory("product", after: after, limit: 1_000)
-            for event in page {
-                var (state, _) = products[event.streamId] ?? (ProductState(), 0)
-                try state.evolve(type: event.type, payload: event.payload)
-                products[event.streamId] = (state, event.streamVersion)
-            }
-            guard let last = page.last, page.count == 1_000 else { break }
-            after = last.position
-        }
-        let matching = products.values.compactMap { state, version -> (ProductDefined, Int64)? in
-            guard let product = state.product else { return nil }
+        let products = try await store.fold(category: "product", as: ProductState.self)
+        let matching = products.values.compactMap { folded -> (ProductDefined, Int64)? in
+            let version = folded.version
+            guard let product = folded.state.product else { return nil }
             if let category, product.category != category { return nil }
             if let tag, !product.tags.contains(tag) { return nil }
             return (product, version)

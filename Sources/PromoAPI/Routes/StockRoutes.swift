@@ -69,21 +69,13 @@ struct StockRoutes: Sendable {
         let sku = try request.identifier("sku", context: context)
         _ = try QueryReader(request, allowed: [])
         try await requireProduct(sku)
-        var states: [String: StockState] = [:]
-        var after: Int64 = 0
         let prefix = "stock-\(sku)@"
-        while true {
-            let page = try await store.readCategory("stock", streamIdPrefix: prefix, after: after, limit: 1_000)
-            for event in page {
-                try states[String(event.streamId.dropFirst(prefix.count)), default: StockState()].evolve(
-                    type: event.type, payload: event.payload)
-            }
-            guard let last = page.last, page.count == 1_000 else { break }
-            after = last.position
+        let streams = try await store.fold(category: "stock", streamIdPrefix: prefix, as: StockState.self)
+        var locations: [String: JSONValue] = [:]
+        for (streamId, folded) in streams {
+            locations[String(streamId.dropFirst(prefix.count))] = .object(Self.json(folded.state))
         }
-        return JSONResponse.make(body: [
-            "sku": .string(sku), "locations": .object(states.mapValues { .object(Self.json($0)) }),
-        ])
+        return JSONResponse.make(body: ["sku": .string(sku), "locations": .object(locations)])
     }
 
     private func requireProduct(_ sku: String) async throws {

@@ -12,6 +12,9 @@ public enum DomainEvents {
         CustomerProfileSet.self,
         ApiKeyCreated.self,
         ApiKeyRevoked.self,
+        CampaignCreated.self,
+        CampaignAdjusted.self,
+        CampaignStatusChanged.self,
     ]
 
     public static let upcasters = UpcasterRegistry([

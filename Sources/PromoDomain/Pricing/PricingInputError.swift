@@ -7,10 +7,13 @@ public struct PricingInputError: Error, Sendable, Hashable, CustomStringConverti
     public var field: String
     /// Human-readable explanation, safe to show to an operator.
     public var message: String
+    /// The SKU, when the input names one the catalog does not have (API.md: 422 `unknown_sku`, not a 400).
+    public var unknownSKU: String?
 
-    public init(field: String, message: String) {
+    public init(field: String, message: String, unknownSKU: String? = nil) {
         self.field = field
         self.message = message
+        self.unknownSKU = unknownSKU
     }
 
     public var description: String { "invalid \(field): \(message)" }

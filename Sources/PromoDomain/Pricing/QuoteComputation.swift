@@ -117,7 +117,8 @@ struct QuoteComputation {
         for (position, line) in cartLines.enumerated() {
             try PricingEngine.within(line.quantity, 1...PricingLimits.maxQuantity, "cart.lines[\(position)].quantity")
             guard let product = engine.productIndex(of: line.sku) else {
-                throw PricingInputError(field: "cart.lines[\(position)].sku", message: "unknown SKU \(line.sku)")
+                throw PricingInputError(
+                    field: "cart.lines[\(position)].sku", message: "unknown SKU \(line.sku)", unknownSKU: line.sku)
             }
             let existing = lines.firstIndex { $0.product == product }
             let units = line.quantity + (existing.map { lines[$0].quantity } ?? 0)

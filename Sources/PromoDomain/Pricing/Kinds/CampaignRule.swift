@@ -82,7 +82,9 @@ struct RuleCheck: Sendable {
     func field(_ name: String) -> String { "\(path).\(name)" }
 
     func known(_ sku: String, _ name: String) throws(PricingInputError) {
-        if productIndex[sku] == nil { throw PricingInputError(field: field(name), message: "unknown SKU \(sku)") }
+        if productIndex[sku] == nil {
+            throw PricingInputError(field: field(name), message: "unknown SKU \(sku)", unknownSKU: sku)
+        }
     }
 
     func amount(_ value: Int, _ name: String) throws(PricingInputError) {

@@ -1,0 +1,267 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PromoDomain
+
+/// Campaigns (`campaign-{campaignId}`): created as drafts, moved through their lifecycle, adjusted while not
+/// ended, and read from their streams (authoritative, no lag). Bodies are API.md's campaign body, checked as
+/// the pricing engine will price it, against the catalog.
+struct CampaignRoutes: Sendable {
+    let runner: CommandRunner
+    let store: PostgresEventStore
+
+    static let writers: Set<AccessRole> = [.marketing]
+    /// Channel systems read the feed of active campaigns; marketing and analysts read any.
+    static let readers: Set<AccessRole> = [.marketing, .channel, .analyst, .auditor]
+
+    func register(on table: RouteTable) {
+        table.add(.post, "/campaigns", roles: Self.writers) { request, context in
+            try await create(request, context: context)
+        }
+        table.add(.patch, "/campaigns/{id}", roles: Self.writers) { request, context in
+            try await adjust(request, context: context)
+        }
+        for transition in CampaignTransition.allCases {
+            table.add(.post, "/campaigns/{id}/\(transition.rawValue)", roles: Self.writers) { request, context in
+                try await change(transition, request, context: context)
+            }
+        }
+        table.add(.get, "/campaigns", roles: Self.readers) { request, context in try await list(request, context) }
+        table.add(.get, "/campaigns/{id}", roles: Self.readers) { request, context in
+            let id = try request.identifier("id", context: context)
+            _ = try QueryReader(request, allowed: [])
+            let stream = try await LoadedStream.load(try Self.streamID(id), from: store)
+            let state = try stream.fold(CampaignStreamState.self)
+            guard state.exists, Self.visible(state, to: context) else { throw APIError.unknownCampaign(id) }
+            return JSONResponse.make(body: .object(try Self.json(state, version: stream.version)))
+        }
+        table.add(.get, "/campaigns/{id}/versions", roles: Self.writers.union([.analyst, .auditor])) {
+            request, context in
+            try await versions(request, context)
+        }
+    }
+
+    static func streamID(_ id: String) throws -> StreamID { try StreamID(category: "campaign", id: id) }
+
+    private func create(_ request: Request, context: APIRequestContext) async throws -> Response {
+        var request = request
+        let bytes = try await request.bodyBytes(context: context)
+        let write = try WriteContext(request: request, context: context, body: bytes)
+        let body = try Request.json(bytes)
+        guard case .object(let members) = body else { throw APIError.invalidField("(root)", "must be a JSON object") }
+        guard case .string(let id)? = members["campaignId"] else {
+            throw APIError.invalidField("campaignId", "is required (a string)")
+        }
+        let campaignId = try InputLimits.identifier(id, field: "campaignId")
+        let definition = try await Self.check(body, store: store)
+        return try await runner.execute(write, streams: [try Self.streamID(campaignId)]) { loaded in
+            let stream = loaded[0]
+            let state = try stream.fold(CampaignStreamState.self)
+            let events = try Self.deciding { () throws(CampaignCommandError) in try state.decide(create: definition) }
+            return try WriteDecision(
+                stream, events: events, status: .created,
+                body: try Self.json(Self.after(state, events), version: stream.version + Int64(events.count)))
+        }
+    }
+
+    private func adjust(_ request: Request, context: APIRequestContext) async throws -> Response {
+        var request = request
+        let campaignId = try request.identifier("id", context: context)
+        let bytes = try await request.bodyBytes(context: context)
+        let write = try WriteContext(request: request, context: context, body: bytes)
+        guard case .object(let patch) = try Request.json(bytes) else {
+            throw APIError.invalidField("(root)", "must be a JSON object")
+        }
+        if patch.isEmpty { throw APIError.invalidField("(root)", "names no field to change") }
+        let store = self.store
+        return try await runner.execute(write, streams: [try Self.streamID(campaignId)]) { loaded in
+            let stream = loaded[0]
+            let state = try stream.fold(CampaignStreamState.self)
+            guard state.exists else { throw APIError.unknownCampaign(campaignId) }
+            let merged: JSONValue
+            do { merged = try state.adjusted(by: patch) } catch let error as PricingInputError { throw APIError(error) }
+            let definition = try await Self.check(merged, store: store)
+            let events = try Self.deciding { () throws(CampaignCommandError) in try state.decide(adjust: definition) }
+            return try WriteDecision(
+                stream, events: events,
+                body: try Self.json(Self.after(state, events), version: stream.version + Int64(events.count)))
+        }
+    }
+
+    private func change(_ transition: CampaignTransition, _ request: Request, context: APIRequestContext)
+        async throws -> Response
+    {
+        var request = request
+        let campaignId = try request.identifier("id", context: context)
+        let bytes = try await request.bodyBytes(context: context)
+        let write = try WriteContext(request: request, context: context, body: bytes)
+        // No body, or an empty object: the step is all there is to say.
+        if bytes.readableBytes > 0, try Request.json(bytes) != .object([:]) {
+            throw APIError.invalidField("(root)", "takes no fields (send {} or nothing)")
+        }
+        return try await runner.execute(write, streams: [try Self.streamID(campaignId)]) { loaded in
+            let stream = loaded[0]
+            let state = try stream.fold(CampaignStreamState.self)
+            let events = try Self.deciding { () throws(CampaignCommandError) in
+                try state.decide(transition, campaignId: campaignId)
+            }
+            return try WriteDecision(
+                stream, events: events,
+                body: try Self.json(Self.after(state, events), version: stream.version + Int64(events.count)))
+        }
+    }
+
+    private func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let query = try QueryReader(request, allowed: ["status", "channel", "storeId"])
+        var status: CampaignStatus?
+        if let text = query["status"] {
+            guard let parsed = CampaignStatus(rawValue: text) else {
+                throw APIError.invalidField("status", "must be one of draft, active, paused, ended")
+            }
+            status = parsed
+        }
+        let campaigns = try await store.fold(category: "campaign", as: CampaignStreamState.self)
+        var matching: [[String: JSONValue]] = []
+        for folded in campaigns.values where folded.state.exists && Self.visible(folded.state, to: context) {
+            if let status, folded.state.status != status { continue }
+            let scope = folded.state.definition?["scope"]
+            if let channel = query["channel"], !Self.admits(scope?["channels"], channel) { continue }
+            if let storeId = query["storeId"], !Self.admits(scope?["stores"], storeId) { continue }
+            matching.append(try Self.json(folded.state, version: folded.version))
+        }
+        matching.sort { ($0["campaignId"]?.stringValue ?? "") < ($1["campaignId"]?.stringValue ?? "") }
+        return JSONResponse.make(body: ["campaigns": .array(matching.map { .object($0) })])
+    }
+
+    private func versions(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let id = try request.identifier("id", context: context)
+        _ = try QueryReader(request, allowed: [])
+        let stream = try await LoadedStream.load(try Self.streamID(id), from: store)
+        guard stream.exists else { throw APIError.unknownCampaign(id) }
+        var definitions: [JSONValue] = []
+        var statuses: [JSONValue] = []
+        let format = ISO8601DateFormatter()
+        for event in stream.events {
+            let common: [String: JSONValue] = [
+                "streamVersion": .int(event.streamVersion), "position": .int(event.position),
+                "recordedAt": .string(format.string(from: event.recordedAt)),
+                "actor": event.metadata.actor.map { .string($0) } ?? .null,
+            ]
+            switch event.type {
+            case CampaignCreated.eventType, CampaignAdjusted.eventType:
+                var entry = common
+                entry["definition"] = event.payload["definition"] ?? .null
+                entry["changed"] = event.payload["changed"] ?? .array([])
+                entry["version"] = .int(Int64(definitions.count + 1))
+                definitions.append(.object(entry))
+            case CampaignStatusChanged.eventType:
+                var entry = common
+                entry["from"] = event.payload["from"] ?? .null
+                entry["to"] = event.payload["to"] ?? .null
+                statuses.append(.object(entry))
+            default:
+                break
+            }
+        }
+        return JSONResponse.make(body: [
+            "campaignId": .string(id), "versions": .array(definitions), "statusChanges": .array(statuses),
+        ])
+    }
+
+    /// The body checked as the engine prices it, against the SKUs the catalog holds now: 400 naming the
+    /// field, or 422 `unknown_sku`.
+    static func check(_ body: JSONValue, store: PostgresEventStore) async throws -> CampaignDefinition {
+        let products = try await store.fold(category: "product", as: ProductState.self)
+        let skus = Set(products.values.compactMap { $0.state.product?.sku })
+        do {
+            return try CampaignDefinition(json: body, knownSKUs: skus)
+        } catch {
+            if let sku = error.unknownSKU {
+                throw APIError(
+                    .unprocessableContent, code: "unknown_sku", message: "\(error.field): unknown SKU \(sku)",
+                    details: ["field": .string(error.field), "sku": .string(sku)])
+            }
+            throw APIError.invalidField(error.field, error.message)
+        }
+    }
+
+    /// Runs a decision, its refusals as API errors.
+    static func deciding<Event>(_ decide: () throws(CampaignCommandError) -> [Event]) throws(APIError) -> [Event] {
+        do { return try decide() } catch { throw APIError(error) }
+    }
+
+    static func after(_ state: CampaignStreamState, _ events: [any DomainEvent]) throws -> CampaignStreamState {
+        var state = state
+        for event in events { try state.evolve(type: type(of: event).eventType, payload: JSONValue(encoding: event)) }
+        return state
+    }
+
+    /// A channel key sees active campaigns only (the feed it shows shoppers); other readers see every status.
+    static func visible(_ state: CampaignStreamState, to context: APIRequestContext) -> Bool {
+        context.principal?.role != .channel || state.status == .active
+    }
+
+    /// An empty scope list admits everything.
+    static func admits(_ list: JSONValue?, _ value: String) -> Bool {
+        guard case .array(let items)? = list, !items.isEmpty else { return true }
+        return items.contains(.string(value))
+    }
+
+    /// The definition, its status and stream version, and its budget: limits, consumed, left.
+    static func json(_ state: CampaignStreamState, version: Int64) throws -> [String: JSONValue] {
+        var body = state.definition?.objectValue ?? [:]
+        body["status"] = .string(state.status.rawValue)
+        body["version"] = .int(version)
+        body["definitionVersion"] = .int(Int64(state.definitionCount))
+        // Orders consume budgets once they are placed through the API (issue 8's orders); until then nothing is.
+        let keys = ["totalFen", "discountFen", "giftCostFen", "couponSubsidyFen", "pointsCostFen"]
+        let limits = body["budget"]?.objectValue ?? [:]
+        var consumed: [String: JSONValue] = [:]
+        var left: [String: JSONValue] = [:]
+        for key in keys {
+            consumed[key] = .int(0)
+            if let limit = limits[key] { left[key] = limit }
+        }
+        body["budget"] = [
+            "limits": .object(limits), "consumed": .object(consumed), "left": .object(left),
+        ]
+        return body
+    }
+}
+
+extension APIError {
+    /// 404 for an unknown campaign id in the path.
+    static func unknownCampaign(_ id: String) -> APIError {
+        APIError(
+            .notFound, code: "unknown_campaign", message: "no campaign \(id)", details: ["campaignId": .string(id)])
+    }
+
+    init(_ error: CampaignCommandError) {
+        switch error {
+        case .exists(let id):
+            self.init(
+                .conflict, code: "campaign_exists", message: "campaign \(id) exists already; adjust it with PATCH",
+                details: ["campaignId": .string(id)])
+        case .notFound(let id):
+            self = .unknownCampaign(id)
+        case .ended(let id):
+            self.init(
+                .conflict, code: "campaign_ended", message: "campaign \(id) has ended and can no longer change",
+                details: ["campaignId": .string(id)])
+        case .invalidTransition(let id, let from, let transition):
+            self.init(
+                .conflict, code: "invalid_transition",
+                message: "campaign \(id) is \(from.rawValue): it cannot \(transition.rawValue) (allowed from "
+                    + transition.allowedFrom.map(\.rawValue).sorted().joined(separator: " or ") + ")",
+                details: [
+                    "campaignId": .string(id), "status": .string(from.rawValue),
+                    "transition": .string(transition.rawValue),
+                ])
+        }
+    }
+
+    init(_ error: PricingInputError) {
+        self = .invalidField(error.field, error.message)
+    }
+}

@@ -1,0 +1,113 @@
+/// A campaign's stream (`campaign-{campaignId}`) folded: its current definition and lifecycle status.
+public struct CampaignStreamState: EventSourced, Equatable {
+    /// The definition as last created or adjusted; nil before creation.
+    public private(set) var definition: JSONValue?
+    public private(set) var status: CampaignStatus = .draft
+    /// How many definitions the campaign has had (1 after creation, +1 per adjustment).
+    public private(set) var definitionCount = 0
+
+    public init() {}
+
+    public var exists: Bool { definition != nil }
+
+    public mutating func evolve(type: String, payload: JSONValue) throws {
+        switch type {
+        case CampaignCreated.eventType:
+            definition = try payload.decode(as: CampaignCreated.self).definition
+            status = .draft
+            definitionCount = 1
+        case CampaignAdjusted.eventType:
+            definition = try payload.decode(as: CampaignAdjusted.self).definition
+            definitionCount += 1
+        case CampaignStatusChanged.eventType:
+            let change = try payload.decode(as: CampaignStatusChanged.self)
+            status = CampaignStatus(rawValue: change.to) ?? status
+        default:
+            break
+        }
+    }
+
+    /// Creating: only a campaign id not used before.
+    public func decide(create definition: CampaignDefinition) throws(CampaignCommandError) -> [CampaignCreated] {
+        if exists { throw .exists(campaignId: definition.campaign.campaignId) }
+        return [CampaignCreated(campaignId: definition.campaign.campaignId, definition: definition.json)]
+    }
+
+    /// Adjusting: any campaign not ended; the definition after the change, or nothing when nothing changed.
+    public func decide(adjust definition: CampaignDefinition) throws(CampaignCommandError) -> [CampaignAdjusted] {
+        guard case .object(let current)? = self.definition else {
+            throw .notFound(campaignId: definition.campaign.campaignId)
+        }
+        if status == .ended { throw .ended(campaignId: definition.campaign.campaignId) }
+        guard case .object(let next) = definition.json, next != current else { return [] }
+        let changed = Set(current.keys).union(next.keys).filter { current[$0] != next[$0] }.sorted()
+        return [
+            CampaignAdjusted(campaignId: definition.campaign.campaignId, definition: definition.json, changed: changed)
+        ]
+    }
+
+    /// A lifecycle step. Asking for the status the campaign already has changes nothing (a retried activate
+    /// is not an error); any other step not allowed from the current status is refused.
+    public func decide(_ transition: CampaignTransition, campaignId: String) throws(CampaignCommandError)
+        -> [CampaignStatusChanged]
+    {
+        guard exists else { throw .notFound(campaignId: campaignId) }
+        if status == transition.target && transition.allowedFrom.contains(status) == false {
+            return []
+        }
+        guard transition.allowedFrom.contains(status) else {
+            throw .invalidTransition(campaignId: campaignId, from: status, transition: transition)
+        }
+        return [CampaignStatusChanged(campaignId: campaignId, from: status, to: transition.target)]
+    }
+
+    /// A definition adjusted by a PATCH body: each key given replaces the whole value of that key; the id and
+    /// the kind cannot change.
+    public func adjusted(by patch: [String: JSONValue]) throws(PricingInputError) -> JSONValue {
+        guard case .object(var members)? = definition else {
+            throw PricingInputError(field: "(root)", message: "no such campaign")
+        }
+        for key in patch.keys.sorted() {
+            if key == "campaignId" || key == "kind" {
+                if patch[key] != members[key] {
+                    throw PricingInputError(
+                        field: key, message: "cannot change; create a new campaign (and end this one) instead")
+                }
+                continue
+            }
+            members[key] = patch[key]
+        }
+        return .object(members)
+    }
+}
+
+/// The lifecycle steps of API.md: activate (a draft), pause (an active campaign), resume (a paused one), end
+/// (an active or paused one; for good).
+public enum CampaignTransition: String, Sendable, CaseIterable {
+    case activate, pause, resume, end
+
+    public var target: CampaignStatus {
+        switch self {
+        case .activate, .resume: .active
+        case .pause: .paused
+        case .end: .ended
+        }
+    }
+
+    public var allowedFrom: Set<CampaignStatus> {
+        switch self {
+        case .activate: [.draft]
+        case .pause: [.active]
+        case .resume: [.paused]
+        case .end: [.active, .paused]
+        }
+    }
+}
+
+/// A campaign command the campaign's state refuses.
+public enum CampaignCommandError: Error, Sendable, Equatable {
+    case exists(campaignId: String)
+    case notFound(campaignId: String)
+    case ended(campaignId: String)
+    case invalidTransition(campaignId: String, from: CampaignStatus, transition: CampaignTransition)
+}

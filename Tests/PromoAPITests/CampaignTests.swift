@@ -1,0 +1,197 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import PromoDomain
+import Testing
+
+@testable import PromoAPI
+
+/// A campaign body API.md's way: a 满减 on hot-pot by default.
+func campaignBody(
+    _ id: String, kind: String = "spend_reduction",
+    rules: String = #"{"tiers":[{"thresholdFen":10000,"reductionFen":2000}]}"#, extra: String = ""
+) -> String {
+    """
+    {"campaignId":"\(id)","name":"双十一火锅节","kind":"\(kind)",\
+    "window":{"start":"2026-11-10T00:00:00+08:00","end":"2026-11-12T00:00:00+08:00"},\
+    "scope":{"categories":["hotpot"],"channels":["online"]},"rules":\(rules),\
+    "budget":{"discountFen":4000000}\(extra)}
+    """
+}
+
+@Suite("Campaigns over HTTP")
+struct CampaignTests {
+    @Test("POST creates a draft (201) checked as the engine prices it; the same id again is 409 campaign_exists")
+    func create() async throws {
+        let key = try await APITest.key(.marketing)
+        let id = APITest.id("c")
+        try await APITest.withApp { client in
+            let created = try await client.send(.post, "/v1/campaigns", key: key, body: campaignBody(id))
+            #expect(created.status == .created)
+            #expect(created.json["status"] == "draft")
+            #expect(created.json["version"] == 1)
+            #expect(created.json["definitionVersion"] == 1)
+            #expect(created.json["rules"]?["tiers"]?[index: 0]?["reductionFen"] == 2000)
+            #expect(created.json["budget"]?["limits"]?["discountFen"] == 4_000_000)
+            #expect(created.json["budget"]?["left"]?["discountFen"] == 4_000_000)
+            #expect(created.json["budget"]?["consumed"]?["discountFen"] == 0)
+            #expect(try await APITest.storedEvents("campaign-\(id)").map(\.type) == ["CampaignCreated"])
+
+            let again = try await client.send(.post, "/v1/campaigns", key: key, body: campaignBody(id))
+            #expect(again.status == .conflict)
+            #expect(again.errorCode == "campaign_exists")
+            #expect(try await APITest.storedEvents("campaign-\(id)").count == 1)
+
+            let read = try await client.send(.get, "/v1/campaigns/\(id)", key: key)
+            #expect(read.status == .ok)
+            #expect(read.json["name"] == "双十一火锅节")
+            let missing = try await client.send(.get, "/v1/campaigns/\(id)-none", key: key)
+            #expect(missing.status == .notFound)
+            #expect(missing.errorCode == "unknown_campaign")
+        }
+    }
+
+    @Test("Bad bodies name the field (400); an unknown SKU in the rules is 422 unknown_sku; nothing is written")
+    func invalid() async throws {
+        let key = try await APITest.key(.marketing)
+        try await APITest.withApp { client in
+            let cases: [(String, String)] = [
+                (
+                    campaignBody(APITest.id("c"), rules: #"{"tiers":[{"thresholdFen":10000,"reductionFen":0}]}"#),
+                    "rules.tiers[0].reductionFen"
+                ),
+                (campaignBody(APITest.id("c"), kind: "buy_now_pay_never"), "kind"),
+                (campaignBody(APITest.id("c"), extra: #","budgetLeft":{"discountFen":1}"#), "budgetLeft"),
+                (campaignBody(APITest.id("c"), extra: #","colour":"red""#), "colour"),
+                (campaignBody("bad id"), "campaignId"),
+            ]
+            for (body, field) in cases {
+                let reply = try await client.send(.post, "/v1/campaigns", key: key, body: body)
+                #expect(reply.status == .badRequest, "\(field)")
+                #expect(reply.errorField == field)
+            }
+            let id = APITest.id("c")
+            let unknown = try await client.send(
+                .post, "/v1/campaigns", key: key,
+                body: campaignBody(id, kind: "special_price", rules: #"{"prices":{"NO-SUCH-SKU":100}}"#))
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.errorCode == "unknown_sku")
+            #expect(try await APITest.storedEvents("campaign-\(id)").isEmpty)
+        }
+    }
+
+    @Test("Activate, pause, resume, end; a step not allowed is 409 invalid_transition; a repeated step changes nothing")
+    func lifecycle() async throws {
+        let key = try await APITest.key(.marketing)
+        let id = APITest.id("c")
+        try await APITest.withApp { client in
+            _ = try await client.send(.post, "/v1/campaigns", key: key, body: campaignBody(id))
+            let early = try await client.send(.post, "/v1/campaigns/\(id)/pause", key: key)
+            #expect(early.status == .conflict)
+            #expect(early.errorCode == "invalid_transition")
+            #expect(early.json["error"]?["details"]?["status"] == "draft")
+
+            let active = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: key)
+            #expect(active.status == .ok)
+            #expect(active.json["status"] == "active")
+            let twice = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: key, body: "{}")
+            #expect(twice.status == .ok)
+            #expect(twice.json["version"] == active.json["version"])
+
+            #expect(try await client.send(.post, "/v1/campaigns/\(id)/pause", key: key).json["status"] == "paused")
+            let reactivate = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: key)
+            #expect(reactivate.errorCode == "invalid_transition")
+            #expect(try await client.send(.post, "/v1/campaigns/\(id)/resume", key: key).json["status"] == "active")
+            #expect(try await client.send(.post, "/v1/campaigns/\(id)/end", key: key).json["status"] == "ended")
+            let afterEnd = try await client.send(.post, "/v1/campaigns/\(id)/resume", key: key)
+            #expect(afterEnd.errorCode == "invalid_transition")
+            let body = try await client.send(.post, "/v1/campaigns/\(id)/end", key: key, body: #"{"now":true}"#)
+            #expect(body.status == .badRequest)
+
+            let types = try await APITest.storedEvents("campaign-\(id)").map(\.type)
+            #expect(types == ["CampaignCreated"] + Array(repeating: "CampaignStatusChanged", count: 4))
+            let unknown = try await client.send(.post, "/v1/campaigns/\(id)-none/activate", key: key)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test("PATCH replaces the keys it gives, re-checked; an identical PATCH appends nothing; ended is final")
+    func adjust() async throws {
+        let key = try await APITest.key(.marketing)
+        let id = APITest.id("c")
+        try await APITest.withApp { client in
+            _ = try await client.send(.post, "/v1/campaigns", key: key, body: campaignBody(id))
+            _ = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: key)
+            let patch = #"{"rules":{"tiers":[{"thresholdFen":10000,"reductionFen":2500}]}}"#
+            let adjusted = try await client.send(.patch, "/v1/campaigns/\(id)", key: key, body: patch)
+            #expect(adjusted.status == .ok)
+            #expect(adjusted.json["rules"]?["tiers"]?[index: 0]?["reductionFen"] == 2500)
+            #expect(adjusted.json["status"] == "active")
+            #expect(adjusted.json["definitionVersion"] == 2)
+            #expect(adjusted.json["scope"]?["categories"] == ["hotpot"])
+            let same = try await client.send(.patch, "/v1/campaigns/\(id)", key: key, body: patch)
+            #expect(same.json["version"] == adjusted.json["version"])
+
+            let kind = try await client.send(.patch, "/v1/campaigns/\(id)", key: key, body: #"{"kind":"gift"}"#)
+            #expect(kind.status == .badRequest)
+            #expect(kind.errorField == "kind")
+            let broken = try await client.send(
+                .patch, "/v1/campaigns/\(id)", key: key, body: #"{"rules":{"tiers":[]}}"#)
+            #expect(broken.status == .badRequest)
+            #expect(broken.errorField?.hasPrefix("rules") == true)
+
+            let versions = try await client.send(.get, "/v1/campaigns/\(id)/versions", key: key)
+            #expect(versions.json["versions"]?.arrayCount == 2)
+            #expect(versions.json["versions"]?[index: 1]?["changed"] == ["rules"])
+            #expect(
+                versions.json["versions"]?[index: 0]?["definition"]?["rules"]?["tiers"]?[index: 0]?["reductionFen"]
+                    == 2000)
+            #expect(versions.json["statusChanges"]?[index: 0]?["to"] == "active")
+
+            _ = try await client.send(.post, "/v1/campaigns/\(id)/end", key: key)
+            let late = try await client.send(
+                .patch, "/v1/campaigns/\(id)", key: key, body: patch.replacingOccurrences(of: "2500", with: "3000"))
+            #expect(late.status == .conflict)
+            #expect(late.errorCode == "campaign_ended")
+            #expect(
+                try await APITest.storedEvents("campaign-\(id)").map(\.type).filter { $0 == "CampaignAdjusted" }.count
+                    == 1)
+        }
+    }
+
+    @Test("The feed: filters by status, channel and store; a channel key sees active campaigns only and writes none")
+    func feed() async throws {
+        let marketing = try await APITest.key(.marketing)
+        let channel = try await APITest.key(.channel)
+        let (online, store) = (APITest.id("c-on"), APITest.id("c-st"))
+        try await APITest.withApp { client in
+            _ = try await client.send(.post, "/v1/campaigns", key: marketing, body: campaignBody(online))
+            let storeOnly = campaignBody(store).replacingOccurrences(
+                of: #""channels":["online"]"#, with: #""channels":["store"],"stores":["s-cd-01"]"#)
+            _ = try await client.send(.post, "/v1/campaigns", key: marketing, body: storeOnly)
+            _ = try await client.send(.post, "/v1/campaigns/\(store)/activate", key: marketing)
+
+            func ids(_ reply: Reply) -> Set<String> {
+                guard case .array(let campaigns)? = reply.json["campaigns"] else { return [] }
+                return Set(campaigns.compactMap { $0["campaignId"]?.stringValue })
+            }
+            let drafts = try await client.send(.get, "/v1/campaigns?status=draft", key: marketing)
+            #expect(ids(drafts).contains(online))
+            #expect(!ids(drafts).contains(store))
+            let inStore = try await client.send(.get, "/v1/campaigns?channel=store&storeId=s-cd-01", key: marketing)
+            #expect(ids(inStore).contains(store))
+            #expect(!ids(inStore).contains(online))
+            let otherStore = try await client.send(.get, "/v1/campaigns?storeId=s-cq-01", key: marketing)
+            #expect(!ids(otherStore).contains(store))
+
+            let feed = try await client.send(.get, "/v1/campaigns", key: channel)
+            #expect(ids(feed).contains(store))
+            #expect(!ids(feed).contains(online))
+            #expect(try await client.send(.get, "/v1/campaigns/\(online)", key: channel).status == .notFound)
+            let write = try await client.send(.post, "/v1/campaigns", key: channel, body: campaignBody(APITest.id("c")))
+            #expect(write.status == .forbidden)
+            let bad = try await client.send(.get, "/v1/campaigns?status=sleeping", key: marketing)
+            #expect(bad.errorField == "status")
+        }
+    }
+}
