@@ -57,6 +57,7 @@ public struct APIServer: Sendable {
         StoreRoutes(runner: runner).register(on: table)
         StockRoutes(runner: runner, store: store).register(on: table)
         CampaignRoutes(runner: runner, store: store).register(on: table)
+        QuoteRoutes(store: store).register(on: table)
         CustomerRoutes(runner: runner, keys: CustomerKeyStore(client: store.client, logger: store.logger))
             .register(on: table)
         return table

@@ -78,6 +78,15 @@ enum OpenAPIOperations {
                 summary: "One campaign: definition, status, version, budget (limits, consumed, left)",
                 roles: [.marketing, .channel, .analyst, .auditor], response: "Campaign", errors: readErrors + [404]),
             .init(
+                method: "POST", path: "/v1/quotes",
+                summary: "Price a cart against the catalog and the active campaigns (no side effects)",
+                roles: [.channel, .marketing], body: "Cart", response: "Quote", errors: writeErrors + [422]),
+            .init(
+                method: "POST", path: "/v1/campaigns/{id}/simulate",
+                summary: "A cart priced as if this campaign (draft or not) were active, beside the price without it",
+                roles: [.marketing], body: "Simulation", response: "SimulationResult",
+                errors: writeErrors + [404, 422]),
+            .init(
                 method: "GET", path: "/v1/campaigns/{id}/versions",
                 summary: "Every definition the campaign has had, and its status changes, with who and when",
                 roles: [.marketing, .analyst, .auditor], response: "CampaignVersions", errors: readErrors + [404]),

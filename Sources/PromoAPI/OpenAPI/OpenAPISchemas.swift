@@ -39,6 +39,19 @@ enum OpenAPISchemas {
         "consents": object(["sms": ["type": "boolean"], "wechat": ["type": "boolean"], "app": ["type": "boolean"]]),
     ]
 
+    /// API.md's quote body, plus the channel's delivery fee.
+    static let cart: JSONValue = object(
+        [
+            "customerId": id, "channel": ["enum": ["online", "store"]], "storeId": id,
+            "lines": [
+                "type": "array", "maxItems": .int(Int64(PricingLimits.maxCartLines)),
+                "items": object(["sku": string(1, 64), "quantity": integer(1...Int64(PricingLimits.maxQuantity))]),
+            ],
+            "couponCodes": ["type": "array", "items": ["type": "string"]],
+            "pointsToRedeem": integer(0...Int64(PricingLimits.maxPoints)),
+            "shippingFeeFen": integer(0...Int64(PricingLimits.maxAmountFen)),
+        ], required: ["channel", "customerId", "lines", "storeId"])
+
     /// API.md's campaign body; `rules` by kind as the README's kinds table gives them.
     static let campaignFields: [String: JSONValue] = [
         "name": string(0), "kind": ["enum": .array(CampaignKind.allCases.map { .string($0.rawValue) })],
@@ -104,6 +117,20 @@ enum OpenAPISchemas {
                 customerFields.merging(["customerId": id, "version": version, "position": position]) { a, _ in a },
                 closed: false),
             "Empty": object([:]),
+            "Cart": cart,
+            "Simulation": object(["cart": cart]),
+            "Quote": object(
+                [
+                    "lines": ["type": "array"], "gifts": ["type": "array"], "subtotalFen": ["type": "integer"],
+                    "discountFen": ["type": "integer"], "totalFen": ["type": "integer"],
+                    "pointsToEarn": ["type": "integer"], "applied": ["type": "array"], "rejected": ["type": "array"],
+                    "hints": ["type": "array"],
+                ], closed: false),
+            "SimulationResult": object([
+                "campaignId": id, "status": ["type": "string"],
+                "withCampaign": ["$ref": "#/components/schemas/Quote"],
+                "withoutCampaign": ["$ref": "#/components/schemas/Quote"], "differenceFen": ["type": "integer"],
+            ]),
             "CampaignBody": object(
                 campaignFields.merging(["campaignId": id]) { a, _ in a },
                 required: ["campaignId", "kind", "rules", "window"]),

@@ -85,6 +85,35 @@ final class BodyReader {
         try BodyReader(try value(key), path: name(key))
     }
 
+    /// Absent or null → nil.
+    func optionalInteger(_ key: String) throws(APIError) -> Int64? {
+        guard let value = members[key], value != .null else {
+            read.insert(key)
+            return nil
+        }
+        return try integer(key)
+    }
+
+    /// Absent or null → nil.
+    func optionalStrings(_ key: String) throws(APIError) -> [String]? {
+        guard let value = members[key], value != .null else {
+            read.insert(key)
+            return nil
+        }
+        return try strings(key)
+    }
+
+    /// An array of objects, each read by a reader of its own (`lines[2].sku`); more than `limit` is an error.
+    func objects(_ key: String, limit: Int) throws(APIError) -> [BodyReader] {
+        guard case .array(let items) = try value(key) else {
+            throw APIError.invalidField(name(key), "must be an array of objects")
+        }
+        guard items.count <= limit else { throw APIError.invalidField(name(key), "has more than \(limit) entries") }
+        var readers: [BodyReader] = []
+        for (index, item) in items.enumerated() { readers.append(try BodyReader(item, path: "\(name(key))[\(index)]")) }
+        return readers
+    }
+
     /// Fails on the first key (in sorted order) that was not read: unknown keys are errors.
     func finish() throws(APIError) {
         if let unknown = members.keys.filter({ !read.contains($0) }).sorted().first {

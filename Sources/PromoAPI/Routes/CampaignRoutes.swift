@@ -172,8 +172,7 @@ struct CampaignRoutes: Sendable {
     /// The body checked as the engine prices it, against the SKUs the catalog holds now: 400 naming the
     /// field, or 422 `unknown_sku`.
     static func check(_ body: JSONValue, store: PostgresEventStore) async throws -> CampaignDefinition {
-        let products = try await store.fold(category: "product", as: ProductState.self)
-        let skus = Set(products.values.compactMap { $0.state.product?.sku })
+        let skus = Set(try await store.catalog().map(\.product.sku))
         do {
             return try CampaignDefinition(json: body, knownSKUs: skus)
         } catch {
@@ -183,6 +182,18 @@ struct CampaignRoutes: Sendable {
                     details: ["field": .string(error.field), "sku": .string(sku)])
             }
             throw APIError.invalidField(error.field, error.message)
+        }
+    }
+
+    /// A stored definition as the engine's campaign (status from the stream, not the body).
+    static func checkStored(_ definition: JSONValue, knownSKUs: Set<String>) throws -> Campaign {
+        do {
+            return try CampaignDefinition(json: definition, knownSKUs: knownSKUs).campaign
+        } catch {
+            throw APIError(
+                .unprocessableContent, code: "invalid_campaign",
+                message: "the stored definition no longer checks: \(error.field) \(error.message)",
+                details: ["field": .string(error.field)])
         }
     }
 

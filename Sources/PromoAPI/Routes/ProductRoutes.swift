@@ -54,10 +54,7 @@ struct ProductRoutes: Sendable {
         let query = try QueryReader(request, allowed: ["category", "tag"])
         let category = query["category"]
         let tag = query["tag"]
-        let products = try await store.fold(category: "product", as: ProductState.self)
-        let matching = products.values.compactMap { folded -> (ProductDefined, Int64)? in
-            let version = folded.version
-            guard let product = folded.state.product else { return nil }
+        let matching = try await store.catalog().compactMap { product, version -> (ProductDefined, Int64)? in
             if let category, product.category != category { return nil }
             if let tag, !product.tags.contains(tag) { return nil }
             return (product, version)

@@ -250,7 +250,9 @@ struct PromotionRulesTests {
     }
 
     @Test func invalidCartsAreTypedErrors() throws {
-        #expect(throws: PricingInputError(field: "cart.lines[0].sku", message: "unknown SKU NOPE")) {
+        #expect(
+            throws: PricingInputError(field: "cart.lines[0].sku", message: "unknown SKU NOPE", unknownSKU: "NOPE")
+        ) {
             try T.quote([], [("NOPE", 1)])
         }
         #expect(

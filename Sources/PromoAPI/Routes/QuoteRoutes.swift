@@ -1,0 +1,137 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PromoDomain
+
+/// `POST /v1/quotes` and `POST /v1/campaigns/{id}/simulate`: a cart priced by the engine over the catalog and
+/// the active campaigns as the streams hold them now. No side effects.
+struct QuoteRoutes: Sendable {
+    let store: PostgresEventStore
+
+    func register(on table: RouteTable) {
+        table.add(.post, "/quotes", roles: [.channel, .marketing]) { request, context in
+            var request = request
+            let cart = try Self.cart(BodyReader(body: Request.json(try await request.bodyBytes(context: context))))
+            let pricing = try await PricingContext.load(for: cart, from: store)
+            return JSONResponse.make(status: .ok, text: try pricing.quote(cart, with: nil).rendered())
+        }
+        table.add(.post, "/campaigns/{id}/simulate", roles: [.marketing]) { request, context in
+            var request = request
+            let id = try request.identifier("id", context: context)
+            let body = try BodyReader(body: Request.json(try await request.bodyBytes(context: context)))
+            let cart = try Self.cart(try body.object("cart"), path: "cart.")
+            try body.finish()
+            let stream = try await LoadedStream.load(try CampaignRoutes.streamID(id), from: store)
+            let state = try stream.fold(CampaignStreamState.self)
+            guard let definition = state.definition else { throw APIError.unknownCampaign(id) }
+            let pricing = try await PricingContext.load(for: cart, from: store)
+            let simulated = try CampaignRoutes.checkStored(definition, knownSKUs: pricing.skus)
+            let with = try JSONValue(parsing: Array(try pricing.quote(cart, with: simulated).rendered().utf8))
+            let without = try JSONValue(
+                parsing: Array(try pricing.quote(cart, with: nil, leavingOut: id).rendered().utf8))
+            return JSONResponse.make(body: [
+                "campaignId": .string(id), "status": .string(state.status.rawValue), "withCampaign": with,
+                "withoutCampaign": without,
+                "differenceFen": .int(Int64((without["totalFen"]?.intValue ?? 0) - (with["totalFen"]?.intValue ?? 0))),
+            ])
+        }
+    }
+
+    /// API.md's cart: `{customerId, channel, storeId, lines:[{sku, quantity}], couponCodes, pointsToRedeem}`, plus
+    /// `shippingFeeFen` (the channel's delivery fee for it).
+    static func cart(_ body: BodyReader, path: String = "") throws -> Cart {
+        let customerId = try InputLimits.identifier(try body.string("customerId"), field: "\(path)customerId")
+        let channel = try body.string("channel")
+        guard channel == "online" || channel == "store" else {
+            throw APIError.invalidField("\(path)channel", "must be online or store")
+        }
+        let storeId = try InputLimits.identifier(try body.string("storeId"), field: "\(path)storeId")
+        var lines: [Cart.Line] = []
+        for line in try body.objects("lines", limit: PricingLimits.maxCartLines) {
+            let sku = try line.string("sku")
+            let quantity = try line.integer("quantity")
+            try line.finish()
+            lines.append(Cart.Line(sku: sku, quantity: Int(clamping: quantity)))
+        }
+        let cart = Cart(
+            customerId: customerId, channel: channel, storeId: storeId, lines: lines,
+            couponCodes: try body.optionalStrings("couponCodes") ?? [],
+            pointsToRedeem: Int(clamping: try body.optionalInteger("pointsToRedeem") ?? 0),
+            shippingFeeFen: Int(clamping: try body.optionalInteger("shippingFeeFen") ?? 0))
+        try body.finish()
+        return cart
+    }
+}
+
+/// What a quote is priced against, loaded from the streams: the catalog, the active campaigns, the store and
+/// the customer.
+struct PricingContext: Sendable {
+    var catalog: [Product]
+    var campaigns: [Campaign]
+    var customer: CustomerContext
+    var region: String?
+
+    var skus: Set<String> { Set(catalog.map(\.sku)) }
+
+    static func load(for cart: Cart, from store: PostgresEventStore) async throws -> PricingContext {
+        let catalog = try await store.catalog().map(\.product).map {
+            Product(
+                sku: $0.sku, name: $0.name, priceFen: Int($0.priceFen), costFen: Int($0.costFen),
+                category: $0.category, tags: $0.tags)
+        }
+        let skus = Set(catalog.map(\.sku))
+        var campaigns: [Campaign] = []
+        for folded in try await store.fold(category: "campaign", as: CampaignStreamState.self).values
+        where folded.state.status == .active {
+            guard let definition = folded.state.definition else { continue }
+            // A definition was checked when written; against today's catalog it still is.
+            guard var campaign = try? CampaignRoutes.checkStored(definition, knownSKUs: skus) else { continue }
+            campaign.status = .active
+            campaigns.append(campaign)
+        }
+        let outlet = try await LoadedStream.load(try StreamID(category: "store", id: cart.storeId), from: store)
+        guard let defined = try outlet.fold(StoreState.self).store else {
+            throw APIError(
+                .unprocessableContent, code: "unknown_store", message: "no store \(cart.storeId)",
+                details: ["field": "storeId", "storeId": .string(cart.storeId)])
+        }
+        // The last profile set, read without its sealed fields: pricing needs tier, region and tastes only. A
+        // customer without a profile prices as a new regular customer (a first order, a guest).
+        let profile = try await LoadedStream.load(
+            try StreamID(category: "customer", id: cart.customerId), from: store
+        ).events.last { $0.type == CustomerProfileSet.eventType }?.payload
+        var tags: [String] = []
+        if case .array(let items)? = profile?["tastePreferences"] { tags = items.compactMap(\.stringValue) }
+        let customer = CustomerContext(
+            customerId: cart.customerId, tier: profile?["tier"]?.stringValue ?? "regular", tags: tags, isNew: true,
+            region: profile?["region"]?.stringValue, previousOrders: 0)
+        return PricingContext(
+            catalog: catalog, campaigns: campaigns, customer: customer,
+            region: defined.channel == "store" ? defined.region : nil)
+    }
+
+    /// The cart priced; `with` adds (or replaces) one campaign as if active, `leavingOut` drops one.
+    func quote(_ cart: Cart, with extra: Campaign?, leavingOut excluded: String? = nil) throws -> OrderedJSON {
+        var campaigns = self.campaigns.filter { $0.campaignId != (extra?.campaignId ?? excluded) }
+        if var extra {
+            extra.status = .active
+            campaigns.append(extra)
+        }
+        var cart = cart
+        cart.region = region
+        do {
+            let engine = try PricingEngine(catalog: catalog, campaigns: campaigns)
+            return try engine.quote(QuoteRequest(cart: cart, customer: customer, now: Date())).json
+        } catch {
+            // The engine names cart fields as `cart.lines[0].sku`; the body's are `lines[0].sku`.
+            let field = error.field.hasPrefix("cart.") ? String(error.field.dropFirst(5)) : error.field
+            if let sku = error.unknownSKU {
+                throw APIError(
+                    .unprocessableContent, code: "unknown_sku", message: "\(field): unknown SKU \(sku)",
+                    details: ["field": .string(field), "sku": .string(sku)])
+            }
+            throw APIError.invalidField(field, error.message)
+        }
+    }
+}
