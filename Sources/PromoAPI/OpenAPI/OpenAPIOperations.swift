@@ -82,6 +82,15 @@ enum OpenAPIOperations {
                 summary: "Price a cart against the catalog and the active campaigns (no side effects)",
                 roles: [.channel, .marketing], body: "Cart", response: "Quote", errors: writeErrors + [422]),
             .init(
+                method: "POST", path: "/v1/orders",
+                summary: "Place an order: re-priced, stock reserved (gifts too), campaign budgets and flash units "
+                    + "consumed, in one append; 409 insufficient_stock, flash_sold_out, customer_limit_reached, "
+                    + "price_changed (with expectedTotalFen) or order_exists, and nothing is written",
+                roles: [.channel], body: "OrderBody", success: 201, response: "Order", errors: writeErrors + [422]),
+            .init(
+                method: "GET", path: "/v1/orders/{id}", summary: "One order, from its stream",
+                roles: [.channel, .marketing, .analyst, .auditor], response: "Order", errors: readErrors + [404]),
+            .init(
                 method: "POST", path: "/v1/campaigns/{id}/simulate",
                 summary: "A cart priced as if this campaign (draft or not) were active, beside the price without it",
                 roles: [.marketing], body: "Simulation", response: "SimulationResult",

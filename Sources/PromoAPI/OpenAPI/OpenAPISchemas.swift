@@ -52,6 +52,17 @@ enum OpenAPISchemas {
             "shippingFeeFen": integer(0...Int64(PricingLimits.maxAmountFen)),
         ], required: ["channel", "customerId", "lines", "storeId"])
 
+    /// A cart and the order's own fields.
+    static var orderBody: JSONValue {
+        guard case .object(var schema) = cart, case .object(var properties)? = schema["properties"] else { return cart }
+        properties["orderId"] = id
+        properties["paymentMethod"] = string(1, 64)
+        properties["expectedTotalFen"] = integer(0...Int64(PricingLimits.maxCartListFen))
+        schema["properties"] = .object(properties)
+        schema["required"] = ["channel", "customerId", "lines", "orderId", "paymentMethod", "storeId"]
+        return .object(schema)
+    }
+
     /// API.md's campaign body; `rules` by kind as the README's kinds table gives them.
     static let campaignFields: [String: JSONValue] = [
         "name": string(0), "kind": ["enum": .array(CampaignKind.allCases.map { .string($0.rawValue) })],
@@ -119,6 +130,13 @@ enum OpenAPISchemas {
             "Empty": object([:]),
             "Cart": cart,
             "Simulation": object(["cart": cart]),
+            "OrderBody": orderBody,
+            "Order": object(
+                [
+                    "orderId": id, "customerId": id, "status": ["enum": ["placed"]], "storeId": id,
+                    "fulfilmentLocation": id, "paymentMethod": ["type": "string"], "totalFen": ["type": "integer"],
+                    "lines": ["type": "array"], "version": version, "position": position,
+                ], required: ["lines", "orderId", "status", "totalFen"], closed: false),
             "Quote": object(
                 [
                     "lines": ["type": "array"], "gifts": ["type": "array"], "subtotalFen": ["type": "integer"],

@@ -225,18 +225,19 @@ struct CampaignRoutes: Sendable {
         body["status"] = .string(state.status.rawValue)
         body["version"] = .int(version)
         body["definitionVersion"] = .int(Int64(state.definitionCount))
-        // Orders consume budgets once they are placed through the API (issue 8's orders); until then nothing is.
-        let keys = ["totalFen", "discountFen", "giftCostFen", "couponSubsidyFen", "pointsCostFen"]
-        let limits = body["budget"]?.objectValue ?? [:]
-        var consumed: [String: JSONValue] = [:]
-        var left: [String: JSONValue] = [:]
-        for key in keys {
-            consumed[key] = .int(0)
-            if let limit = limits[key] { left[key] = limit }
-        }
-        body["budget"] = [
-            "limits": .object(limits), "consumed": .object(consumed), "left": .object(left),
+        // What placed orders consumed (`CampaignBudgetConsumed`), and what the limits leave.
+        let used = state.consumed
+        let spent: [String: Int64] = [
+            "totalFen": used.totalFen, "discountFen": used.discountFen, "giftCostFen": used.giftCostFen,
+            "couponSubsidyFen": used.couponSubsidyFen, "pointsCostFen": used.pointsCostFen,
         ]
+        let limits = body["budget"]?.objectValue ?? [:]
+        var left: [String: JSONValue] = [:]
+        for (key, amount) in spent { if let limit = limits[key]?.intValue { left[key] = .int(max(0, limit - amount)) } }
+        body["budget"] = [
+            "limits": .object(limits), "consumed": .object(spent.mapValues { .int($0) }), "left": .object(left),
+        ]
+        body["usage"] = ["orders": .int(Int64(used.orders)), "flashUnitsSold": .int(Int64(used.flashUnits))]
         return body
     }
 }

@@ -64,13 +64,18 @@ struct QuoteRoutes: Sendable {
     }
 }
 
-/// What a quote is priced against, loaded from the streams: the catalog, the active campaigns, the store and
-/// the customer.
+/// What a quote is priced against, loaded from the streams: the catalog, the active campaigns with what orders
+/// have consumed of them, the store and the customer.
 struct PricingContext: Sendable {
     var catalog: [Product]
     var campaigns: [Campaign]
+    /// The active campaigns' streams, whose consumption sets budgets left, flash units left and usage.
+    var campaignStates: [String: FoldedStream<CampaignStreamState>]
     var customer: CustomerContext
     var region: String?
+    var store: StoreDefined
+    /// Today in Asia/Shanghai (`yyyy-MM-dd`): per-day usage limits count on it.
+    var today: String
 
     var skus: Set<String> { Set(catalog.map(\.sku)) }
 
@@ -82,6 +87,7 @@ struct PricingContext: Sendable {
         }
         let skus = Set(catalog.map(\.sku))
         var campaigns: [Campaign] = []
+        var states: [String: FoldedStream<CampaignStreamState>] = [:]
         for folded in try await store.fold(category: "campaign", as: CampaignStreamState.self).values
         where folded.state.status == .active {
             guard let definition = folded.state.definition else { continue }
@@ -89,6 +95,7 @@ struct PricingContext: Sendable {
             guard var campaign = try? CampaignRoutes.checkStored(definition, knownSKUs: skus) else { continue }
             campaign.status = .active
             campaigns.append(campaign)
+            states[campaign.campaignId] = folded
         }
         let outlet = try await LoadedStream.load(try StreamID(category: "store", id: cart.storeId), from: store)
         guard let defined = try outlet.fold(StoreState.self).store else {
@@ -106,23 +113,61 @@ struct PricingContext: Sendable {
         let customer = CustomerContext(
             customerId: cart.customerId, tier: profile?["tier"]?.stringValue ?? "regular", tags: tags, isNew: true,
             region: profile?["region"]?.stringValue, previousOrders: 0)
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        format.dateFormat = "yyyy-MM-dd"
         return PricingContext(
-            catalog: catalog, campaigns: campaigns, customer: customer,
-            region: defined.channel == "store" ? defined.region : nil)
+            catalog: catalog, campaigns: campaigns, campaignStates: states, customer: customer,
+            region: defined.channel == "store" ? defined.region : nil, store: defined,
+            today: format.string(from: Date()))
+    }
+
+    /// The request: the cart, the customer with their usage of each campaign, and what each campaign has left.
+    func request(_ cart: Cart) -> QuoteRequest {
+        var cart = cart
+        cart.region = region
+        var customer = self.customer
+        var budgetsLeft: [String: BudgetAmounts] = [:]
+        var flashLeft: [String: Int] = [:]
+        var ordersLeft: [String: Int] = [:]
+        for campaign in campaigns {
+            guard let used = campaignStates[campaign.campaignId]?.state.consumed else { continue }
+            let id = campaign.campaignId
+            if let limits = campaign.budget {
+                func left(_ limit: Fen?, _ spent: Int64) -> Fen? { limit.map { max(0, $0 - Int(spent)) } }
+                budgetsLeft[id] = BudgetAmounts(
+                    totalFen: left(limits.totalFen, used.totalFen),
+                    discountFen: left(limits.discountFen, used.discountFen),
+                    giftCostFen: left(limits.giftCostFen, used.giftCostFen),
+                    couponSubsidyFen: left(limits.couponSubsidyFen, used.couponSubsidyFen),
+                    pointsCostFen: left(limits.pointsCostFen, used.pointsCostFen))
+            }
+            if case .flashSale(let rule) = campaign.rules { flashLeft[id] = max(0, rule.quantity - used.flashUnits) }
+            if let cap = campaign.limits.maxOrders { ordersLeft[id] = max(0, cap - used.orders) }
+            customer.campaignOrders[id] = used.ordersByCustomer[customer.customerId]
+            customer.campaignOrdersToday[id] = used.ordersByCustomerDay["\(customer.customerId)|\(today)"]
+            customer.flashPurchases[id] = used.flashUnitsByCustomer[customer.customerId]
+        }
+        return QuoteRequest(
+            cart: cart, customer: customer, now: Date(), budgetsLeft: budgetsLeft, flashQuantitiesLeft: flashLeft,
+            ordersLeft: ordersLeft)
     }
 
     /// The cart priced; `with` adds (or replaces) one campaign as if active, `leavingOut` drops one.
     func quote(_ cart: Cart, with extra: Campaign?, leavingOut excluded: String? = nil) throws -> OrderedJSON {
+        try price(cart, with: extra, leavingOut: excluded).json
+    }
+
+    func price(_ cart: Cart, with extra: Campaign? = nil, leavingOut excluded: String? = nil) throws -> Quote {
         var campaigns = self.campaigns.filter { $0.campaignId != (extra?.campaignId ?? excluded) }
         if var extra {
             extra.status = .active
             campaigns.append(extra)
         }
-        var cart = cart
-        cart.region = region
         do {
             let engine = try PricingEngine(catalog: catalog, campaigns: campaigns)
-            return try engine.quote(QuoteRequest(cart: cart, customer: customer, now: Date())).json
+            return try engine.quote(request(cart))
         } catch {
             // The engine names cart fields as `cart.lines[0].sku`; the body's are `lines[0].sku`.
             let field = error.field.hasPrefix("cart.") ? String(error.field.dropFirst(5)) : error.field

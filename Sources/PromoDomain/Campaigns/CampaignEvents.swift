@@ -62,3 +62,40 @@ public struct CampaignStatusChanged: DomainEvent {
 
     public static let sample = CampaignStatusChanged(campaignId: "c-1111", from: .draft, to: .active)
 }
+
+/// An order used the campaign: what it charged each sub-budget, the flash-sale units it sold, and whose order
+/// it was on which day (Asia/Shanghai), for usage limits. Appended with the order, in the same append, so a
+/// budget is never spent twice.
+public struct CampaignBudgetConsumed: DomainEvent {
+    public static let eventType = "CampaignBudgetConsumed"
+
+    public var campaignId: String
+    public var orderId: String
+    public var customerId: String
+    /// `yyyy-MM-dd` in Asia/Shanghai.
+    public var day: String
+    public var discountFen: Int64
+    public var giftCostFen: Int64
+    public var couponSubsidyFen: Int64
+    public var pointsCostFen: Int64
+    public var flashUnits: Int
+
+    public init(
+        campaignId: String, orderId: String, customerId: String, day: String, discountFen: Int64 = 0,
+        giftCostFen: Int64 = 0, couponSubsidyFen: Int64 = 0, pointsCostFen: Int64 = 0, flashUnits: Int = 0
+    ) {
+        self.campaignId = campaignId
+        self.orderId = orderId
+        self.customerId = customerId
+        self.day = day
+        self.discountFen = discountFen
+        self.giftCostFen = giftCostFen
+        self.couponSubsidyFen = couponSubsidyFen
+        self.pointsCostFen = pointsCostFen
+        self.flashUnits = flashUnits
+    }
+
+    public static let sample = CampaignBudgetConsumed(
+        campaignId: "c-1111", orderId: "o-20261111-0001", customerId: "u-1001", day: "2026-11-11",
+        discountFen: 2000)
+}

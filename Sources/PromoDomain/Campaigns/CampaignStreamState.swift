@@ -5,6 +5,24 @@ public struct CampaignStreamState: EventSourced, Equatable {
     public private(set) var status: CampaignStatus = .draft
     /// How many definitions the campaign has had (1 after creation, +1 per adjustment).
     public private(set) var definitionCount = 0
+    /// What orders consumed, in all.
+    public private(set) var consumed = Consumption()
+
+    /// What orders have used of a campaign: its sub-budgets, its flash units, and who ordered when.
+    public struct Consumption: Sendable, Equatable {
+        public var discountFen: Int64 = 0
+        public var giftCostFen: Int64 = 0
+        public var couponSubsidyFen: Int64 = 0
+        public var pointsCostFen: Int64 = 0
+        public var flashUnits = 0
+        public var orders = 0
+        /// Orders per customer, per customer and day (`customerId` + "|" + day), flash units per customer.
+        public var ordersByCustomer: [String: Int] = [:]
+        public var ordersByCustomerDay: [String: Int] = [:]
+        public var flashUnitsByCustomer: [String: Int] = [:]
+
+        public var totalFen: Int64 { discountFen + giftCostFen + couponSubsidyFen + pointsCostFen }
+    }
 
     public init() {}
 
@@ -22,6 +40,17 @@ public struct CampaignStreamState: EventSourced, Equatable {
         case CampaignStatusChanged.eventType:
             let change = try payload.decode(as: CampaignStatusChanged.self)
             status = CampaignStatus(rawValue: change.to) ?? status
+        case CampaignBudgetConsumed.eventType:
+            let use = try payload.decode(as: CampaignBudgetConsumed.self)
+            consumed.discountFen += use.discountFen
+            consumed.giftCostFen += use.giftCostFen
+            consumed.couponSubsidyFen += use.couponSubsidyFen
+            consumed.pointsCostFen += use.pointsCostFen
+            consumed.flashUnits += use.flashUnits
+            consumed.orders += 1
+            consumed.ordersByCustomer[use.customerId, default: 0] += 1
+            consumed.ordersByCustomerDay["\(use.customerId)|\(use.day)", default: 0] += 1
+            if use.flashUnits > 0 { consumed.flashUnitsByCustomer[use.customerId, default: 0] += use.flashUnits }
         default:
             break
         }

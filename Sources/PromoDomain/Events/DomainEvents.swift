@@ -15,6 +15,9 @@ public enum DomainEvents {
         CampaignCreated.self,
         CampaignAdjusted.self,
         CampaignStatusChanged.self,
+        CampaignBudgetConsumed.self,
+        StockReserved.self,
+        OrderPlaced.self,
     ]
 
     public static let upcasters = UpcasterRegistry([

@@ -97,3 +97,17 @@ struct RebateScope: Sendable, Hashable {
     var couponValueFen: Fen = 0
     var lineIndices: [Int]
 }
+
+extension Quote {
+    /// Units of purchased lines an item-level campaign priced (for a flash sale: the units this order buys at the
+    /// flash price).
+    public func unitsPriced(byCampaign campaignId: String) -> Int {
+        var units = 0
+        for line in lines {
+            for adjustment in line.adjustments where adjustment.source == .campaign(campaignId) {
+                if case .range(_, let count) = adjustment.spread { units += count }
+            }
+        }
+        return units
+    }
+}

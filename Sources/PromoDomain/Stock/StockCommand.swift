@@ -6,6 +6,8 @@ public enum StockCommand: Sendable, Equatable {
     case adjust(delta: Int64, reason: String)
     /// The level below which available stock raises a low-stock event.
     case setSafetyStock(quantity: Int64)
+    /// Hold units for an order (purchased and gift units alike); refused when fewer are available.
+    case reserve(quantity: Int64, orderId: String)
 
     /// Checks the bounds of ``InputLimits``, naming the field.
     public func validated() throws(FieldError) -> StockCommand {
@@ -19,6 +21,8 @@ public enum StockCommand: Sendable, Equatable {
             _ = try InputLimits.text(reason, field: "reason", length: InputLimits.reasonLength)
         case .setSafetyStock(let quantity):
             _ = try InputLimits.integer(quantity, field: "quantity", in: 0...InputLimits.stockQuantity.upperBound)
+        case .reserve(let quantity, _):
+            _ = try InputLimits.integer(quantity, field: "quantity", in: InputLimits.stockQuantity)
         }
         return self
     }

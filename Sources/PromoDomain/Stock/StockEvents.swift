@@ -70,3 +70,23 @@ public struct LowStockDetected: DomainEvent {
 
     public static let sample = LowStockDetected(sku: "HP-001", location: "online", available: 12, safetyStock: 20)
 }
+
+/// Units held for an order at a location: reserved grows, on hand does not (shipping issues them).
+public struct StockReserved: DomainEvent {
+    public static let eventType = "StockReserved"
+
+    public var sku: String
+    public var location: String
+    public var quantity: Int
+    public var orderId: String
+
+    public init(sku: String, location: String, quantity: Int, orderId: String) {
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+        self.orderId = orderId
+    }
+
+    public static let sample = StockReserved(
+        sku: "HP-001", location: "wh-chengdu", quantity: 2, orderId: "o-20261111-0001")
+}

@@ -20,6 +20,8 @@ public struct StockState: EventSourced, Equatable {
             onHand += Int64(try payload.decode(as: StockAdjusted.self).delta)
         case SafetyStockSet.eventType:
             safetyStock = Int64(try payload.decode(as: SafetyStockSet.self).quantity)
+        case StockReserved.eventType:
+            reserved += Int64(try payload.decode(as: StockReserved.self).quantity)
         default:
             break
         }
@@ -42,6 +44,10 @@ public struct StockState: EventSourced, Equatable {
         case .setSafetyStock(let quantity):
             after.safetyStock = quantity
             change = SafetyStockSet(sku: sku, location: location, quantity: Int(quantity))
+        case .reserve(let quantity, let orderId):
+            guard quantity <= available else { throw .insufficientStock(available: available, delta: -quantity) }
+            after.reserved += quantity
+            change = StockReserved(sku: sku, location: location, quantity: Int(quantity), orderId: orderId)
         }
         guard after.isLow, !isLow else { return [change] }
         return [

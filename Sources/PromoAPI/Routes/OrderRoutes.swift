@@ -1,0 +1,202 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PromoDomain
+
+/// `POST /v1/orders` and `GET /v1/orders/{id}`. Placing an order re-prices the cart and, in one append with
+/// expected versions: records the order with its breakdown (`order-{id}`), reserves every purchased and gift
+/// unit at the store's fulfilment location (`stock-{sku}@{location}`), and records on each campaign it used
+/// what it consumed (`campaign-{id}`: budgets, flash units, usage). If any of those cannot hold, nothing is
+/// written and the answer is a 409 with the code.
+struct OrderRoutes: Sendable {
+    let runner: CommandRunner
+    let store: PostgresEventStore
+
+    static let readers: Set<AccessRole> = [.channel, .marketing, .analyst, .auditor]
+
+    func register(on table: RouteTable) {
+        table.add(.post, "/orders", roles: [.channel]) { request, context in try await place(request, context) }
+        table.add(.get, "/orders/{id}", roles: Self.readers) { request, context in
+            let id = try request.identifier("id", context: context)
+            _ = try QueryReader(request, allowed: [])
+            let stream = try await LoadedStream.load(try StreamID(category: "order", id: id), from: store)
+            let state = try stream.fold(OrderState.self)
+            guard let placed = state.placed else { throw APIError.unknownOrder(id) }
+            return JSONResponse.make(
+                body: .object(try Self.json(placed, status: state.status, version: stream.version)))
+        }
+    }
+
+    private func place(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var request = request
+        let bytes = try await request.bodyBytes(context: context)
+        let write = try WriteContext(request: request, context: context, body: bytes)
+        let body = try BodyReader(body: Request.json(bytes))
+        let orderId = try InputLimits.identifier(try body.string("orderId"), field: "orderId")
+        let paymentMethod = try InputLimits.text(
+            try body.string("paymentMethod"), field: "paymentMethod", length: InputLimits.labelLength)
+        let expectedTotal = try body.optionalInteger("expectedTotalFen")
+        let cart = try QuoteRoutes.cart(body)  // reads the cart's fields, then finishes the body
+        let context = try await PricingContext.load(for: cart, from: store)
+        let location = context.store.fulfilmentLocation
+
+        // The streams the append touches, from a first pricing: the order, the stock of every unit, and the
+        // campaigns it uses. They are loaded again (and locked) and the cart priced again on what they hold.
+        let first = try context.price(cart)
+        let used = Self.usedCampaigns(first)
+        var skus = Set(first.lines.map(\.sku))
+        for gift in first.gifts { skus.insert(gift.sku) }
+        let stockSKUs = skus.sorted()
+        let orderStream = try StreamID(category: "order", id: orderId)
+        let stockStreams = try stockSKUs.map { try StreamID(category: "stock", id: "\($0)@\(location)") }
+        let campaignStreams = try used.map { try CampaignRoutes.streamID($0) }
+
+        return try await runner.execute(write, streams: [orderStream] + stockStreams + campaignStreams) { loaded in
+            if loaded[0].exists { throw APIError.orderExists(orderId) }
+            var pricing = context
+            for (offset, id) in used.enumerated() {
+                let stream = loaded[1 + stockStreams.count + offset]
+                pricing.campaignStates[id] = FoldedStream(
+                    state: try stream.fold(CampaignStreamState.self), version: stream.version)
+            }
+            let quote = try pricing.price(cart)
+            let nowUsed = Self.usedCampaigns(quote)
+            guard Set(nowUsed).isSubset(of: used) else {
+                throw APIError(
+                    .conflict, code: "wrong_expected_version",
+                    message: "the campaigns changed while the order was placed; place it again")
+            }
+            try Self.checkFlashSales(cart, quote: quote, pricing: pricing)
+            let quoteJSON = try JSONValue(parsing: Array(quote.json.rendered().utf8))
+            if let expectedTotal, expectedTotal != Int64(quote.totalFen) {
+                throw APIError(
+                    .conflict, code: "price_changed",
+                    message: "the cart now costs \(quote.totalFen) fen, not \(expectedTotal); see details.quote",
+                    details: [
+                        "expectedTotalFen": .int(expectedTotal), "totalFen": .int(Int64(quote.totalFen)),
+                        "cause": .string(Self.cause(quote)), "quote": quoteJSON,
+                    ])
+            }
+
+            // Stock for every unit, gifts included, at the fulfilment location.
+            var units: [String: Int] = [:]
+            for line in quote.lines { units[line.sku, default: 0] += line.quantity }
+            for gift in quote.gifts { units[gift.sku, default: 0] += gift.quantity }
+            var appends: [StreamAppend] = []
+            for (offset, sku) in stockSKUs.enumerated() {
+                guard let quantity = units[sku], quantity > 0 else { continue }
+                let stream = loaded[1 + offset]
+                let stock = try stream.fold(StockState.self)
+                let events: [any DomainEvent]
+                do throws(StockError) {
+                    events = try stock.decide(
+                        .reserve(quantity: Int64(quantity), orderId: orderId), sku: sku, location: location)
+                } catch {
+                    var refusal = APIError(error)
+                    refusal.details["sku"] = .string(sku)
+                    refusal.details["location"] = .string(location)
+                    throw refusal
+                }
+                appends.append(
+                    StreamAppend(
+                        stream.id, expectedVersion: stream.expected, events: try events.map { try NewEvent($0) }))
+            }
+            for (offset, id) in used.enumerated() where nowUsed.contains(id) {
+                let stream = loaded[1 + stockStreams.count + offset]
+                let charge = quote.budgetCharge(campaignId: id)
+                let consumed = CampaignBudgetConsumed(
+                    campaignId: id, orderId: orderId, customerId: cart.customerId, day: pricing.today,
+                    discountFen: Int64(charge.discountFen), giftCostFen: Int64(charge.giftCostFen),
+                    couponSubsidyFen: Int64(charge.couponSubsidyFen), pointsCostFen: Int64(charge.pointsCostFen),
+                    flashUnits: Self.isFlashSale(id, pricing) ? quote.unitsPriced(byCampaign: id) : 0)
+                appends.append(
+                    StreamAppend(stream.id, expectedVersion: stream.expected, events: [try NewEvent(consumed)]))
+            }
+            let placed = OrderPlaced(
+                orderId: orderId, customerId: cart.customerId, channel: cart.channel, storeId: cart.storeId,
+                fulfilmentLocation: location, paymentMethod: paymentMethod, subtotalFen: Int64(quote.subtotalFen),
+                discountFen: Int64(quote.discountFen), totalFen: Int64(quote.totalFen), quote: quoteJSON)
+            appends.insert(
+                StreamAppend(loaded[0].id, expectedVersion: .noStream, events: [try NewEvent(placed)]), at: 0)
+            return WriteDecision(
+                appends: appends, status: .created, body: try Self.json(placed, status: "placed", version: 1))
+        }
+    }
+
+    /// Campaigns an order uses: those it charges, and those whose price or units it takes (a flash sale), sorted.
+    static func usedCampaigns(_ quote: Quote) -> [String] {
+        Set(quote.applied.compactMap(\.source.campaignId)).sorted()
+    }
+
+    static func isFlashSale(_ id: String, _ pricing: PricingContext) -> Bool {
+        pricing.campaigns.first { $0.campaignId == id }?.kind == .flashSale
+    }
+
+    /// A line of a flash-sale SKU the flash sale can no longer price in full (sold out, or the customer's limit
+    /// reached) is refused, never placed at list price.
+    static func checkFlashSales(_ cart: Cart, quote: Quote, pricing: PricingContext) throws {
+        let request = pricing.request(cart)
+        for campaign in pricing.campaigns {
+            guard case .flashSale(let rule) = campaign.rules else { continue }
+            let wanted = cart.lines.filter { $0.sku == rule.sku }.reduce(0) { $0 + $1.quantity }
+            guard wanted > 0 else { continue }
+            // Not in this channel, store, window or audience: the SKU sells at its price, as any other.
+            let reason = quote.rejection(campaignId: campaign.campaignId)
+            if let reason, reason != .flashSoldOut && reason != .customerLimitReached { continue }
+            let left = request.flashQuantitiesLeft[campaign.campaignId] ?? rule.quantity
+            let bought = request.customer.flashPurchases[campaign.campaignId] ?? 0
+            let customerLeft = max(0, rule.perCustomerLimit - bought)
+            guard min(left, customerLeft) < wanted else { continue }
+            // Both bind equally: the shopper's own limit is the one to tell them about.
+            let code = left < customerLeft ? "flash_sold_out" : "customer_limit_reached"
+            throw APIError(
+                .conflict, code: code,
+                message:
+                    "\(rule.sku) at the flash price: \(min(left, customerLeft)) left for this customer, \(wanted) asked",
+                details: [
+                    "campaignId": .string(campaign.campaignId), "sku": .string(rule.sku),
+                    "flashQuantityLeft": .int(Int64(left)), "customerLeft": .int(Int64(customerLeft)),
+                    "quantity": .int(Int64(wanted)),
+                ])
+        }
+    }
+
+    /// Why a re-priced total differs, in words: the promotions refused for a budget, a limit or stock.
+    static func cause(_ quote: Quote) -> String {
+        let refused = quote.rejected.filter {
+            [
+                .budgetExhausted, .flashSoldOut, .customerLimitReached, .usageLimitReached, .dailyLimitReached,
+                .orderCapReached, .giftOutOfStock,
+            ].contains($0.reason)
+        }
+        guard !refused.isEmpty else { return "prices or promotions changed since the quote" }
+        return refused.map { "\($0.source.campaignId ?? $0.source.couponCode ?? "points"): \($0.reason.rawValue)" }
+            .joined(separator: "; ")
+    }
+
+    static func json(_ placed: OrderPlaced, status: String?, version: Int64) throws -> [String: JSONValue] {
+        var body = placed.quote.objectValue ?? [:]
+        body["orderId"] = .string(placed.orderId)
+        body["customerId"] = .string(placed.customerId)
+        body["channel"] = .string(placed.channel)
+        body["storeId"] = .string(placed.storeId)
+        body["fulfilmentLocation"] = .string(placed.fulfilmentLocation)
+        body["paymentMethod"] = .string(placed.paymentMethod)
+        body["status"] = .string(status ?? "placed")
+        body["version"] = .int(version)
+        return body
+    }
+}
+
+extension APIError {
+    static func unknownOrder(_ id: String) -> APIError {
+        APIError(.notFound, code: "unknown_order", message: "no order \(id)", details: ["orderId": .string(id)])
+    }
+
+    static func orderExists(_ id: String) -> APIError {
+        APIError(
+            .conflict, code: "order_exists", message: "order \(id) was placed already",
+            details: ["orderId": .string(id)])
+    }
+}

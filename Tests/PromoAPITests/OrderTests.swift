@@ -1,0 +1,188 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import PromoDomain
+import Testing
+
+@testable import PromoAPI
+
+/// Orders over HTTP, on a shop of their own (see `QuoteTests.Shop`): one product at 4 590 fen, an online outlet
+/// that fulfils from its own stock.
+@Suite("Orders over HTTP")
+struct OrderTests {
+    typealias Shop = QuoteTests.Shop
+
+    /// The shop with `units` on hand and, when given, an active campaign.
+    static func stocked(_ units: Int, campaign: ((Shop) -> String)? = nil) async throws -> (Shop, String?) {
+        let shop = try await Shop.open()
+        let body = campaign?(shop)
+        let campaignId = try body.map { try JSONValue(parsing: Array($0.utf8))["campaignId"]?.stringValue } ?? nil
+        try await APITest.withApp { client in
+            let receipt = try await client.send(
+                .post, "/v1/stock/\(shop.sku)/\(shop.storeId)/receipts", key: shop.marketing,
+                body: #"{"quantity":\#(units)}"#)
+            #expect(receipt.status == .ok)
+            if let body, let campaignId {
+                let created = try await client.send(.post, "/v1/campaigns", key: shop.marketing, body: body)
+                #expect(created.status == .created)
+                let active = try await client.send(.post, "/v1/campaigns/\(campaignId)/activate", key: shop.marketing)
+                #expect(active.json["status"] == "active")
+            }
+        }
+        return (shop, campaignId)
+    }
+
+    static func order(_ shop: Shop, _ orderId: String, quantity: Int, customer: String = "u-guest", extra: String = "")
+        -> String
+    {
+        shop.cart(quantity, customer: customer).replacingOccurrences(
+            of: #"{"customerId""#, with: #"{"orderId":"\#(orderId)","paymentMethod":"wechat_pay"\#(extra),"customerId""#
+        )
+    }
+
+    /// 满100减20 on the shop's category with a discount budget of `budget` fen.
+    static func reduction(budget: Int) -> (Shop) -> String {
+        { shop in shop.spendReduction(APITest.id("c"), extra: #","budget":{"discountFen":\#(budget)}"#) }
+    }
+
+    @Test("An order is priced, reserves its units and consumes the campaign's budget, all at once; GET reads it")
+    func place() async throws {
+        let (shop, campaign) = try await Self.stocked(10, campaign: Self.reduction(budget: 4_000))
+        let id = APITest.id("o")
+        try await APITest.withApp { client in
+            let placed = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, id, quantity: 3))
+            #expect(placed.status == .created)
+            #expect(placed.json["status"] == "placed")
+            #expect(placed.json["totalFen"] == 11_770)
+            #expect(placed.json["discountFen"] == 2_000)
+            #expect(placed.json["fulfilmentLocation"] == .string(shop.storeId))
+
+            let stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(stock.json["locations"]?[shop.storeId]?["reserved"] == 3)
+            #expect(stock.json["locations"]?[shop.storeId]?["available"] == 7)
+            let budget = try await client.send(.get, "/v1/campaigns/\(campaign ?? "")", key: shop.marketing)
+            #expect(budget.json["budget"]?["consumed"]?["discountFen"] == 2_000)
+            #expect(budget.json["budget"]?["left"]?["discountFen"] == 2_000)
+            #expect(budget.json["usage"]?["orders"] == 1)
+
+            let read = try await client.send(.get, "/v1/orders/\(id)", key: shop.channel)
+            #expect(read.json["totalFen"] == 11_770)
+            #expect(read.json["lines"]?[index: 0]?["netFen"] == 11_770)
+            let again = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, id, quantity: 1))
+            #expect(again.status == .conflict)
+            #expect(again.errorCode == "order_exists")
+            #expect(try await APITest.storedEvents("order-\(id)").map(\.type) == ["OrderPlaced"])
+            #expect(try await client.send(.get, "/v1/orders/\(id)-none", key: shop.channel).status == .notFound)
+        }
+    }
+
+    @Test("Too few units: 409 insufficient_stock, and neither the order, the stock nor the budget is written")
+    func insufficientStock() async throws {
+        let (shop, campaign) = try await Self.stocked(2, campaign: Self.reduction(budget: 4_000))
+        let id = APITest.id("o")
+        try await APITest.withApp { client in
+            let refused = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, id, quantity: 3))
+            #expect(refused.status == .conflict)
+            #expect(refused.errorCode == "insufficient_stock")
+            #expect(refused.json["error"]?["details"]?["sku"] == .string(shop.sku))
+            #expect(try await APITest.storedEvents("order-\(id)").isEmpty)
+            #expect(
+                try await APITest.storedEvents("stock-\(shop.sku)@\(shop.storeId)").map(\.type) == ["StockReceived"])
+            #expect(
+                try await APITest.storedEvents("campaign-\(campaign ?? "")").map(\.type).contains(
+                    "CampaignBudgetConsumed") == false)
+        }
+    }
+
+    @Test("A budget spent: the next order is placed without it, or refused as price_changed when a total was expected")
+    func priceChanged() async throws {
+        let (shop, campaign) = try await Self.stocked(20, campaign: Self.reduction(budget: 2_000))
+        try await APITest.withApp { client in
+            let first = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, APITest.id("o"), quantity: 3))
+            #expect(first.json["totalFen"] == 11_770)
+            let id = APITest.id("o")
+            let changed = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.order(shop, id, quantity: 3, extra: #","expectedTotalFen":11770"#))
+            #expect(changed.status == .conflict)
+            #expect(changed.errorCode == "price_changed")
+            #expect(changed.json["error"]?["details"]?["totalFen"] == 13_770)
+            #expect(changed.json["error"]?["details"]?["cause"] == .string("\(campaign ?? ""): budget_exhausted"))
+            #expect(changed.json["error"]?["details"]?["quote"]?["totalFen"] == 13_770)
+            #expect(try await APITest.storedEvents("order-\(id)").isEmpty)
+            let plain = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, id, quantity: 3))
+            #expect(plain.status == .created)
+            #expect(plain.json["totalFen"] == 13_770)
+        }
+    }
+
+    @Test("Concurrent orders never overspend a budget: with room for two discounts, exactly two orders get one")
+    func concurrentBudget() async throws {
+        let (shop, campaign) = try await Self.stocked(100, campaign: Self.reduction(budget: 4_000))
+        try await APITest.withApp { client in
+            let totals = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        try await client.send(
+                            .post, "/v1/orders", key: shop.channel, body: Self.order(shop, APITest.id("o"), quantity: 3)
+                        )
+                    }
+                }
+                var replies: [Reply] = []
+                for try await reply in group { replies.append(reply) }
+                return replies
+            }
+            #expect(totals.allSatisfy { $0.status == .created })
+            #expect(totals.filter { $0.json["totalFen"] == 11_770 }.count == 2)
+            #expect(totals.filter { $0.json["totalFen"] == 13_770 }.count == 4)
+            let budget = try await client.send(.get, "/v1/campaigns/\(campaign ?? "")", key: shop.marketing)
+            #expect(budget.json["budget"]?["consumed"]?["discountFen"] == 4_000)
+            let stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(stock.json["locations"]?[shop.storeId]?["reserved"] == 18)
+        }
+    }
+
+    @Test("A flash sale is never sold at list price: past the customer's limit or the quantity, the line is refused")
+    func flashSale() async throws {
+        let (shop, campaign) = try await Self.stocked(10) { shop in
+            """
+            {"campaignId":"\(APITest.id("flash"))","name":"秒杀","kind":"flash_sale",\
+            "window":{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"},\
+            "rules":{"sku":"\(shop.sku)","priceFen":990,"quantity":2,"perCustomerLimit":1}}
+            """
+        }
+        let (a, b, c) = (APITest.id("u"), APITest.id("u"), APITest.id("u"))
+        try await APITest.withApp { client in
+            let first = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.order(shop, APITest.id("o"), quantity: 1, customer: a))
+            #expect(first.status == .created)
+            #expect(first.json["totalFen"] == 990)
+            let twice = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.order(shop, APITest.id("o"), quantity: 1, customer: a))
+            #expect(twice.status == .conflict)
+            #expect(twice.errorCode == "customer_limit_reached")
+            let two = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.order(shop, APITest.id("o"), quantity: 2, customer: b))
+            #expect(two.errorCode == "customer_limit_reached")
+            let second = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.order(shop, APITest.id("o"), quantity: 1, customer: b))
+            #expect(second.json["totalFen"] == 990)
+            let soldOut = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.order(shop, APITest.id("o"), quantity: 1, customer: c))
+            #expect(soldOut.status == .conflict)
+            #expect(soldOut.errorCode == "flash_sold_out")
+            let usage = try await client.send(.get, "/v1/campaigns/\(campaign ?? "")", key: shop.marketing)
+            #expect(usage.json["usage"]?["flashUnitsSold"] == 2)
+        }
+    }
+}
