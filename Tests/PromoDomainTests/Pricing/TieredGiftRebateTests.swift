@@ -6,6 +6,22 @@ import Testing
 struct TieredGiftRebateTests {
     typealias T = TestSupport
 
+    /// A scenario of one campaign of `kind` with these rules, on 3 × 毛肚 (13 770 fen).
+    static func scenario(_ rules: String, kind: String) -> Data {
+        Data(
+            """
+            {"now": "2026-11-11T10:00:00+08:00",
+             "catalog": [{"sku": "MD-002", "name": "毛肚", "priceFen": 4590, "costFen": 2500, "category": "hotpot"},
+                         {"sku": "TY-005", "name": "汤圆", "priceFen": 1590, "costFen": 700, "category": "desserts"}],
+             "campaigns": [{"campaignId": "c-1", "name": "满赠", "kind": "\(kind)",
+               "window": {"start": "2026-11-10T00:00:00+08:00", "end": "2026-11-12T00:00:00+08:00"},
+               "rules": \(rules)}],
+             "customer": {"customerId": "u-1"},
+             "cart": {"customerId": "u-1", "channel": "online", "storeId": "s-1",
+                      "lines": [{"sku": "MD-002", "quantity": 3}]}}
+            """.utf8)
+    }
+
     /// 满100赠汤圆, 满200赠水饺.
     static let gifts = T.campaign(
         "c-gift",
@@ -46,35 +62,21 @@ struct TieredGiftRebateTests {
 
     @Test("Tiers decode from a tiers list, and thresholds that do not increase are refused")
     func decoding() throws {
-        func json(_ rules: String, kind: String) -> Data {
-            Data(
-                """
-                {"now": "2026-11-11T10:00:00+08:00",
-                 "catalog": [{"sku": "MD-002", "name": "毛肚", "priceFen": 4590, "costFen": 2500, "category": "hotpot"},
-                             {"sku": "TY-005", "name": "汤圆", "priceFen": 1590, "costFen": 700, "category": "desserts"}],
-                 "campaigns": [{"campaignId": "c-1", "name": "满赠", "kind": "\(kind)",
-                   "window": {"start": "2026-11-10T00:00:00+08:00", "end": "2026-11-12T00:00:00+08:00"},
-                   "rules": \(rules)}],
-                 "customer": {"customerId": "u-1"},
-                 "cart": {"customerId": "u-1", "channel": "online", "storeId": "s-1",
-                          "lines": [{"sku": "MD-002", "quantity": 3}]}}
-                """.utf8)
-        }
         let gift = try Scenario.decode(
-            from: json(
+            from: Self.scenario(
                 #"{"tiers": [{"thresholdFen": 5000, "giftSku": "TY-005"}, {"thresholdFen": 10000, "giftSku": "TY-005", "giftQuantity": 2}]}"#,
                 kind: "gift")
         ).quote()
         #expect(gift.gifts.first?.quantity == 2)
         let rebate = try Scenario.decode(
-            from: json(
+            from: Self.scenario(
                 #"{"tiers": [{"thresholdFen": 5000, "points": 50}, {"thresholdFen": 10000, "points": 200}]}"#,
                 kind: "rebate")
         ).quote()
         #expect(rebate.rebates.first?.reward == .points(200))
         let error = #expect(throws: PricingInputError.self) {
             try Scenario.decode(
-                from: json(
+                from: Self.scenario(
                     #"{"tiers": [{"thresholdFen": 10000, "points": 50}, {"thresholdFen": 5000, "points": 200}]}"#,
                     kind: "rebate")
             ).quote()
@@ -119,54 +121,33 @@ struct UnitGiftTests {
 
     @Test("A gift rule gives thresholdFen or thresholdUnits, and every tier measures as the first")
     func decoding() throws {
-        func json(_ rules: String) -> Data {
-            Data(
-                """
-                {"now": "2026-11-11T10:00:00+08:00",
-                 "catalog": [{"sku": "MD-002", "name": "毛肚", "priceFen": 4590, "costFen": 2500, "category": "hotpot"},
-                             {"sku": "TY-005", "name": "汤圆", "priceFen": 1590, "costFen": 700, "category": "desserts"}],
-                 "campaigns": [{"campaignId": "c-1", "name": "满件赠", "kind": "gift",
-                   "window": {"start": "2026-11-10T00:00:00+08:00", "end": "2026-11-12T00:00:00+08:00"},
-                   "rules": \(rules)}],
-                 "customer": {"customerId": "u-1"},
-                 "cart": {"customerId": "u-1", "channel": "online", "storeId": "s-1",
-                          "lines": [{"sku": "MD-002", "quantity": 3}]}}
-                """.utf8)
-        }
-        let gift = try Scenario.decode(from: json(#"{"thresholdUnits": 3, "giftSku": "TY-005"}"#)).quote()
+        let gift = try Scenario.decode(
+            from: TieredGiftRebateTests.scenario(#"{"thresholdUnits": 3, "giftSku": "TY-005"}"#, kind: "gift")
+        ).quote()
         #expect(gift.gifts.map(\.sku) == ["TY-005"])
 
-        let both = #expect(throws: PricingInputError.self) {
-            try Scenario.decode(from: json(#"{"thresholdFen": 100, "thresholdUnits": 3, "giftSku": "TY-005"}"#))
+        /// The field a gift rule is refused at.
+        func refused(_ rules: String) -> String? {
+            let error = #expect(throws: PricingInputError.self) {
+                try Scenario.decode(from: TieredGiftRebateTests.scenario(rules, kind: "gift")).quote()
+            }
+            return error?.field
         }
-        #expect(both?.field == "campaigns[0].rules.thresholdUnits")
-        let neither = #expect(throws: PricingInputError.self) {
-            try Scenario.decode(from: json(#"{"giftSku": "TY-005"}"#))
-        }
-        #expect(neither?.field == "campaigns[0].rules.thresholdFen")
-        let mixed = #expect(throws: PricingInputError.self) {
-            try Scenario.decode(
-                from: json(
-                    #"{"tiers": [{"thresholdUnits": 3, "giftSku": "TY-005"}, {"thresholdFen": 20000, "giftSku": "TY-005"}]}"#
-                )
-            ).quote()
-        }
-        #expect(mixed?.field == "campaigns[0].rules.tiers[1].thresholdFen")
-        let unitsAfterFen = #expect(throws: PricingInputError.self) {
-            try Scenario.decode(
-                from: json(
-                    #"{"tiers": [{"thresholdFen": 5000, "giftSku": "TY-005"}, {"thresholdUnits": 6, "giftSku": "TY-005"}]}"#
-                )
-            ).quote()
-        }
-        #expect(unitsAfterFen?.field == "campaigns[0].rules.tiers[1].thresholdUnits")
-        let falling = #expect(throws: PricingInputError.self) {
-            try Scenario.decode(
-                from: json(
-                    #"{"tiers": [{"thresholdUnits": 3, "giftSku": "TY-005"}, {"thresholdUnits": 2, "giftSku": "TY-005"}]}"#
-                )
-            ).quote()
-        }
-        #expect(falling?.field == "campaigns[0].rules.tiers[1].thresholdUnits")
+        let unitsTier = #"{"thresholdUnits": 3, "giftSku": "TY-005"}"#
+        #expect(
+            refused(#"{"thresholdFen": 100, "thresholdUnits": 3, "giftSku": "TY-005"}"#)
+                == "campaigns[0].rules.thresholdUnits")
+        #expect(refused(#"{"giftSku": "TY-005"}"#) == "campaigns[0].rules.thresholdFen")
+        #expect(
+            refused(#"{"tiers": [\#(unitsTier), {"thresholdFen": 20000, "giftSku": "TY-005"}]}"#)
+                == "campaigns[0].rules.tiers[1].thresholdFen")
+        #expect(
+            refused(
+                #"{"tiers": [{"thresholdFen": 5000, "giftSku": "TY-005"}, {"thresholdUnits": 6, "giftSku": "TY-005"}]}"#
+            )
+                == "campaigns[0].rules.tiers[1].thresholdUnits")
+        #expect(
+            refused(#"{"tiers": [\#(unitsTier), {"thresholdUnits": 2, "giftSku": "TY-005"}]}"#)
+                == "campaigns[0].rules.tiers[1].thresholdUnits")
     }
 }
