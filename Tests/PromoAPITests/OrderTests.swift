@@ -186,3 +186,77 @@ struct OrderTests {
         }
     }
 }
+
+@Suite("Orders under concurrency")
+struct OrderConcurrencyTests {
+    typealias Shop = QuoteTests.Shop
+
+    @Test("A flash sale of 50 units and 200 concurrent one-unit orders from 200 customers: exactly 50 are placed")
+    func flashSaleRush() async throws {
+        let flash = APITest.id("flash")
+        let (shop, _) = try await OrderTests.stocked(500) { shop in
+            """
+            {"campaignId":"\(flash)","name":"秒杀","kind":"flash_sale",\
+            "window":{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"},\
+            "rules":{"sku":"\(shop.sku)","priceFen":990,"quantity":50,"perCustomerLimit":1}}
+            """
+        }
+        try await APITest.withApp { client in
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<200 {
+                    group.addTask {
+                        try await client.send(
+                            .post, "/v1/orders", key: shop.channel,
+                            body: OrderTests.order(shop, APITest.id("o"), quantity: 1, customer: APITest.id("u")))
+                    }
+                }
+                var replies: [Reply] = []
+                for try await reply in group { replies.append(reply) }
+                return replies
+            }
+            let placed = replies.filter { $0.status == .created }
+            #expect(placed.count == 50)
+            #expect(placed.allSatisfy { $0.json["totalFen"] == 990 })
+            let refused = replies.filter { $0.status == .conflict }
+            #expect(refused.count == 150)
+            #expect(refused.allSatisfy { ["flash_sold_out", "insufficient_stock"].contains($0.errorCode ?? "") })
+            let usage = try await client.send(.get, "/v1/campaigns/\(flash)", key: shop.marketing)
+            #expect(usage.json["usage"]?["flashUnitsSold"] == 50)
+            let stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(stock.json["locations"]?[shop.storeId]?["reserved"] == 50)
+            #expect(stock.json["locations"]?[shop.storeId]?["available"] == 450)
+        }
+    }
+
+    @Test(
+        "A 10 000-fen discount budget and 2 000-fen reductions: of 20 concurrent orders exactly 5 carry the reduction",
+        arguments: [false, true])
+    func budgetRush(expectingTotal: Bool) async throws {
+        let (shop, campaign) = try await OrderTests.stocked(200, campaign: OrderTests.reduction(budget: 10_000))
+        try await APITest.withApp { client in
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await client.send(
+                            .post, "/v1/orders", key: shop.channel,
+                            body: OrderTests.order(
+                                shop, APITest.id("o"), quantity: 3,
+                                extra: expectingTotal ? #","expectedTotalFen":11770"# : ""))
+                    }
+                }
+                var replies: [Reply] = []
+                for try await reply in group { replies.append(reply) }
+                return replies
+            }
+            #expect(replies.filter { $0.status == .created && $0.json["totalFen"] == 11_770 }.count == 5)
+            if expectingTotal {
+                #expect(replies.filter { $0.errorCode == "price_changed" }.count == 15)
+            } else {
+                #expect(replies.filter { $0.status == .created && $0.json["totalFen"] == 13_770 }.count == 15)
+            }
+            let budget = try await client.send(.get, "/v1/campaigns/\(campaign ?? "")", key: shop.marketing)
+            #expect(budget.json["budget"]?["consumed"]?["discountFen"] == 10_000)
+            #expect(budget.json["budget"]?["left"]?["discountFen"] == 0)
+        }
+    }
+}
