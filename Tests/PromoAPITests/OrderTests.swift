@@ -147,6 +147,59 @@ struct OrderTests {
         }
     }
 
+    @Test("Cancel gives back the reservation, the budget and the usage; again is a no-op; after shipping it is refused")
+    func cancel() async throws {
+        let (shop, campaign) = try await Self.stocked(10, campaign: Self.reduction(budget: 4_000))
+        let (kept, dropped) = (APITest.id("o"), APITest.id("o"))
+        try await APITest.withApp { client in
+            _ = try await client.send(.post, "/v1/orders", key: shop.channel, body: Self.order(shop, kept, quantity: 3))
+            _ = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, dropped, quantity: 2))
+            let cancelled = try await client.send(
+                .post, "/v1/orders/\(kept)/cancel", key: shop.channel, body: #"{"reason":"顾客取消"}"#)
+            #expect(cancelled.status == .ok)
+            #expect(cancelled.json["status"] == "cancelled")
+            let stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(stock.json["locations"]?[shop.storeId]?["reserved"] == 2)
+            #expect(stock.json["locations"]?[shop.storeId]?["available"] == 8)
+            let budget = try await client.send(.get, "/v1/campaigns/\(campaign ?? "")", key: shop.marketing)
+            #expect(budget.json["budget"]?["consumed"]?["discountFen"] == 0)
+            #expect(budget.json["usage"]?["orders"] == 0)
+
+            let again = try await client.send(.post, "/v1/orders/\(kept)/cancel", key: shop.channel)
+            #expect(again.status == .ok)
+            #expect(try await APITest.storedEvents("order-\(kept)").map(\.type) == ["OrderPlaced", "OrderCancelled"])
+            #expect(try await client.send(.get, "/v1/orders/\(kept)", key: shop.channel).json["status"] == "cancelled")
+            let shipCancelled = try await client.send(
+                .post, "/v1/orders/\(kept)/ship", key: shop.channel, body: #"{"location":"\#(shop.storeId)"}"#)
+            #expect(shipCancelled.errorCode == "order_cancelled")
+
+            let shipped = try await client.send(
+                .post, "/v1/orders/\(dropped)/ship", key: shop.channel, body: #"{"location":"\#(shop.storeId)"}"#)
+            #expect(shipped.json["status"] == "shipped")
+            let after = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(after.json["locations"]?[shop.storeId]?["onHand"] == 8)
+            #expect(after.json["locations"]?[shop.storeId]?["reserved"] == 0)
+            let late = try await client.send(.post, "/v1/orders/\(dropped)/cancel", key: shop.channel)
+            #expect(late.status == .conflict)
+            #expect(late.errorCode == "order_shipped")
+            let elsewhere = try await client.send(
+                .post, "/v1/orders/\(dropped)/ship", key: shop.channel, body: #"{"location":"wh-nowhere"}"#)
+            #expect(elsewhere.errorCode == "wrong_location")
+            let twice = try await client.send(
+                .post, "/v1/orders/\(dropped)/ship", key: shop.channel, body: #"{"location":"\#(shop.storeId)"}"#)
+            #expect(twice.status == .ok)
+            #expect(
+                try await APITest.storedEvents("stock-\(shop.sku)@\(shop.storeId)").map(\.type).filter {
+                    $0 == "StockIssued"
+                }
+                .count == 1)
+            #expect(
+                try await client.send(.post, "/v1/orders/\(dropped)-none/cancel", key: shop.channel).status == .notFound
+            )
+        }
+    }
+
     @Test("A flash sale is never sold at list price: past the customer's limit or the quantity, the line is refused")
     func flashSale() async throws {
         let (shop, campaign) = try await Self.stocked(10) { shop in

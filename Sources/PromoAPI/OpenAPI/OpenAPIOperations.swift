@@ -88,6 +88,14 @@ enum OpenAPIOperations {
                     + "price_changed (with expectedTotalFen) or order_exists, and nothing is written",
                 roles: [.channel], body: "OrderBody", success: 201, response: "Order", errors: writeErrors + [422]),
             .init(
+                method: "POST", path: "/v1/orders/{id}/cancel",
+                summary: "Cancel before shipping: reservations, budgets and flash units go back (409 order_shipped)",
+                roles: [.channel], body: "CancelBody", response: "Order", errors: writeErrors + [404]),
+            .init(
+                method: "POST", path: "/v1/orders/{id}/ship",
+                summary: "Ship from the fulfilment location: the reserved units are issued (409 order_cancelled)",
+                roles: [.channel, .marketing], body: "ShipBody", response: "Order", errors: writeErrors + [404, 422]),
+            .init(
                 method: "GET", path: "/v1/orders/{id}", summary: "One order, from its stream",
                 roles: [.channel, .marketing, .analyst, .auditor], response: "Order", errors: readErrors + [404]),
             .init(

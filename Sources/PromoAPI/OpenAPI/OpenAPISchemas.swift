@@ -131,9 +131,12 @@ enum OpenAPISchemas {
             "Cart": cart,
             "Simulation": object(["cart": cart]),
             "OrderBody": orderBody,
+            "CancelBody": object(["reason": string(1, 500)], required: []),
+            "ShipBody": object(["location": id]),
             "Order": object(
                 [
-                    "orderId": id, "customerId": id, "status": ["enum": ["placed"]], "storeId": id,
+                    "orderId": id, "customerId": id, "status": ["enum": ["placed", "cancelled", "shipped"]],
+                    "storeId": id,
                     "fulfilmentLocation": id, "paymentMethod": ["type": "string"], "totalFen": ["type": "integer"],
                     "lines": ["type": "array"], "version": version, "position": position,
                 ], required: ["lines", "orderId", "status", "totalFen"], closed: false),

@@ -17,6 +17,12 @@ struct OrderRoutes: Sendable {
 
     func register(on table: RouteTable) {
         table.add(.post, "/orders", roles: [.channel]) { request, context in try await place(request, context) }
+        table.add(.post, "/orders/{id}/cancel", roles: [.channel]) { request, context in
+            try await cancel(request, context)
+        }
+        table.add(.post, "/orders/{id}/ship", roles: [.channel, .marketing]) { request, context in
+            try await ship(request, context)
+        }
         table.add(.get, "/orders/{id}", roles: Self.readers) { request, context in
             let id = try request.identifier("id", context: context)
             _ = try QueryReader(request, allowed: [])
@@ -83,44 +89,176 @@ struct OrderRoutes: Sendable {
             var units: [String: Int] = [:]
             for line in quote.lines { units[line.sku, default: 0] += line.quantity }
             for gift in quote.gifts { units[gift.sku, default: 0] += gift.quantity }
+            guard Set(units.keys).isSubset(of: stockSKUs) else {
+                throw APIError(
+                    .conflict, code: "wrong_expected_version",
+                    message: "the gifts changed while the order was placed; place it again")
+            }
             var appends: [StreamAppend] = []
             for (offset, sku) in stockSKUs.enumerated() {
                 guard let quantity = units[sku], quantity > 0 else { continue }
                 let stream = loaded[1 + offset]
-                let stock = try stream.fold(StockState.self)
-                let events: [any DomainEvent]
-                do throws(StockError) {
-                    events = try stock.decide(
-                        .reserve(quantity: Int64(quantity), orderId: orderId), sku: sku, location: location)
-                } catch {
-                    var refusal = APIError(error)
-                    refusal.details["sku"] = .string(sku)
-                    refusal.details["location"] = .string(location)
-                    throw refusal
-                }
-                appends.append(
-                    StreamAppend(
-                        stream.id, expectedVersion: stream.expected, events: try events.map { try NewEvent($0) }))
+                let events = try Self.stockEvents(
+                    stream, .reserve(quantity: Int64(quantity), orderId: orderId), sku: sku, location: location)
+                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: events))
             }
+            var uses: [OrderPlaced.CampaignUse] = []
             for (offset, id) in used.enumerated() where nowUsed.contains(id) {
                 let stream = loaded[1 + stockStreams.count + offset]
                 let charge = quote.budgetCharge(campaignId: id)
-                let consumed = CampaignBudgetConsumed(
-                    campaignId: id, orderId: orderId, customerId: cart.customerId, day: pricing.today,
-                    discountFen: Int64(charge.discountFen), giftCostFen: Int64(charge.giftCostFen),
+                let use = OrderPlaced.CampaignUse(
+                    campaignId: id, discountFen: Int64(charge.discountFen), giftCostFen: Int64(charge.giftCostFen),
                     couponSubsidyFen: Int64(charge.couponSubsidyFen), pointsCostFen: Int64(charge.pointsCostFen),
                     flashUnits: Self.isFlashSale(id, pricing) ? quote.unitsPriced(byCampaign: id) : 0)
+                uses.append(use)
+                let consumed = CampaignBudgetConsumed(
+                    campaignId: id, orderId: orderId, customerId: cart.customerId, day: pricing.today,
+                    discountFen: use.discountFen, giftCostFen: use.giftCostFen, couponSubsidyFen: use.couponSubsidyFen,
+                    pointsCostFen: use.pointsCostFen, flashUnits: use.flashUnits)
                 appends.append(
                     StreamAppend(stream.id, expectedVersion: stream.expected, events: [try NewEvent(consumed)]))
             }
             let placed = OrderPlaced(
                 orderId: orderId, customerId: cart.customerId, channel: cart.channel, storeId: cart.storeId,
                 fulfilmentLocation: location, paymentMethod: paymentMethod, subtotalFen: Int64(quote.subtotalFen),
-                discountFen: Int64(quote.discountFen), totalFen: Int64(quote.totalFen), quote: quoteJSON)
+                discountFen: Int64(quote.discountFen), totalFen: Int64(quote.totalFen), quote: quoteJSON,
+                reservations: units.keys.sorted().map { OrderPlaced.Reservation(sku: $0, quantity: units[$0] ?? 0) },
+                campaigns: uses, day: pricing.today)
             appends.insert(
                 StreamAppend(loaded[0].id, expectedVersion: .noStream, events: [try NewEvent(placed)]), at: 0)
             return WriteDecision(
                 appends: appends, status: .created, body: try Self.json(placed, status: "placed", version: 1))
+        }
+    }
+
+    /// `POST /v1/orders/{id}/cancel {reason?}`: before shipping, every reservation, budget and flash unit goes
+    /// back in one append; cancelling again changes nothing.
+    private func cancel(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var request = request
+        let orderId = try request.identifier("id", context: context)
+        let bytes = try await request.bodyBytes(context: context)
+        let write = try WriteContext(request: request, context: context, body: bytes)
+        var reason = "cancelled"
+        if bytes.readableBytes > 0 {
+            let body = try BodyReader(body: Request.json(bytes))
+            reason =
+                try body.optionalString("reason").map {
+                    try InputLimits.text($0, field: "reason", length: InputLimits.reasonLength)
+                } ?? reason
+            try body.finish()
+        }
+        let why = reason
+        let placed = try await Self.placedOrder(orderId, store: store)
+        let stock = try placed.reservations.map {
+            try StreamID(category: "stock", id: "\($0.sku)@\(placed.fulfilmentLocation)")
+        }
+        let campaigns = try placed.campaigns.map { try CampaignRoutes.streamID($0.campaignId) }
+        let streams = [try StreamID(category: "order", id: orderId)] + stock + campaigns
+        return try await runner.execute(write, streams: streams) { loaded in
+            let state = try loaded[0].fold(OrderState.self)
+            let events = try Self.deciding { () throws(OrderError) in try state.decideCancel(reason: why) }
+            guard !events.isEmpty else {
+                return try WriteDecision(
+                    loaded[0], events: [], body: try Self.json(placed, status: state.status, version: loaded[0].version)
+                )
+            }
+            var appends = [
+                StreamAppend(
+                    loaded[0].id, expectedVersion: loaded[0].expected, events: try events.map { try NewEvent($0) })
+            ]
+            for (offset, reservation) in placed.reservations.enumerated() {
+                let stream = loaded[1 + offset]
+                let released = try Self.stockEvents(
+                    stream, .release(quantity: Int64(reservation.quantity), orderId: orderId), sku: reservation.sku,
+                    location: placed.fulfilmentLocation)
+                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: released))
+            }
+            for (offset, use) in placed.campaigns.enumerated() {
+                let stream = loaded[1 + stock.count + offset]
+                let back = CampaignBudgetReleased(use, orderId: orderId, customerId: placed.customerId, day: placed.day)
+                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: [try NewEvent(back)]))
+            }
+            return WriteDecision(
+                appends: appends, body: try Self.json(placed, status: "cancelled", version: loaded[0].version + 1))
+        }
+    }
+
+    /// `POST /v1/orders/{id}/ship {location}`: the reserved units are issued from the fulfilment location (the
+    /// only location this version ships from); shipping again changes nothing.
+    private func ship(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var request = request
+        let orderId = try request.identifier("id", context: context)
+        let bytes = try await request.bodyBytes(context: context)
+        let write = try WriteContext(request: request, context: context, body: bytes)
+        let body = try BodyReader(body: Request.json(bytes))
+        let location = try InputLimits.identifier(try body.string("location"), field: "location")
+        try body.finish()
+        let placed = try await Self.placedOrder(orderId, store: store)
+        guard location == placed.fulfilmentLocation else {
+            throw APIError(
+                .unprocessableContent, code: "wrong_location",
+                message:
+                    "order \(orderId) is reserved at \(placed.fulfilmentLocation), not \(location); ship it from there",
+                details: ["field": "location", "fulfilmentLocation": .string(placed.fulfilmentLocation)])
+        }
+        let stock = try placed.reservations.map { try StreamID(category: "stock", id: "\($0.sku)@\(location)") }
+        return try await runner.execute(write, streams: [try StreamID(category: "order", id: orderId)] + stock) {
+            loaded in
+            let state = try loaded[0].fold(OrderState.self)
+            let events = try Self.deciding { () throws(OrderError) in try state.decideShip(location: location) }
+            guard !events.isEmpty else {
+                return try WriteDecision(
+                    loaded[0], events: [], body: try Self.json(placed, status: state.status, version: loaded[0].version)
+                )
+            }
+            var appends = [
+                StreamAppend(
+                    loaded[0].id, expectedVersion: loaded[0].expected, events: try events.map { try NewEvent($0) })
+            ]
+            for (offset, reservation) in placed.reservations.enumerated() {
+                let stream = loaded[1 + offset]
+                let issued = try Self.stockEvents(
+                    stream, .issueReserved(quantity: Int64(reservation.quantity), orderId: orderId),
+                    sku: reservation.sku, location: location)
+                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: issued))
+            }
+            return WriteDecision(
+                appends: appends, body: try Self.json(placed, status: "shipped", version: loaded[0].version + 1))
+        }
+    }
+
+    static func placedOrder(_ id: String, store: PostgresEventStore) async throws -> OrderPlaced {
+        let stream = try await LoadedStream.load(try StreamID(category: "order", id: id), from: store)
+        guard let placed = try stream.fold(OrderState.self).placed else { throw APIError.unknownOrder(id) }
+        return placed
+    }
+
+    /// A stock command's events on a loaded stream, its refusal as the API's error.
+    static func stockEvents(_ stream: LoadedStream, _ command: StockCommand, sku: String, location: String) throws
+        -> [NewEvent]
+    {
+        let state = try stream.fold(StockState.self)
+        let events: [any DomainEvent]
+        do throws(StockError) {
+            events = try state.decide(command, sku: sku, location: location)
+        } catch {
+            var refusal = APIError(error)
+            refusal.details["sku"] = .string(sku)
+            refusal.details["location"] = .string(location)
+            throw refusal
+        }
+        return try events.map { try NewEvent($0) }
+    }
+
+    static func deciding<Event>(_ decide: () throws(OrderError) -> [Event]) throws(APIError) -> [Event] {
+        do { return try decide() } catch {
+            switch error {
+            case .notFound: throw APIError(.notFound, code: "unknown_order", message: "no such order")
+            case .alreadyShipped:
+                throw APIError(.conflict, code: "order_shipped", message: "the order has shipped; refund it instead")
+            case .cancelled:
+                throw APIError(.conflict, code: "order_cancelled", message: "the order was cancelled")
+            }
         }
     }
 

@@ -99,3 +99,35 @@ public struct CampaignBudgetConsumed: DomainEvent {
         campaignId: "c-1111", orderId: "o-20261111-0001", customerId: "u-1001", day: "2026-11-11",
         discountFen: 2000)
 }
+
+/// A cancelled order gave back what it had consumed of the campaign: budgets, flash units and the usage it
+/// counted for its customer on its day.
+public struct CampaignBudgetReleased: DomainEvent {
+    public static let eventType = "CampaignBudgetReleased"
+
+    public var campaignId: String
+    public var orderId: String
+    public var customerId: String
+    /// The day the order counted on (Asia/Shanghai).
+    public var day: String
+    public var discountFen: Int64
+    public var giftCostFen: Int64
+    public var couponSubsidyFen: Int64
+    public var pointsCostFen: Int64
+    public var flashUnits: Int
+
+    public init(_ use: OrderPlaced.CampaignUse, orderId: String, customerId: String, day: String) {
+        self.campaignId = use.campaignId
+        self.orderId = orderId
+        self.customerId = customerId
+        self.day = day
+        self.discountFen = use.discountFen
+        self.giftCostFen = use.giftCostFen
+        self.couponSubsidyFen = use.couponSubsidyFen
+        self.pointsCostFen = use.pointsCostFen
+        self.flashUnits = use.flashUnits
+    }
+
+    public static let sample = CampaignBudgetReleased(
+        OrderPlaced.sample.campaigns[0], orderId: "o-20261111-0001", customerId: "u-1001", day: "2026-11-11")
+}

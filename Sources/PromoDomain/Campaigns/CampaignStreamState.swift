@@ -51,6 +51,17 @@ public struct CampaignStreamState: EventSourced, Equatable {
             consumed.ordersByCustomer[use.customerId, default: 0] += 1
             consumed.ordersByCustomerDay["\(use.customerId)|\(use.day)", default: 0] += 1
             if use.flashUnits > 0 { consumed.flashUnitsByCustomer[use.customerId, default: 0] += use.flashUnits }
+        case CampaignBudgetReleased.eventType:
+            let back = try payload.decode(as: CampaignBudgetReleased.self)
+            consumed.discountFen -= back.discountFen
+            consumed.giftCostFen -= back.giftCostFen
+            consumed.couponSubsidyFen -= back.couponSubsidyFen
+            consumed.pointsCostFen -= back.pointsCostFen
+            consumed.flashUnits -= back.flashUnits
+            consumed.orders -= 1
+            consumed.ordersByCustomer[back.customerId, default: 0] -= 1
+            consumed.ordersByCustomerDay["\(back.customerId)|\(back.day)", default: 0] -= 1
+            if back.flashUnits > 0 { consumed.flashUnitsByCustomer[back.customerId, default: 0] -= back.flashUnits }
         default:
             break
         }

@@ -18,6 +18,11 @@ public enum DomainEvents {
         CampaignBudgetConsumed.self,
         StockReserved.self,
         OrderPlaced.self,
+        OrderCancelled.self,
+        OrderShipped.self,
+        StockReleased.self,
+        StockIssued.self,
+        CampaignBudgetReleased.self,
     ]
 
     public static let upcasters = UpcasterRegistry([

@@ -16,11 +16,50 @@ public struct OrderPlaced: DomainEvent {
     public var totalFen: Int64
     /// The quote the order was placed at, as `POST /v1/quotes` answers it.
     public var quote: JSONValue
+    /// Units reserved per SKU at `fulfilmentLocation` (purchased and gift units).
+    public var reservations: [Reservation]
+    /// What the order consumed of each campaign it used, released as it was if the order is cancelled.
+    public var campaigns: [CampaignUse]
+    /// The day it was placed (Asia/Shanghai), the day its per-day usage counted on.
+    public var day: String
+
+    public struct Reservation: Codable, Sendable, Equatable {
+        public var sku: String
+        public var quantity: Int
+        public init(sku: String, quantity: Int) {
+            self.sku = sku
+            self.quantity = quantity
+        }
+    }
+
+    public struct CampaignUse: Codable, Sendable, Equatable {
+        public var campaignId: String
+        public var discountFen: Int64
+        public var giftCostFen: Int64
+        public var couponSubsidyFen: Int64
+        public var pointsCostFen: Int64
+        public var flashUnits: Int
+        public init(
+            campaignId: String, discountFen: Int64, giftCostFen: Int64, couponSubsidyFen: Int64, pointsCostFen: Int64,
+            flashUnits: Int
+        ) {
+            self.campaignId = campaignId
+            self.discountFen = discountFen
+            self.giftCostFen = giftCostFen
+            self.couponSubsidyFen = couponSubsidyFen
+            self.pointsCostFen = pointsCostFen
+            self.flashUnits = flashUnits
+        }
+    }
 
     public init(
         orderId: String, customerId: String, channel: String, storeId: String, fulfilmentLocation: String,
-        paymentMethod: String, subtotalFen: Int64, discountFen: Int64, totalFen: Int64, quote: JSONValue
+        paymentMethod: String, subtotalFen: Int64, discountFen: Int64, totalFen: Int64, quote: JSONValue,
+        reservations: [Reservation], campaigns: [CampaignUse], day: String
     ) {
+        self.reservations = reservations
+        self.campaigns = campaigns
+        self.day = day
         self.orderId = orderId
         self.customerId = customerId
         self.channel = channel
@@ -40,7 +79,44 @@ public struct OrderPlaced: DomainEvent {
         quote: [
             "lines": [["sku": "MD-002", "quantity": 3, "unitPriceFen": 4590, "listFen": 13770, "netFen": 11770]],
             "subtotalFen": 13770, "discountFen": 2000, "totalFen": 11770,
-        ])
+        ],
+        reservations: [Reservation(sku: "MD-002", quantity: 3)],
+        campaigns: [
+            CampaignUse(
+                campaignId: "c-1111", discountFen: 2000, giftCostFen: 0, couponSubsidyFen: 0, pointsCostFen: 0,
+                flashUnits: 0)
+        ],
+        day: "2026-11-11")
+}
+
+/// An order was cancelled before shipping: its reservations, budgets and flash units go back.
+public struct OrderCancelled: DomainEvent {
+    public static let eventType = "OrderCancelled"
+
+    public var orderId: String
+    public var reason: String
+
+    public init(orderId: String, reason: String) {
+        self.orderId = orderId
+        self.reason = reason
+    }
+
+    public static let sample = OrderCancelled(orderId: "o-20261111-0001", reason: "customer changed their mind")
+}
+
+/// An order left a location: its reserved units were issued from there.
+public struct OrderShipped: DomainEvent {
+    public static let eventType = "OrderShipped"
+
+    public var orderId: String
+    public var location: String
+
+    public init(orderId: String, location: String) {
+        self.orderId = orderId
+        self.location = location
+    }
+
+    public static let sample = OrderShipped(orderId: "o-20261111-0001", location: "wh-chengdu")
 }
 
 /// An order's stream folded.
@@ -52,9 +128,43 @@ public struct OrderState: EventSourced, Equatable {
     public init() {}
 
     public mutating func evolve(type: String, payload: JSONValue) throws {
-        if type == OrderPlaced.eventType {
+        switch type {
+        case OrderPlaced.eventType:
             placed = try payload.decode(as: OrderPlaced.self)
             status = "placed"
+        case OrderCancelled.eventType:
+            status = "cancelled"
+        case OrderShipped.eventType:
+            status = "shipped"
+        default:
+            break
         }
     }
+
+    /// Cancelling: a placed order only; cancelling a cancelled one changes nothing.
+    public func decideCancel(reason: String) throws(OrderError) -> [OrderCancelled] {
+        guard let placed else { throw .notFound }
+        switch status {
+        case "cancelled": return []
+        case "shipped": throw .alreadyShipped
+        default: return [OrderCancelled(orderId: placed.orderId, reason: reason)]
+        }
+    }
+
+    /// Shipping: a placed order; shipping a shipped one again changes nothing, a cancelled one cannot ship.
+    public func decideShip(location: String) throws(OrderError) -> [OrderShipped] {
+        guard let placed else { throw .notFound }
+        switch status {
+        case "shipped": return []
+        case "cancelled": throw .cancelled
+        default: return [OrderShipped(orderId: placed.orderId, location: location)]
+        }
+    }
+}
+
+/// An order command its state refuses.
+public enum OrderError: Error, Sendable, Equatable {
+    case notFound
+    case alreadyShipped
+    case cancelled
 }

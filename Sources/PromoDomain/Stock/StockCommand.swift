@@ -8,6 +8,10 @@ public enum StockCommand: Sendable, Equatable {
     case setSafetyStock(quantity: Int64)
     /// Hold units for an order (purchased and gift units alike); refused when fewer are available.
     case reserve(quantity: Int64, orderId: String)
+    /// Give an order's reserved units back.
+    case release(quantity: Int64, orderId: String)
+    /// Issue an order's reserved units (it ships).
+    case issueReserved(quantity: Int64, orderId: String)
 
     /// Checks the bounds of ``InputLimits``, naming the field.
     public func validated() throws(FieldError) -> StockCommand {
@@ -21,7 +25,7 @@ public enum StockCommand: Sendable, Equatable {
             _ = try InputLimits.text(reason, field: "reason", length: InputLimits.reasonLength)
         case .setSafetyStock(let quantity):
             _ = try InputLimits.integer(quantity, field: "quantity", in: 0...InputLimits.stockQuantity.upperBound)
-        case .reserve(let quantity, _):
+        case .reserve(let quantity, _), .release(let quantity, _), .issueReserved(let quantity, _):
             _ = try InputLimits.integer(quantity, field: "quantity", in: InputLimits.stockQuantity)
         }
         return self

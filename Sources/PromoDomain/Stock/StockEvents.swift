@@ -90,3 +90,43 @@ public struct StockReserved: DomainEvent {
     public static let sample = StockReserved(
         sku: "HP-001", location: "wh-chengdu", quantity: 2, orderId: "o-20261111-0001")
 }
+
+/// An order's reservation was given back (the order was cancelled): reserved shrinks.
+public struct StockReleased: DomainEvent {
+    public static let eventType = "StockReleased"
+
+    public var sku: String
+    public var location: String
+    public var quantity: Int
+    public var orderId: String
+
+    public init(sku: String, location: String, quantity: Int, orderId: String) {
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+        self.orderId = orderId
+    }
+
+    public static let sample = StockReleased(
+        sku: "HP-001", location: "wh-chengdu", quantity: 2, orderId: "o-20261111-0001")
+}
+
+/// An order's reserved units left the location (it shipped): on hand and reserved both shrink.
+public struct StockIssued: DomainEvent {
+    public static let eventType = "StockIssued"
+
+    public var sku: String
+    public var location: String
+    public var quantity: Int
+    public var orderId: String
+
+    public init(sku: String, location: String, quantity: Int, orderId: String) {
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+        self.orderId = orderId
+    }
+
+    public static let sample = StockIssued(
+        sku: "HP-001", location: "wh-chengdu", quantity: 2, orderId: "o-20261111-0001")
+}

@@ -22,6 +22,12 @@ public struct StockState: EventSourced, Equatable {
             safetyStock = Int64(try payload.decode(as: SafetyStockSet.self).quantity)
         case StockReserved.eventType:
             reserved += Int64(try payload.decode(as: StockReserved.self).quantity)
+        case StockReleased.eventType:
+            reserved -= Int64(try payload.decode(as: StockReleased.self).quantity)
+        case StockIssued.eventType:
+            let issued = Int64(try payload.decode(as: StockIssued.self).quantity)
+            reserved -= issued
+            onHand -= issued
         default:
             break
         }
@@ -48,6 +54,18 @@ public struct StockState: EventSourced, Equatable {
             guard quantity <= available else { throw .insufficientStock(available: available, delta: -quantity) }
             after.reserved += quantity
             change = StockReserved(sku: sku, location: location, quantity: Int(quantity), orderId: orderId)
+        case .release(let quantity, let orderId):
+            // Only what was reserved can go back: the order's own reservation, never more.
+            guard quantity <= reserved else { throw .insufficientStock(available: reserved, delta: -quantity) }
+            after.reserved -= quantity
+            change = StockReleased(sku: sku, location: location, quantity: Int(quantity), orderId: orderId)
+        case .issueReserved(let quantity, let orderId):
+            guard quantity <= reserved, quantity <= onHand else {
+                throw .insufficientStock(available: reserved, delta: -quantity)
+            }
+            after.reserved -= quantity
+            after.onHand -= quantity
+            change = StockIssued(sku: sku, location: location, quantity: Int(quantity), orderId: orderId)
         }
         guard after.isLow, !isLow else { return [change] }
         return [
