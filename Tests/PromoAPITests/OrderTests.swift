@@ -200,6 +200,36 @@ struct OrderTests {
         }
     }
 
+    @Test("Budget alert thresholds are recorded with the order that crosses them; the order names the campaign version")
+    func thresholds() async throws {
+        let (shop, campaign) = try await Self.stocked(20) { shop in
+            shop.spendReduction(
+                APITest.id("c"), extra: #","budget":{"discountFen":4000},"alerts":{"budgetThresholds":[0.5,1.0]}"#)
+        }
+        let id = try #require(campaign)
+        try await APITest.withApp { client in
+            let first = APITest.id("o")
+            _ = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, first, quantity: 3))
+            var types = try await APITest.storedEvents("campaign-\(id)").map(\.type)
+            #expect(types.suffix(2) == ["CampaignBudgetConsumed", "CampaignBudgetThresholdCrossed"])
+            _ = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, APITest.id("o"), quantity: 3))
+            let events = try await APITest.storedEvents("campaign-\(id)")
+            types = events.map(\.type)
+            #expect(types.filter { $0 == "CampaignBudgetThresholdCrossed" }.count == 2)
+            let last = try JSONValue(parsing: try #require(events.last).payload)
+            #expect(last["thresholdBp"] == 10_000)
+            #expect(last["consumedFen"] == 4_000)
+            // A third order finds the budget spent: no discount, no alert.
+            _ = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, APITest.id("o"), quantity: 3))
+            #expect(try await APITest.storedEvents("campaign-\(id)").count == events.count)
+            let order = try await APITest.storedEvents("order-\(first)")
+            #expect(try JSONValue(parsing: order[0].payload)["campaigns"]?[index: 0]?["definitionVersion"] == 1)
+        }
+    }
+
     @Test("A flash sale is never sold at list price: past the customer's limit or the quantity, the line is refused")
     func flashSale() async throws {
         let (shop, campaign) = try await Self.stocked(10) { shop in

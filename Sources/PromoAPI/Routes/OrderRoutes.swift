@@ -109,14 +109,22 @@ struct OrderRoutes: Sendable {
                 let use = OrderPlaced.CampaignUse(
                     campaignId: id, discountFen: Int64(charge.discountFen), giftCostFen: Int64(charge.giftCostFen),
                     couponSubsidyFen: Int64(charge.couponSubsidyFen), pointsCostFen: Int64(charge.pointsCostFen),
-                    flashUnits: Self.isFlashSale(id, pricing) ? quote.unitsPriced(byCampaign: id) : 0)
+                    flashUnits: Self.isFlashSale(id, pricing) ? quote.unitsPriced(byCampaign: id) : 0,
+                    definitionVersion: pricing.campaignStates[id]?.state.definitionCount ?? 1)
                 uses.append(use)
                 let consumed = CampaignBudgetConsumed(
                     campaignId: id, orderId: orderId, customerId: cart.customerId, day: pricing.today,
                     discountFen: use.discountFen, giftCostFen: use.giftCostFen, couponSubsidyFen: use.couponSubsidyFen,
                     pointsCostFen: use.pointsCostFen, flashUnits: use.flashUnits)
+                // The alert thresholds this order takes the budget across, in the same append.
+                let definition = pricing.campaigns.first { $0.campaignId == id }
+                let alerts = CampaignBudgetThresholdCrossed.crossed(
+                    by: consumed, before: try stream.fold(CampaignStreamState.self).consumed,
+                    limits: definition?.budget, thresholdsBp: definition?.alerts.budgetThresholdsBp ?? [])
                 appends.append(
-                    StreamAppend(stream.id, expectedVersion: stream.expected, events: [try NewEvent(consumed)]))
+                    StreamAppend(
+                        stream.id, expectedVersion: stream.expected,
+                        events: try ([consumed] + alerts as [any DomainEvent]).map { try NewEvent($0) }))
             }
             let placed = OrderPlaced(
                 orderId: orderId, customerId: cart.customerId, channel: cart.channel, storeId: cart.storeId,

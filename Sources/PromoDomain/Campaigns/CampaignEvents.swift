@@ -131,3 +131,68 @@ public struct CampaignBudgetReleased: DomainEvent {
     public static let sample = CampaignBudgetReleased(
         OrderPlaced.sample.campaigns[0], orderId: "o-20261111-0001", customerId: "u-1001", day: "2026-11-11")
 }
+
+/// An order took a campaign's budget across one of its alert thresholds (`alerts.budgetThresholds`): recorded in
+/// the same append as that order's consumption.
+public struct CampaignBudgetThresholdCrossed: DomainEvent {
+    public static let eventType = "CampaignBudgetThresholdCrossed"
+
+    public var campaignId: String
+    public var orderId: String
+    /// `totalFen`, `discountFen`, `giftCostFen`, `couponSubsidyFen` or `pointsCostFen`: the limit crossed.
+    public var budget: String
+    /// The threshold, in basis points of the limit (8 000 = 80 %).
+    public var thresholdBp: Int
+    public var consumedFen: Int64
+    public var limitFen: Int64
+
+    public init(
+        campaignId: String, orderId: String, budget: String, thresholdBp: Int, consumedFen: Int64, limitFen: Int64
+    ) {
+        self.campaignId = campaignId
+        self.orderId = orderId
+        self.budget = budget
+        self.thresholdBp = thresholdBp
+        self.consumedFen = consumedFen
+        self.limitFen = limitFen
+    }
+
+    public static let sample = CampaignBudgetThresholdCrossed(
+        campaignId: "c-1111", orderId: "o-20261111-0001", budget: "discountFen", thresholdBp: 8000,
+        consumedFen: 3_200_000, limitFen: 4_000_000)
+
+    /// The thresholds a consumption takes each limited budget across: every `threshold × limit` with
+    /// `before < threshold × limit ≤ after`, in budget order then ascending.
+    public static func crossed(
+        by use: CampaignBudgetConsumed, before: CampaignStreamState.Consumption, limits: BudgetAmounts?,
+        thresholdsBp: [Int]
+    ) -> [CampaignBudgetThresholdCrossed] {
+        guard let limits, !thresholdsBp.isEmpty else { return [] }
+        let moves: [(String, Fen?, Int64, Int64)] = [
+            (
+                "totalFen", limits.totalFen, before.totalFen,
+                use.discountFen + use.giftCostFen + use.couponSubsidyFen + use.pointsCostFen
+            ),
+            ("discountFen", limits.discountFen, before.discountFen, use.discountFen),
+            ("giftCostFen", limits.giftCostFen, before.giftCostFen, use.giftCostFen),
+            ("couponSubsidyFen", limits.couponSubsidyFen, before.couponSubsidyFen, use.couponSubsidyFen),
+            ("pointsCostFen", limits.pointsCostFen, before.pointsCostFen, use.pointsCostFen),
+        ]
+        var events: [CampaignBudgetThresholdCrossed] = []
+        for (budget, limit, spent, added) in moves {
+            guard let limit, limit > 0, added > 0 else { continue }
+            let after = spent + added
+            for bp in thresholdsBp.sorted() {
+                // Compared in basis points of the limit, exactly: consumed × 10 000 against limit × bp.
+                let mark = Int64(limit) * Int64(bp)
+                if spent * 10_000 < mark && after * 10_000 >= mark {
+                    events.append(
+                        CampaignBudgetThresholdCrossed(
+                            campaignId: use.campaignId, orderId: use.orderId, budget: budget, thresholdBp: bp,
+                            consumedFen: after, limitFen: Int64(limit)))
+                }
+            }
+        }
+        return events
+    }
+}

@@ -23,6 +23,7 @@ public enum DomainEvents {
         StockReleased.self,
         StockIssued.self,
         CampaignBudgetReleased.self,
+        CampaignBudgetThresholdCrossed.self,
     ]
 
     public static let upcasters = UpcasterRegistry([

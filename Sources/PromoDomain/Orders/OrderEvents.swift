@@ -39,10 +39,13 @@ public struct OrderPlaced: DomainEvent {
         public var couponSubsidyFen: Int64
         public var pointsCostFen: Int64
         public var flashUnits: Int
+        /// Which definition of the campaign priced the order (1 = as created, +1 per adjustment).
+        public var definitionVersion: Int
         public init(
             campaignId: String, discountFen: Int64, giftCostFen: Int64, couponSubsidyFen: Int64, pointsCostFen: Int64,
-            flashUnits: Int
+            flashUnits: Int, definitionVersion: Int
         ) {
+            self.definitionVersion = definitionVersion
             self.campaignId = campaignId
             self.discountFen = discountFen
             self.giftCostFen = giftCostFen
@@ -84,7 +87,7 @@ public struct OrderPlaced: DomainEvent {
         campaigns: [
             CampaignUse(
                 campaignId: "c-1111", discountFen: 2000, giftCostFen: 0, couponSubsidyFen: 0, pointsCostFen: 0,
-                flashUnits: 0)
+                flashUnits: 0, definitionVersion: 1)
         ],
         day: "2026-11-11")
 }
