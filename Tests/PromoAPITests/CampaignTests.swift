@@ -194,4 +194,34 @@ struct CampaignTests {
             #expect(bad.errorField == "status")
         }
     }
+
+    @Test("Expenses are charged to the campaign and summed by kind; a bad kind or amount is a 400 naming it")
+    func expenses() async throws {
+        let key = try await APITest.key(.marketing)
+        let id = APITest.id("c")
+        try await APITest.withApp { client in
+            _ = try await client.send(.post, "/v1/campaigns", key: key, body: campaignBody(id))
+            let ads = try await client.send(
+                .post, "/v1/campaigns/\(id)/expenses", key: key,
+                body: #"{"kind":"ads","amountFen":500000,"note":"抖音信息流"}"#)
+            #expect(ads.status == .created)
+            _ = try await client.send(
+                .post, "/v1/campaigns/\(id)/expenses", key: key, body: #"{"kind":"print","amountFen":120000}"#)
+            let read = try await client.send(.get, "/v1/campaigns/\(id)", key: key)
+            #expect(read.json["expenses"]?["totalFen"] == 620_000)
+            #expect(read.json["expenses"]?["byKind"]?["ads"] == 500_000)
+            let kind = try await client.send(
+                .post, "/v1/campaigns/\(id)/expenses", key: key, body: #"{"kind":"lunch","amountFen":100}"#)
+            #expect(kind.errorField == "kind")
+            let amount = try await client.send(
+                .post, "/v1/campaigns/\(id)/expenses", key: key, body: #"{"kind":"ads","amountFen":0}"#)
+            #expect(amount.errorField == "amountFen")
+            let missing = try await client.send(
+                .post, "/v1/campaigns/\(id)-none/expenses", key: key, body: #"{"kind":"ads","amountFen":1}"#)
+            #expect(missing.status == .notFound)
+            #expect(
+                try await APITest.storedEvents("campaign-\(id)").map(\.type)
+                    == ["CampaignCreated", "CampaignExpenseRecorded", "CampaignExpenseRecorded"])
+        }
+    }
 }

@@ -78,6 +78,10 @@ enum OpenAPIOperations {
                 summary: "One campaign: definition, status, version, budget (limits, consumed, left)",
                 roles: [.marketing, .channel, .analyst, .auditor], response: "Campaign", errors: readErrors + [404]),
             .init(
+                method: "POST", path: "/v1/campaigns/{id}/expenses",
+                summary: "Charge a cost outside orders (ads, print, push, other) to the campaign",
+                roles: [.marketing], body: "Expense", success: 201, response: "Campaign", errors: writeErrors + [404]),
+            .init(
                 method: "POST", path: "/v1/quotes",
                 summary: "Price a cart against the catalog and the active campaigns (no side effects)",
                 roles: [.channel, .marketing], body: "Cart", response: "Quote", errors: writeErrors + [422]),

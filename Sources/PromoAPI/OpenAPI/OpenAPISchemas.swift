@@ -132,6 +132,12 @@ enum OpenAPISchemas {
             "Simulation": object(["cart": cart]),
             "OrderBody": orderBody,
             "CancelBody": object(["reason": string(1, 500)], required: []),
+            "Expense": object(
+                [
+                    "kind": ["enum": ["ads", "print", "push", "other"]],
+                    "amountFen": integer(1...InputLimits.fen.upperBound),
+                    "note": string(0, 500),
+                ], required: ["amountFen", "kind"]),
             "ShipBody": object(["location": id]),
             "Order": object(
                 [

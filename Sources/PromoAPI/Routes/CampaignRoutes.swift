@@ -27,6 +27,9 @@ struct CampaignRoutes: Sendable {
                 try await change(transition, request, context: context)
             }
         }
+        table.add(.post, "/campaigns/{id}/expenses", roles: Self.writers) { request, context in
+            try await expense(request, context: context)
+        }
         table.add(.get, "/campaigns", roles: Self.readers) { request, context in try await list(request, context) }
         table.add(.get, "/campaigns/{id}", roles: Self.readers) { request, context in
             let id = try request.identifier("id", context: context)
@@ -108,6 +111,32 @@ struct CampaignRoutes: Sendable {
             }
             return try WriteDecision(
                 stream, events: events,
+                body: try Self.json(Self.after(state, events), version: stream.version + Int64(events.count)))
+        }
+    }
+
+    /// `POST /v1/campaigns/{id}/expenses {kind, amountFen, note}`: a cost outside orders, for cost accounting.
+    private func expense(_ request: Request, context: APIRequestContext) async throws -> Response {
+        var request = request
+        let campaignId = try request.identifier("id", context: context)
+        let bytes = try await request.bodyBytes(context: context)
+        let write = try WriteContext(request: request, context: context, body: bytes)
+        let body = try BodyReader(body: Request.json(bytes))
+        let kind = try body.string("kind")
+        guard CampaignExpenseRecorded.kinds.contains(kind) else {
+            throw APIError.invalidField("kind", "must be one of ads, print, push, other")
+        }
+        let amount = try InputLimits.integer(
+            try body.integer("amountFen"), field: "amountFen", in: 1...InputLimits.fen.upperBound)
+        let note = try InputLimits.text(try body.optionalString("note") ?? "", field: "note", length: 0...500)
+        try body.finish()
+        let recorded = CampaignExpenseRecorded(campaignId: campaignId, kind: kind, amountFen: amount, note: note)
+        return try await runner.execute(write, streams: [try Self.streamID(campaignId)]) { loaded in
+            let stream = loaded[0]
+            let state = try stream.fold(CampaignStreamState.self)
+            let events = try Self.deciding { () throws(CampaignCommandError) in try state.decide(expense: recorded) }
+            return try WriteDecision(
+                stream, events: events, status: .created,
                 body: try Self.json(Self.after(state, events), version: stream.version + Int64(events.count)))
         }
     }
@@ -238,6 +267,10 @@ struct CampaignRoutes: Sendable {
             "limits": .object(limits), "consumed": .object(spent.mapValues { .int($0) }), "left": .object(left),
         ]
         body["usage"] = ["orders": .int(Int64(used.orders)), "flashUnitsSold": .int(Int64(used.flashUnits))]
+        body["expenses"] = [
+            "byKind": .object(state.expensesFen.mapValues { .int($0) }),
+            "totalFen": .int(state.expensesFen.values.reduce(0, +)),
+        ]
         return body
     }
 }

@@ -196,3 +196,27 @@ public struct CampaignBudgetThresholdCrossed: DomainEvent {
         return events
     }
 }
+
+/// A promotion cost outside orders (ads, print, push) charged to the campaign, for cost accounting.
+public struct CampaignExpenseRecorded: DomainEvent {
+    public static let eventType = "CampaignExpenseRecorded"
+
+    /// The kinds of expense API.md names.
+    public static let kinds: Set<String> = ["ads", "print", "push", "other"]
+
+    public var campaignId: String
+    /// `ads`, `print`, `push` or `other`.
+    public var kind: String
+    public var amountFen: Int64
+    public var note: String
+
+    public init(campaignId: String, kind: String, amountFen: Int64, note: String) {
+        self.campaignId = campaignId
+        self.kind = kind
+        self.amountFen = amountFen
+        self.note = note
+    }
+
+    public static let sample = CampaignExpenseRecorded(
+        campaignId: "c-1111", kind: "ads", amountFen: 500_000, note: "抖音信息流 11/01–11/11")
+}

@@ -7,6 +7,8 @@ public struct CampaignStreamState: EventSourced, Equatable {
     public private(set) var definitionCount = 0
     /// What orders consumed, in all.
     public private(set) var consumed = Consumption()
+    /// Costs outside orders, per kind (`ads`, `print`, `push`, `other`).
+    public private(set) var expensesFen: [String: Int64] = [:]
 
     /// What orders have used of a campaign: its sub-budgets, its flash units, and who ordered when.
     public struct Consumption: Sendable, Equatable {
@@ -51,6 +53,9 @@ public struct CampaignStreamState: EventSourced, Equatable {
             consumed.ordersByCustomer[use.customerId, default: 0] += 1
             consumed.ordersByCustomerDay["\(use.customerId)|\(use.day)", default: 0] += 1
             if use.flashUnits > 0 { consumed.flashUnitsByCustomer[use.customerId, default: 0] += use.flashUnits }
+        case CampaignExpenseRecorded.eventType:
+            let expense = try payload.decode(as: CampaignExpenseRecorded.self)
+            expensesFen[expense.kind, default: 0] += expense.amountFen
         case CampaignBudgetReleased.eventType:
             let back = try payload.decode(as: CampaignBudgetReleased.self)
             consumed.discountFen -= back.discountFen
@@ -99,6 +104,12 @@ public struct CampaignStreamState: EventSourced, Equatable {
             throw .invalidTransition(campaignId: campaignId, from: status, transition: transition)
         }
         return [CampaignStatusChanged(campaignId: campaignId, from: status, to: transition.target)]
+    }
+
+    /// Recording an expense: any campaign that exists, ended ones included (bills arrive late).
+    public func decide(expense: CampaignExpenseRecorded) throws(CampaignCommandError) -> [CampaignExpenseRecorded] {
+        guard exists else { throw .notFound(campaignId: expense.campaignId) }
+        return [expense]
     }
 
     /// A definition adjusted by a PATCH body: each key given replaces the whole value of that key; the id and

@@ -24,6 +24,7 @@ public enum DomainEvents {
         StockIssued.self,
         CampaignBudgetReleased.self,
         CampaignBudgetThresholdCrossed.self,
+        CampaignExpenseRecorded.self,
     ]
 
     public static let upcasters = UpcasterRegistry([
