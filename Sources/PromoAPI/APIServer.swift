@@ -46,10 +46,16 @@ public struct APIServer: Sendable {
     func makeRouter() -> RouteTable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ErrorMiddleware())
-        let table = RouteTable(router: router, auth: AuthMiddleware(keys: ApiKeyStore(store: store)))
+        let metrics = APIMetrics()
+        let table = RouteTable(router: router, auth: AuthMiddleware(keys: ApiKeyStore(store: store)), metrics: metrics)
         let runner = CommandRunner(
             store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger),
-            locks: StreamLocks(), maxAttempts: max(1, configuration.maxWriteAttempts))
+            locks: StreamLocks(), metrics: metrics, maxAttempts: max(1, configuration.maxWriteAttempts))
+        table.addPublic(.get, "/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.text)))
+        }
         HealthRoutes(store: store, expectedSteps: APIMigrations.withEventStore.map(\.version)).register(on: table)
         table.addPublic(.get, "/openapi.json") { _, _ in JSONResponse.make(body: OpenAPIDocument.json) }
         AccessRoutes().register(on: table)
@@ -58,7 +64,7 @@ public struct APIServer: Sendable {
         StockRoutes(runner: runner, store: store).register(on: table)
         CampaignRoutes(runner: runner, store: store).register(on: table)
         QuoteRoutes(store: store).register(on: table)
-        OrderRoutes(runner: runner, store: store).register(on: table)
+        OrderRoutes(runner: runner, store: store, metrics: metrics).register(on: table)
         CustomerRoutes(runner: runner, keys: CustomerKeyStore(client: store.client, logger: store.logger))
             .register(on: table)
         return table

@@ -230,6 +230,27 @@ struct OrderTests {
         }
     }
 
+    @Test("GET /metrics counts orders by outcome, appended events, and times requests by route and status")
+    func metrics() async throws {
+        let (shop, _) = try await Self.stocked(2)
+        try await APITest.withApp { client in
+            _ = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, APITest.id("o"), quantity: 1))
+            _ = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, APITest.id("o"), quantity: 5))
+            let metrics = try await client.send(.get, "/metrics")
+            #expect(metrics.status == .ok)
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let text = metrics.text
+            #expect(text.contains(#"promoledger_orders_total{outcome="placed"} 1"#))
+            #expect(text.contains(#"promoledger_orders_total{outcome="insufficient_stock"} 1"#))
+            // The placed order's OrderPlaced and StockReserved.
+            #expect(text.contains("promoledger_events_appended_total 2"))
+            #expect(text.contains(#"route="/v1/orders",method="POST",status="201""#))
+            #expect(text.contains(#"route="/v1/orders",method="POST",status="409""#))
+        }
+    }
+
     @Test("A flash sale is never sold at list price: past the customer's limit or the quantity, the line is refused")
     func flashSale() async throws {
         let (shop, campaign) = try await Self.stocked(10) { shop in

@@ -16,6 +16,11 @@ enum OpenAPIOperations {
                 method: "GET", path: "/openapi.json", summary: "This document", response: "OpenAPIDocument", errors: []
             ),
             .init(
+                method: "GET", path: "/metrics",
+                summary: "Prometheus text format: request durations by route, method and status; events appended; "
+                    + "orders by outcome; write conflicts and retries",
+                response: "Metrics", errors: []),
+            .init(
                 method: "GET", path: "/v1/me", summary: "The key this request is made with", roles: [],
                 response: "Me", errors: [401]),
             .init(

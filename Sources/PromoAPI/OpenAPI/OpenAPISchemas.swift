@@ -85,6 +85,7 @@ enum OpenAPISchemas {
                 "status": ["const": "ready"], "schemaVersion": ["type": "integer"], "headPosition": ["type": "integer"],
             ]),
             "OpenAPIDocument": ["type": "object"],
+            "Metrics": ["type": "string", "description": "Prometheus text exposition format 0.0.4"],
             "Me": object([
                 "keyId": ["type": "string"], "name": ["type": "string"],
                 "role": ["enum": .array(AccessRole.allCases.map { .string($0.rawValue) })],

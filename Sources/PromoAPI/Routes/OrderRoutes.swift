@@ -12,11 +12,21 @@ import PromoDomain
 struct OrderRoutes: Sendable {
     let runner: CommandRunner
     let store: PostgresEventStore
+    let metrics: APIMetrics
 
     static let readers: Set<AccessRole> = [.channel, .marketing, .analyst, .auditor]
 
     func register(on table: RouteTable) {
-        table.add(.post, "/orders", roles: [.channel]) { request, context in try await place(request, context) }
+        table.add(.post, "/orders", roles: [.channel]) { request, context in
+            do {
+                let response = try await place(request, context)
+                metrics.countOrder(response.status == .created ? "placed" : "unchanged")
+                return response
+            } catch let error as APIError {
+                metrics.countOrder(error.code)
+                throw error
+            }
+        }
         table.add(.post, "/orders/{id}/cancel", roles: [.channel]) { request, context in
             try await cancel(request, context)
         }

@@ -16,20 +16,23 @@ final class RouteTable: @unchecked Sendable {
 
     let router: Router<APIRequestContext>
     let v1: RouterGroup<APIRequestContext>
+    let metrics: APIMetrics
     /// Appended to only while the application is built, before it serves.
     private(set) var routes: [Route] = []
 
-    init(router: Router<APIRequestContext>, auth: AuthMiddleware) {
+    init(router: Router<APIRequestContext>, auth: AuthMiddleware, metrics: APIMetrics) {
         self.router = router
+        self.metrics = metrics
         self.v1 = router.group("v1").add(middleware: auth)
     }
 
     /// A public route: no key needed.
     func addPublic(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         routes.append(Route(method: method, path: path))
+        let timed = measured(method, path, handler)
         router.on(
             RouterPath(path), method: method,
-            use: { (request: Request, context: APIRequestContext) -> Response in try await handler(request, context) })
+            use: { (request: Request, context: APIRequestContext) -> Response in try await timed(request, context) })
     }
 
     /// A `/v1` route (`path` without the `/v1` prefix) for keys of `roles`; admin keys may use every route.
@@ -38,6 +41,7 @@ final class RouteTable: @unchecked Sendable {
     ) {
         routes.append(Route(method: method, path: "/v1" + path))
         let allowed = roles.union([.admin])
+        let handler = measured(method, "/v1" + path, handler)
         v1.on(
             RouterPath(String(path.dropFirst())), method: method,
             use: { (request: Request, context: APIRequestContext) -> Response in
@@ -54,5 +58,24 @@ final class RouteTable: @unchecked Sendable {
                 }
                 return try await handler(request, context)
             })
+    }
+
+    /// The handler, its answers timed by route pattern, method and status (an error by the status it becomes).
+    private func measured(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) -> Handler {
+        let metrics = self.metrics
+        return { request, context in
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                let response = try await handler(request, context)
+                metrics.recordRequest(
+                    route: path, method: method.rawValue, status: response.status.code, clock.now - start)
+                return response
+            } catch {
+                let status = (error as? APIError)?.status.code ?? (error as? any HTTPResponseError)?.status.code ?? 500
+                metrics.recordRequest(route: path, method: method.rawValue, status: status, clock.now - start)
+                throw error
+            }
+        }
     }
 }

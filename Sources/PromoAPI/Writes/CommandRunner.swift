@@ -15,6 +15,7 @@ struct CommandRunner: Sendable {
     let store: PostgresEventStore
     let idempotency: IdempotencyStore
     let locks: StreamLocks
+    let metrics: APIMetrics
     /// How often a command is decided again after another writer moved one of its streams. Default 5.
     var maxAttempts = 5
 
@@ -36,12 +37,14 @@ struct CommandRunner: Sendable {
                 do {
                     return try await commit(decision, loaded: loaded, write: write)
                 } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
+                    metrics.countConflict()
                     guard attempt < maxAttempts else {
                         throw APIError(
                             .conflict, code: "wrong_expected_version",
                             message: "other writers kept changing this resource; try again",
                             details: ["streams": .array(error.conflicts.map { .string($0.streamId) })])
                     }
+                    metrics.countRetry()
                     try await Task.sleep(for: .milliseconds(Int.random(in: 1...(4 << attempt))))
                 }
             }
@@ -60,6 +63,7 @@ struct CommandRunner: Sendable {
         guard let key = write.idempotencyKey, let commandId = write.commandId else {
             let position =
                 appends.isEmpty ? unchangedPosition : try await store.append(appends).lastPosition
+            metrics.countAppended(appends.reduce(0) { $0 + $1.events.count })
             let (status, body) = Self.response(decision, position: position)
             return JSONResponse.make(status: status, text: body)
         }
@@ -72,6 +76,7 @@ struct CommandRunner: Sendable {
                     appends.isEmpty
                     ? unchangedPosition
                     : try await store.append(appends, commandId: commandId, on: connection).lastPosition
+                metrics.countAppended(appends.reduce(0) { $0 + $1.events.count })
                 let (status, body) = Self.response(decision, position: position)
                 try await idempotency.complete(
                     on: connection, keyId: keyId, idempotencyKey: key, status: Int(status.code), body: body)
