@@ -251,6 +251,63 @@ struct OrderTests {
         }
     }
 
+    @Test("Paying credits the points the order earns; points pay part of the next order; cancelling gives them back")
+    func payAndPoints() async throws {
+        let (shop, _) = try await Self.stocked(20)
+        let customer = APITest.id("u")
+        let (first, second) = (APITest.id("o"), APITest.id("o"))
+        try await APITest.withApp { client in
+            _ = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, first, quantity: 3, customer: customer))
+            let short = try await client.send(
+                .post, "/v1/orders/\(first)/payments", key: shop.channel,
+                body: #"{"amountFen":100,"method":"wechat_pay"}"#)
+            #expect(short.status == .unprocessableContent)
+            #expect(short.errorCode == "amount_mismatch")
+            let paid = try await client.send(
+                .post, "/v1/orders/\(first)/payments", key: shop.channel,
+                body: #"{"amountFen":13770,"method":"wechat_pay","reference":"4200001"}"#)
+            #expect(paid.status == .ok)
+            #expect(paid.json["status"] == "paid")
+            let twice = try await client.send(
+                .post, "/v1/orders/\(first)/payments", key: shop.channel,
+                body: #"{"amountFen":13770,"method":"wechat_pay"}"#)
+            #expect(twice.errorCode == "already_paid")
+            // 137.70 yuan earns 137 points, 1 point per whole yuan.
+            let earned = try await APITest.storedEvents("points-\(customer)")
+            #expect(earned.map(\.type) == ["PointsEarned"])
+            #expect(try JSONValue(parsing: earned[0].payload)["points"] == 137)
+
+            let greedy = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.order(shop, APITest.id("o"), quantity: 1, customer: customer)
+                    .replacingOccurrences(of: #""lines""#, with: #""pointsToRedeem":200,"lines""#))
+            #expect(greedy.status == .conflict)
+            #expect(greedy.errorCode == "insufficient_points")
+            let withPoints = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.order(shop, second, quantity: 1, customer: customer)
+                    .replacingOccurrences(of: #""lines""#, with: #""pointsToRedeem":137,"lines""#))
+            #expect(withPoints.status == .created)
+            #expect(withPoints.json["totalFen"] == 4_453)
+            #expect(withPoints.json["pointsRedeemed"] == 137)
+
+            _ = try await client.send(.post, "/v1/orders/\(second)/cancel", key: shop.channel)
+            #expect(
+                try await APITest.storedEvents("points-\(customer)").map(\.type)
+                    == ["PointsEarned", "PointsRedeemed", "PointsReturned"])
+            let quote = try await client.send(
+                .post, "/v1/quotes", key: shop.channel,
+                body: shop.cart(1, customer: customer).replacingOccurrences(
+                    of: #""lines""#, with: #""pointsToRedeem":137,"lines""#))
+            #expect(quote.json["totalFen"] == 4_453)
+            let cancelledPay = try await client.send(
+                .post, "/v1/orders/\(second)/payments", key: shop.channel,
+                body: #"{"amountFen":4453,"method":"wechat_pay"}"#)
+            #expect(cancelledPay.errorCode == "order_cancelled")
+        }
+    }
+
     @Test("A flash sale is never sold at list price: past the customer's limit or the quantity, the line is refused")
     func flashSale() async throws {
         let (shop, campaign) = try await Self.stocked(10) { shop in

@@ -101,6 +101,11 @@ enum OpenAPIOperations {
                 summary: "Cancel before shipping: reservations, budgets and flash units go back (409 order_shipped)",
                 roles: [.channel], body: "CancelBody", response: "Order", errors: writeErrors + [404]),
             .init(
+                method: "POST", path: "/v1/orders/{id}/payments",
+                summary: "Pay the whole total, once (422 amount_mismatch, 409 already_paid / order_cancelled); "
+                    + "the points it earns and its points rebates go to the customer's account",
+                roles: [.channel], body: "Payment", response: "Order", errors: writeErrors + [404, 422]),
+            .init(
                 method: "POST", path: "/v1/orders/{id}/ship",
                 summary: "Ship from the fulfilment location: the reserved units are issued (409 order_cancelled)",
                 roles: [.channel, .marketing], body: "ShipBody", response: "Order", errors: writeErrors + [404, 422]),

@@ -140,9 +140,13 @@ enum OpenAPISchemas {
                     "note": string(0, 500),
                 ], required: ["amountFen", "kind"]),
             "ShipBody": object(["location": id]),
+            "Payment": object(
+                [
+                    "amountFen": integer(InputLimits.fen), "method": string(1, 64), "reference": string(0, 200),
+                ], required: ["amountFen", "method"]),
             "Order": object(
                 [
-                    "orderId": id, "customerId": id, "status": ["enum": ["placed", "cancelled", "shipped"]],
+                    "orderId": id, "customerId": id, "status": ["enum": ["placed", "paid", "cancelled", "shipped"]],
                     "storeId": id,
                     "fulfilmentLocation": id, "paymentMethod": ["type": "string"], "totalFen": ["type": "integer"],
                     "lines": ["type": "array"], "version": version, "position": position,

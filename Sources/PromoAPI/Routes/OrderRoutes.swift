@@ -30,6 +30,9 @@ struct OrderRoutes: Sendable {
         table.add(.post, "/orders/{id}/cancel", roles: [.channel]) { request, context in
             try await cancel(request, context)
         }
+        table.add(.post, "/orders/{id}/payments", roles: [.channel]) { request, context in
+            try await pay(request, context)
+        }
         table.add(.post, "/orders/{id}/ship", roles: [.channel, .marketing]) { request, context in
             try await ship(request, context)
         }
@@ -67,8 +70,11 @@ struct OrderRoutes: Sendable {
         let orderStream = try StreamID(category: "order", id: orderId)
         let stockStreams = try stockSKUs.map { try StreamID(category: "stock", id: "\($0)@\(location)") }
         let campaignStreams = try used.map { try CampaignRoutes.streamID($0) }
+        let pointsStream = try StreamID(category: "points", id: cart.customerId)
 
-        return try await runner.execute(write, streams: [orderStream] + stockStreams + campaignStreams) { loaded in
+        return try await runner.execute(
+            write, streams: [orderStream] + stockStreams + campaignStreams + [pointsStream]
+        ) { loaded in
             if loaded[0].exists { throw APIError.orderExists(orderId) }
             var pricing = context
             for (offset, id) in used.enumerated() {
@@ -76,6 +82,17 @@ struct OrderRoutes: Sendable {
                 pricing.campaignStates[id] = FoldedStream(
                     state: try stream.fold(CampaignStreamState.self), version: stream.version)
             }
+            let points = loaded[loaded.count - 1]
+            let account = try points.fold(PointsAccount.self)
+            if cart.pointsToRedeem > account.balance {
+                throw APIError(
+                    .conflict, code: "insufficient_points",
+                    message: "\(cart.pointsToRedeem) points asked, \(account.balance) in the account",
+                    details: [
+                        "balance": .int(Int64(account.balance)), "pointsToRedeem": .int(Int64(cart.pointsToRedeem)),
+                    ])
+            }
+            pricing.customer.pointsBalance = account.balance
             let quote = try pricing.price(cart)
             let nowUsed = Self.usedCampaigns(quote)
             guard Set(nowUsed).isSubset(of: used) else {
@@ -136,12 +153,28 @@ struct OrderRoutes: Sendable {
                         stream.id, expectedVersion: stream.expected,
                         events: try ([consumed] + alerts as [any DomainEvent]).map { try NewEvent($0) }))
             }
+            let redeemed: [PointsRedeemed]
+            do throws(PointsError) {
+                redeemed = try account.decideRedeem(quote.pointsRedeemed, customerId: cart.customerId, orderId: orderId)
+            } catch {
+                throw APIError(.conflict, code: "insufficient_points", message: "the points account is short")
+            }
+            if !redeemed.isEmpty {
+                appends.append(
+                    StreamAppend(
+                        points.id, expectedVersion: points.expected, events: try redeemed.map { try NewEvent($0) }))
+            }
+            let rebatePoints = quote.rebates.reduce(0) { sum, rebate in
+                if case .points(let points) = rebate.reward { return sum + points }
+                return sum
+            }
             let placed = OrderPlaced(
                 orderId: orderId, customerId: cart.customerId, channel: cart.channel, storeId: cart.storeId,
                 fulfilmentLocation: location, paymentMethod: paymentMethod, subtotalFen: Int64(quote.subtotalFen),
                 discountFen: Int64(quote.discountFen), totalFen: Int64(quote.totalFen), quote: quoteJSON,
                 reservations: units.keys.sorted().map { OrderPlaced.Reservation(sku: $0, quantity: units[$0] ?? 0) },
-                campaigns: uses, day: pricing.today)
+                campaigns: uses, day: pricing.today, pointsRedeemed: quote.pointsRedeemed,
+                pointsToEarn: quote.pointsToEarn, rebatePoints: rebatePoints)
             appends.insert(
                 StreamAppend(loaded[0].id, expectedVersion: .noStream, events: [try NewEvent(placed)]), at: 0)
             return WriteDecision(
@@ -171,7 +204,8 @@ struct OrderRoutes: Sendable {
             try StreamID(category: "stock", id: "\($0.sku)@\(placed.fulfilmentLocation)")
         }
         let campaigns = try placed.campaigns.map { try CampaignRoutes.streamID($0.campaignId) }
-        let streams = [try StreamID(category: "order", id: orderId)] + stock + campaigns
+        let points = try StreamID(category: "points", id: placed.customerId)
+        let streams = [try StreamID(category: "order", id: orderId)] + stock + campaigns + [points]
         return try await runner.execute(write, streams: streams) { loaded in
             let state = try loaded[0].fold(OrderState.self)
             let events = try Self.deciding { () throws(OrderError) in try state.decideCancel(reason: why) }
@@ -195,6 +229,13 @@ struct OrderRoutes: Sendable {
                 let stream = loaded[1 + stock.count + offset]
                 let back = CampaignBudgetReleased(use, orderId: orderId, customerId: placed.customerId, day: placed.day)
                 appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: [try NewEvent(back)]))
+            }
+            if placed.pointsRedeemed > 0 {
+                let account = loaded[loaded.count - 1]
+                let back = PointsReturned(
+                    customerId: placed.customerId, orderId: orderId, points: placed.pointsRedeemed)
+                appends.append(
+                    StreamAppend(account.id, expectedVersion: account.expected, events: [try NewEvent(back)]))
             }
             return WriteDecision(
                 appends: appends, body: try Self.json(placed, status: "cancelled", version: loaded[0].version + 1))
@@ -245,6 +286,51 @@ struct OrderRoutes: Sendable {
         }
     }
 
+    /// `POST /v1/orders/{id}/payments {amountFen, method, reference}`: the whole total, once; the points it earns
+    /// (on the amount paid, and from points rebates) go to the customer's account in the same append.
+    private func pay(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var request = request
+        let orderId = try request.identifier("id", context: context)
+        let bytes = try await request.bodyBytes(context: context)
+        let write = try WriteContext(request: request, context: context, body: bytes)
+        let body = try BodyReader(body: Request.json(bytes))
+        let amount = try InputLimits.integer(try body.integer("amountFen"), field: "amountFen", in: InputLimits.fen)
+        let method = try InputLimits.text(try body.string("method"), field: "method", length: InputLimits.labelLength)
+        let reference = try InputLimits.text(
+            try body.optionalString("reference") ?? "", field: "reference", length: 0...200)
+        try body.finish()
+        let placed = try await Self.placedOrder(orderId, store: store)
+        let streams = [
+            try StreamID(category: "order", id: orderId), try StreamID(category: "points", id: placed.customerId),
+        ]
+        return try await runner.execute(write, streams: streams) { loaded in
+            let state = try loaded[0].fold(OrderState.self)
+            let paid = try Self.deciding { () throws(OrderError) in
+                try state.decidePay(amountFen: amount, method: method, reference: reference)
+            }
+            var earned: [PointsEarned] = []
+            if placed.pointsToEarn > 0 {
+                earned.append(
+                    PointsEarned(
+                        customerId: placed.customerId, orderId: orderId, points: placed.pointsToEarn, source: "order"))
+            }
+            if placed.rebatePoints > 0 {
+                earned.append(
+                    PointsEarned(
+                        customerId: placed.customerId, orderId: orderId, points: placed.rebatePoints, source: "rebate"))
+            }
+            return WriteDecision(
+                appends: [
+                    StreamAppend(
+                        loaded[0].id, expectedVersion: loaded[0].expected, events: try paid.map { try NewEvent($0) }),
+                    StreamAppend(
+                        loaded[1].id, expectedVersion: loaded[1].expected, events: try earned.map { try NewEvent($0) }),
+                ],
+                body: try Self.json(
+                    placed, status: state.status == "placed" ? "paid" : state.status, version: loaded[0].version + 1))
+        }
+    }
+
     static func placedOrder(_ id: String, store: PostgresEventStore) async throws -> OrderPlaced {
         let stream = try await LoadedStream.load(try StreamID(category: "order", id: id), from: store)
         guard let placed = try stream.fold(OrderState.self).placed else { throw APIError.unknownOrder(id) }
@@ -276,6 +362,12 @@ struct OrderRoutes: Sendable {
                 throw APIError(.conflict, code: "order_shipped", message: "the order has shipped; refund it instead")
             case .cancelled:
                 throw APIError(.conflict, code: "order_cancelled", message: "the order was cancelled")
+            case .alreadyPaid:
+                throw APIError(.conflict, code: "already_paid", message: "the order is paid already")
+            case .amountMismatch(let total):
+                throw APIError(
+                    .unprocessableContent, code: "amount_mismatch", message: "the order's total is \(total) fen",
+                    details: ["field": "amountFen", "totalFen": .int(total)])
             }
         }
     }

@@ -110,9 +110,12 @@ struct PricingContext: Sendable {
         ).events.last { $0.type == CustomerProfileSet.eventType }?.payload
         var tags: [String] = []
         if case .array(let items)? = profile?["tastePreferences"] { tags = items.compactMap(\.stringValue) }
+        let points = try await LoadedStream.load(
+            try StreamID(category: "points", id: cart.customerId), from: store
+        ).fold(PointsAccount.self)
         let customer = CustomerContext(
             customerId: cart.customerId, tier: profile?["tier"]?.stringValue ?? "regular", tags: tags, isNew: true,
-            region: profile?["region"]?.stringValue, previousOrders: 0)
+            pointsBalance: points.balance, region: profile?["region"]?.stringValue, previousOrders: 0)
         let format = DateFormatter()
         format.locale = Locale(identifier: "en_US_POSIX")
         format.timeZone = TimeZone(identifier: "Asia/Shanghai")

@@ -25,6 +25,10 @@ public enum DomainEvents {
         CampaignBudgetReleased.self,
         CampaignBudgetThresholdCrossed.self,
         CampaignExpenseRecorded.self,
+        OrderPaid.self,
+        PointsEarned.self,
+        PointsRedeemed.self,
+        PointsReturned.self,
     ]
 
     public static let upcasters = UpcasterRegistry([

@@ -22,6 +22,11 @@ public struct OrderPlaced: DomainEvent {
     public var campaigns: [CampaignUse]
     /// The day it was placed (Asia/Shanghai), the day its per-day usage counted on.
     public var day: String
+    /// Points spent on it (积分抵现), deducted from the customer's account in the same append.
+    public var pointsRedeemed: Int
+    /// Points it earns on payment: on the amount paid, and from points rebates.
+    public var pointsToEarn: Int
+    public var rebatePoints: Int
 
     public struct Reservation: Codable, Sendable, Equatable {
         public var sku: String
@@ -58,8 +63,12 @@ public struct OrderPlaced: DomainEvent {
     public init(
         orderId: String, customerId: String, channel: String, storeId: String, fulfilmentLocation: String,
         paymentMethod: String, subtotalFen: Int64, discountFen: Int64, totalFen: Int64, quote: JSONValue,
-        reservations: [Reservation], campaigns: [CampaignUse], day: String
+        reservations: [Reservation], campaigns: [CampaignUse], day: String, pointsRedeemed: Int = 0,
+        pointsToEarn: Int = 0, rebatePoints: Int = 0
     ) {
+        self.pointsRedeemed = pointsRedeemed
+        self.pointsToEarn = pointsToEarn
+        self.rebatePoints = rebatePoints
         self.reservations = reservations
         self.campaigns = campaigns
         self.day = day
@@ -122,11 +131,33 @@ public struct OrderShipped: DomainEvent {
     public static let sample = OrderShipped(orderId: "o-20261111-0001", location: "wh-chengdu")
 }
 
+/// An order was paid: its rebates and the points it earns are granted in the same append.
+public struct OrderPaid: DomainEvent {
+    public static let eventType = "OrderPaid"
+
+    public var orderId: String
+    public var amountFen: Int64
+    public var method: String
+    /// The payment provider's reference.
+    public var reference: String
+
+    public init(orderId: String, amountFen: Int64, method: String, reference: String) {
+        self.orderId = orderId
+        self.amountFen = amountFen
+        self.method = method
+        self.reference = reference
+    }
+
+    public static let sample = OrderPaid(
+        orderId: "o-20261111-0001", amountFen: 11770, method: "wechat_pay", reference: "4200001234202611111234567890")
+}
+
 /// An order's stream folded.
 public struct OrderState: EventSourced, Equatable {
     public private(set) var placed: OrderPlaced?
-    /// `placed` once placed (payments, shipping and refunds come later).
+    /// `placed`, `paid`, `shipped` or `cancelled`.
     public private(set) var status: String?
+    public private(set) var paid = false
 
     public init() {}
 
@@ -139,6 +170,9 @@ public struct OrderState: EventSourced, Equatable {
             status = "cancelled"
         case OrderShipped.eventType:
             status = "shipped"
+        case OrderPaid.eventType:
+            paid = true
+            if status == "placed" { status = "paid" }
         default:
             break
         }
@@ -152,6 +186,15 @@ public struct OrderState: EventSourced, Equatable {
         case "shipped": throw .alreadyShipped
         default: return [OrderCancelled(orderId: placed.orderId, reason: reason)]
         }
+    }
+
+    /// Paying: the whole total, once, before cancellation.
+    public func decidePay(amountFen: Int64, method: String, reference: String) throws(OrderError) -> [OrderPaid] {
+        guard let placed else { throw .notFound }
+        if status == "cancelled" { throw .cancelled }
+        if paid { throw .alreadyPaid }
+        guard amountFen == placed.totalFen else { throw .amountMismatch(totalFen: placed.totalFen) }
+        return [OrderPaid(orderId: placed.orderId, amountFen: amountFen, method: method, reference: reference)]
     }
 
     /// Shipping: a placed order; shipping a shipped one again changes nothing, a cancelled one cannot ship.
@@ -170,4 +213,6 @@ public enum OrderError: Error, Sendable, Equatable {
     case notFound
     case alreadyShipped
     case cancelled
+    case alreadyPaid
+    case amountMismatch(totalFen: Int64)
 }

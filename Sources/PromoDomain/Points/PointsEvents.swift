@@ -1,0 +1,85 @@
+/// Points a customer earned (`points-{customerId}`): on an order's payment, what it earns on its paid amount and
+/// what its points rebates (满返积分) grant.
+public struct PointsEarned: DomainEvent {
+    public static let eventType = "PointsEarned"
+
+    public var customerId: String
+    public var orderId: String
+    public var points: Int
+    /// `order` (earned on the amount paid) or `rebate` (a campaign's 满返).
+    public var source: String
+
+    public init(customerId: String, orderId: String, points: Int, source: String) {
+        self.customerId = customerId
+        self.orderId = orderId
+        self.points = points
+        self.source = source
+    }
+
+    public static let sample = PointsEarned(
+        customerId: "u-1001", orderId: "o-20261111-0001", points: 117, source: "order")
+}
+
+/// Points a customer spent on an order (积分抵现), deducted in the order's own append.
+public struct PointsRedeemed: DomainEvent {
+    public static let eventType = "PointsRedeemed"
+
+    public var customerId: String
+    public var orderId: String
+    public var points: Int
+
+    public init(customerId: String, orderId: String, points: Int) {
+        self.customerId = customerId
+        self.orderId = orderId
+        self.points = points
+    }
+
+    public static let sample = PointsRedeemed(customerId: "u-1001", orderId: "o-20261111-0001", points: 500)
+}
+
+/// Points spent on an order given back (the order was cancelled).
+public struct PointsReturned: DomainEvent {
+    public static let eventType = "PointsReturned"
+
+    public var customerId: String
+    public var orderId: String
+    public var points: Int
+
+    public init(customerId: String, orderId: String, points: Int) {
+        self.customerId = customerId
+        self.orderId = orderId
+        self.points = points
+    }
+
+    public static let sample = PointsReturned(customerId: "u-1001", orderId: "o-20261111-0001", points: 500)
+}
+
+/// A customer's points account folded: the balance, never below zero.
+public struct PointsAccount: EventSourced, Equatable {
+    public private(set) var balance = 0
+
+    public init() {}
+
+    public mutating func evolve(type: String, payload: JSONValue) throws {
+        switch type {
+        case PointsEarned.eventType: balance += try payload.decode(as: PointsEarned.self).points
+        case PointsRedeemed.eventType: balance -= try payload.decode(as: PointsRedeemed.self).points
+        case PointsReturned.eventType: balance += try payload.decode(as: PointsReturned.self).points
+        default: break
+        }
+    }
+
+    /// Spending `points` on an order: refused when the balance is short.
+    public func decideRedeem(_ points: Int, customerId: String, orderId: String) throws(PointsError)
+        -> [PointsRedeemed]
+    {
+        guard points > 0 else { return [] }
+        guard points <= balance else { throw .insufficient(balance: balance, wanted: points) }
+        return [PointsRedeemed(customerId: customerId, orderId: orderId, points: points)]
+    }
+}
+
+/// A points command the account refuses.
+public enum PointsError: Error, Sendable, Equatable {
+    case insufficient(balance: Int, wanted: Int)
+}
