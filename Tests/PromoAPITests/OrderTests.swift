@@ -68,6 +68,14 @@ struct OrderTests {
 
             let read = try await client.send(.get, "/v1/orders/\(id)", key: shop.channel)
             #expect(read.json["totalFen"] == 11_770)
+            // The stored record gives the quote back as refunds will read it: returning all 3 units refunds 11 770.
+            let stored = try JSONValue(
+                parsing: try #require(try await APITest.storedEvents("order-\(id)").first).payload)
+            let recorded = try Quote(record: try #require(stored["record"]))
+            #expect(try recorded.refund(ReturnedUnits(lines: [shop.sku: 3])).refundFen == 11_770)
+            #expect(
+                try recorded.refund(ReturnedUnits(lines: [shop.sku: 1])).budgetRelease(campaignId: campaign ?? "")
+                    .discountFen == 666)
             #expect(read.json["lines"]?[index: 0]?["netFen"] == 11_770)
             let again = try await client.send(
                 .post, "/v1/orders", key: shop.channel, body: Self.order(shop, id, quantity: 1))

@@ -174,7 +174,7 @@ struct OrderRoutes: Sendable {
                 discountFen: Int64(quote.discountFen), totalFen: Int64(quote.totalFen), quote: quoteJSON,
                 reservations: units.keys.sorted().map { OrderPlaced.Reservation(sku: $0, quantity: units[$0] ?? 0) },
                 campaigns: uses, day: pricing.today, pointsRedeemed: quote.pointsRedeemed,
-                pointsToEarn: quote.pointsToEarn, rebatePoints: rebatePoints)
+                pointsToEarn: quote.pointsToEarn, rebatePoints: rebatePoints, record: quote.record)
             appends.insert(
                 StreamAppend(loaded[0].id, expectedVersion: .noStream, events: [try NewEvent(placed)]), at: 0)
             return WriteDecision(

@@ -16,6 +16,9 @@ public struct OrderPlaced: DomainEvent {
     public var totalFen: Int64
     /// The quote the order was placed at, as `POST /v1/quotes` answers it.
     public var quote: JSONValue
+    /// The same quote as refunds read it (`Quote.record`): each adjustment's spread over the units and its
+    /// budget, unit costs, the lines each rebate was earned on. `Quote(record:)` gives it back.
+    public var record: JSONValue
     /// Units reserved per SKU at `fulfilmentLocation` (purchased and gift units).
     public var reservations: [Reservation]
     /// What the order consumed of each campaign it used, released as it was if the order is cancelled.
@@ -64,8 +67,9 @@ public struct OrderPlaced: DomainEvent {
         orderId: String, customerId: String, channel: String, storeId: String, fulfilmentLocation: String,
         paymentMethod: String, subtotalFen: Int64, discountFen: Int64, totalFen: Int64, quote: JSONValue,
         reservations: [Reservation], campaigns: [CampaignUse], day: String, pointsRedeemed: Int = 0,
-        pointsToEarn: Int = 0, rebatePoints: Int = 0
+        pointsToEarn: Int = 0, rebatePoints: Int = 0, record: JSONValue = .object([:])
     ) {
+        self.record = record
         self.pointsRedeemed = pointsRedeemed
         self.pointsToEarn = pointsToEarn
         self.rebatePoints = rebatePoints

@@ -164,7 +164,12 @@ struct PropertyTests {
                 points: points, shippingFee: shippingFee)
             #expect(shuffled == quote)
 
-            // Refund in random partial steps returns exactly the total and the budgets.
+            // The record an order keeps gives back the same quote, as far as refunds read it.
+            let recorded = try Quote(record: quote.record)
+            #expect(recorded.record == quote.record)
+
+            // Refund in random partial steps returns exactly the total and the budgets, from the quote and from
+            // its record alike.
             var previous = ReturnedUnits()
             var refunded = 0
             var released: [String: Int] = [:]
@@ -175,6 +180,7 @@ struct PropertyTests {
                 for (sku, left) in remaining where left > 0 { step.lines[sku] = Int.random(in: 0...left, using: &rng) }
                 for (id, left) in giftsLeft where left > 0 { step.gifts[id] = Int.random(in: 0...left, using: &rng) }
                 let refund = try quote.refund(step, after: previous)
+                #expect(try recorded.refund(step, after: previous) == refund)
                 refunded += refund.refundFen
                 for release in refund.budgetReleases { released[release.campaignId, default: 0] += release.totalFen }
                 for (sku, count) in step.lines {
