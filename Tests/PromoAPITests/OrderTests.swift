@@ -316,6 +316,58 @@ struct OrderTests {
         }
     }
 
+    @Test("Place, pay, ship, refund one unit written off, refund the rest restocked: everything returns exactly")
+    func refunds() async throws {
+        let (shop, campaign) = try await Self.stocked(10, campaign: Self.reduction(budget: 4_000))
+        let customer = APITest.id("u")
+        let id = APITest.id("o")
+        try await APITest.withApp { client in
+            _ = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, id, quantity: 3, customer: customer))
+            let early = try await client.send(
+                .post, "/v1/orders/\(id)/refunds", key: shop.channel,
+                body: #"{"refundId":"r-0","lines":[{"sku":"\#(shop.sku)","quantity":1}]}"#)
+            #expect(early.errorCode == "not_paid")
+            _ = try await client.send(
+                .post, "/v1/orders/\(id)/payments", key: shop.channel, body: #"{"amountFen":11770,"method":"alipay"}"#)
+            _ = try await client.send(
+                .post, "/v1/orders/\(id)/ship", key: shop.channel, body: #"{"location":"\#(shop.storeId)"}"#)
+
+            // 2 000 off over three units at 4 590: nets 3 923, 3 923, 3 924; the last unit comes back first.
+            let one = try await client.send(
+                .post, "/v1/orders/\(id)/refunds", key: shop.channel,
+                body: #"{"refundId":"r-1","lines":[{"sku":"\#(shop.sku)","quantity":1}]}"#)
+            #expect(one.status == .created)
+            #expect(one.json["refundFen"] == 3_924)
+            #expect(one.json["pointsClawedBack"] == 39)
+            #expect(one.json["lines"]?[index: 0]?["reversedAdjustments"]?[index: 0]?["amountFen"] == 666)
+            let again = try await client.send(
+                .post, "/v1/orders/\(id)/refunds", key: shop.channel,
+                body: #"{"refundId":"r-1","lines":[{"sku":"\#(shop.sku)","quantity":1}]}"#)
+            #expect(again.errorCode == "refund_exists")
+            var stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(stock.json["locations"]?[shop.storeId]?["onHand"] == 7)  // written off
+
+            let rest = try await client.send(
+                .post, "/v1/orders/\(id)/refunds", key: shop.channel,
+                body: #"{"refundId":"r-2","lines":[{"sku":"\#(shop.sku)","quantity":2,"restock":true}]}"#)
+            #expect(rest.json["refundFen"] == 7_846)
+            #expect(rest.json["refundedFen"] == 11_770)
+            stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(stock.json["locations"]?[shop.storeId]?["onHand"] == 9)
+            let budget = try await client.send(.get, "/v1/campaigns/\(campaign ?? "")", key: shop.marketing)
+            #expect(budget.json["budget"]?["consumed"]?["discountFen"] == 0)
+            let points = try await APITest.storedEvents("points-\(customer)").map { try JSONValue(parsing: $0.payload) }
+            #expect(points.map { $0["points"]?.intValue ?? 0 } == [117, 39, 78])
+
+            let more = try await client.send(
+                .post, "/v1/orders/\(id)/refunds", key: shop.channel,
+                body: #"{"refundId":"r-3","lines":[{"sku":"\#(shop.sku)","quantity":1}]}"#)
+            #expect(more.status == .unprocessableContent)
+            #expect(more.errorCode == "too_many_units")
+        }
+    }
+
     @Test("A flash sale is never sold at list price: past the customer's limit or the quantity, the line is refused")
     func flashSale() async throws {
         let (shop, campaign) = try await Self.stocked(10) { shop in

@@ -106,6 +106,12 @@ enum OpenAPIOperations {
                     + "the points it earns and its points rebates go to the customer's account",
                 roles: [.channel], body: "Payment", response: "Order", errors: writeErrors + [404, 422]),
             .init(
+                method: "POST", path: "/v1/orders/{id}/refunds",
+                summary: "Return units of a paid order: their exact share paid back, budget released, points clawed "
+                    + "back; back on hand only with restock (422 too_many_units, 409 not_paid / refund_exists)",
+                roles: [.channel], body: "RefundBody", success: 201, response: "RefundResult",
+                errors: writeErrors + [404, 422]),
+            .init(
                 method: "POST", path: "/v1/orders/{id}/ship",
                 summary: "Ship from the fulfilment location: the reserved units are issued (409 order_cancelled)",
                 roles: [.channel, .marketing], body: "ShipBody", response: "Order", errors: writeErrors + [404, 422]),

@@ -140,6 +140,23 @@ enum OpenAPISchemas {
                     "note": string(0, 500),
                 ], required: ["amountFen", "kind"]),
             "ShipBody": object(["location": id]),
+            "RefundBody": object([
+                "refundId": id,
+                "lines": [
+                    "type": "array", "minItems": 1,
+                    "items": object(
+                        [
+                            "sku": string(1, 64), "quantity": integer(1...Int64(PricingLimits.maxQuantity)),
+                            "restock": ["type": "boolean"],
+                        ], required: ["quantity", "sku"]),
+                ],
+            ]),
+            "RefundResult": object(
+                [
+                    "orderId": id, "refundId": id, "refundFen": ["type": "integer"], "lines": ["type": "array"],
+                    "pointsReturned": ["type": "integer"], "pointsClawedBack": ["type": "integer"],
+                    "refundedFen": ["type": "integer"], "position": position,
+                ], required: ["orderId", "refundFen", "refundId"], closed: false),
             "Payment": object(
                 [
                     "amountFen": integer(InputLimits.fen), "method": string(1, 64), "reference": string(0, 200),

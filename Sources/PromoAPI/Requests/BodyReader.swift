@@ -86,6 +86,15 @@ final class BodyReader {
     }
 
     /// Absent or null → nil.
+    func optionalBool(_ key: String) throws(APIError) -> Bool? {
+        guard let value = members[key], value != .null else {
+            read.insert(key)
+            return nil
+        }
+        return try bool(key)
+    }
+
+    /// Absent or null → nil.
     func optionalInteger(_ key: String) throws(APIError) -> Int64? {
         guard let value = members[key], value != .null else {
             read.insert(key)

@@ -33,6 +33,9 @@ struct OrderRoutes: Sendable {
         table.add(.post, "/orders/{id}/payments", roles: [.channel]) { request, context in
             try await pay(request, context)
         }
+        table.add(.post, "/orders/{id}/refunds", roles: [.channel]) { request, context in
+            try await refund(request, context)
+        }
         table.add(.post, "/orders/{id}/ship", roles: [.channel, .marketing]) { request, context in
             try await ship(request, context)
         }
@@ -331,6 +334,129 @@ struct OrderRoutes: Sendable {
         }
     }
 
+    /// `POST /v1/orders/{id}/refunds {refundId, lines:[{sku, quantity, restock?}]}`: the returned units' exact
+    /// share of what was paid (from the order's recorded quote, the last units first), in one append with the
+    /// budget they consumed given back, the points they earned clawed back and the points they used returned;
+    /// units back on hand only with `restock` (a refund before shipping releases the reservation).
+    private func refund(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var request = request
+        let orderId = try request.identifier("id", context: context)
+        let bytes = try await request.bodyBytes(context: context)
+        let write = try WriteContext(request: request, context: context, body: bytes)
+        let body = try BodyReader(body: Request.json(bytes))
+        let refundId = try InputLimits.identifier(try body.string("refundId"), field: "refundId")
+        var returned: [String: Int] = [:]
+        var restock: [String: Bool] = [:]
+        for line in try body.objects("lines", limit: PricingLimits.maxCartLines) {
+            let sku = try line.string("sku")
+            let quantity = try InputLimits.integer(
+                try line.integer("quantity"), field: "quantity", in: 1...Int64(PricingLimits.maxQuantity))
+            restock[sku] = (try line.optionalBool("restock") ?? false) || (restock[sku] ?? false)
+            try line.finish()
+            returned[sku, default: 0] += Int(quantity)
+        }
+        try body.finish()
+        if returned.isEmpty { throw APIError.invalidField("lines", "names no units to return") }
+        let (units, restocked) = (returned, restock)
+        let placed = try await Self.placedOrder(orderId, store: store)
+        let quote: Quote
+        do { quote = try Quote(record: placed.record) } catch {
+            throw APIError(
+                .unprocessableContent, code: "no_record", message: "the order has no refund record: \(error.message)")
+        }
+        let skus = returned.keys.sorted()
+        let stock = try skus.map { try StreamID(category: "stock", id: "\($0)@\(placed.fulfilmentLocation)") }
+        let campaigns = try placed.campaigns.map { try CampaignRoutes.streamID($0.campaignId) }
+        let points = try StreamID(category: "points", id: placed.customerId)
+        let streams = [try StreamID(category: "order", id: orderId)] + stock + campaigns + [points]
+        return try await runner.execute(write, streams: streams) { loaded in
+            let state = try loaded[0].fold(OrderState.self)
+            _ = try Self.deciding { () throws(OrderError) -> [OrderRefunded] in
+                try state.checkRefund(refundId: refundId)
+                return []
+            }
+            let refund: Refund
+            do throws(PricingInputError) {
+                refund = try quote.refund(ReturnedUnits(lines: units), after: ReturnedUnits(lines: state.returned))
+            } catch {
+                let field = error.field.hasPrefix("lines.") ? "lines" : error.field
+                throw APIError(
+                    .unprocessableContent, code: "too_many_units", message: "\(error.field): \(error.message)",
+                    details: ["field": .string(field)])
+            }
+            let refunded = OrderRefunded(
+                orderId: orderId, refundId: refundId,
+                lines: refund.lines.map {
+                    OrderRefunded.Line(
+                        sku: $0.sku, quantity: $0.quantity, refundFen: Int64($0.refundFen),
+                        restock: restocked[$0.sku] ?? false)
+                },
+                refundFen: Int64(refund.refundFen), pointsReturned: refund.pointsReturned,
+                pointsClawedBack: refund.pointsClawedBack)
+            var appends = [
+                StreamAppend(loaded[0].id, expectedVersion: loaded[0].expected, events: [try NewEvent(refunded)])
+            ]
+            for (offset, sku) in skus.enumerated() {
+                let stream = loaded[1 + offset]
+                let quantity = Int64(units[sku] ?? 0)
+                // Not shipped yet: the reservation goes back whatever restock says. Shipped: back on hand only with
+                // restock; otherwise written off (the units left at shipping).
+                let command: StockCommand? =
+                    state.status == "shipped"
+                    ? (restocked[sku] == true ? .restock(quantity: quantity, orderId: orderId) : nil)
+                    : .release(quantity: quantity, orderId: orderId)
+                guard let command else { continue }
+                let events = try Self.stockEvents(stream, command, sku: sku, location: placed.fulfilmentLocation)
+                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: events))
+            }
+            for (offset, use) in placed.campaigns.enumerated() {
+                let release = refund.budgetRelease(campaignId: use.campaignId)
+                guard release.totalFen != 0 else { continue }
+                let stream = loaded[1 + stock.count + offset]
+                let back = CampaignBudgetRefunded(release, orderId: orderId, refundId: refundId)
+                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: [try NewEvent(back)]))
+            }
+            var pointEvents: [any DomainEvent] = []
+            if refund.pointsReturned > 0 {
+                pointEvents.append(
+                    PointsReturned(customerId: placed.customerId, orderId: orderId, points: refund.pointsReturned))
+            }
+            if refund.pointsClawedBack > 0 {
+                pointEvents.append(
+                    PointsClawedBack(
+                        customerId: placed.customerId, orderId: orderId, refundId: refundId,
+                        points: refund.pointsClawedBack))
+            }
+            let account = loaded[loaded.count - 1]
+            appends.append(
+                StreamAppend(
+                    account.id, expectedVersion: account.expected, events: try pointEvents.map { try NewEvent($0) }))
+            return WriteDecision(
+                appends: appends, status: .created,
+                body: [
+                    "orderId": .string(orderId), "refundId": .string(refundId), "refundFen": .int(refunded.refundFen),
+                    "lines": .array(
+                        refund.lines.map { line in
+                            .object([
+                                "sku": .string(line.sku), "quantity": .int(Int64(line.quantity)),
+                                "refundFen": .int(Int64(line.refundFen)),
+                                "reversedAdjustments": .array(
+                                    line.reversedAdjustments.map {
+                                        .object([
+                                            "campaignId": $0.source.campaignId.map { .string($0) } ?? .null,
+                                            "couponCode": $0.source.couponCode.map { .string($0) } ?? .null,
+                                            "kind": .string($0.kind), "amountFen": .int(Int64(-$0.amountFen)),
+                                        ])
+                                    }),
+                            ])
+                        }),
+                    "pointsReturned": .int(Int64(refund.pointsReturned)),
+                    "pointsClawedBack": .int(Int64(refund.pointsClawedBack)),
+                    "refundedFen": .int(state.refundedFen + refunded.refundFen),
+                ])
+        }
+    }
+
     static func placedOrder(_ id: String, store: PostgresEventStore) async throws -> OrderPlaced {
         let stream = try await LoadedStream.load(try StreamID(category: "order", id: id), from: store)
         guard let placed = try stream.fold(OrderState.self).placed else { throw APIError.unknownOrder(id) }
@@ -368,6 +494,12 @@ struct OrderRoutes: Sendable {
                 throw APIError(
                     .unprocessableContent, code: "amount_mismatch", message: "the order's total is \(total) fen",
                     details: ["field": "amountFen", "totalFen": .int(total)])
+            case .notPaid:
+                throw APIError(.conflict, code: "not_paid", message: "the order is not paid: cancel it instead")
+            case .refundExists(let id):
+                throw APIError(
+                    .conflict, code: "refund_exists", message: "refund \(id) was recorded already",
+                    details: ["refundId": .string(id)])
             }
         }
     }

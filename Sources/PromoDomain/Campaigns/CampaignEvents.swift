@@ -220,3 +220,29 @@ public struct CampaignExpenseRecorded: DomainEvent {
     public static let sample = CampaignExpenseRecorded(
         campaignId: "c-1111", kind: "ads", amountFen: 500_000, note: "抖音信息流 11/01–11/11")
 }
+
+/// Returned units gave back the budget they consumed (a refund): the order still counts as the customer's use.
+public struct CampaignBudgetRefunded: DomainEvent {
+    public static let eventType = "CampaignBudgetRefunded"
+
+    public var campaignId: String
+    public var orderId: String
+    public var refundId: String
+    public var discountFen: Int64
+    public var giftCostFen: Int64
+    public var couponSubsidyFen: Int64
+    public var pointsCostFen: Int64
+
+    public init(_ release: BudgetCharge, orderId: String, refundId: String) {
+        self.campaignId = release.campaignId
+        self.orderId = orderId
+        self.refundId = refundId
+        self.discountFen = Int64(release.discountFen)
+        self.giftCostFen = Int64(release.giftCostFen)
+        self.couponSubsidyFen = Int64(release.couponSubsidyFen)
+        self.pointsCostFen = Int64(release.pointsCostFen)
+    }
+
+    public static let sample = CampaignBudgetRefunded(
+        BudgetCharge(campaignId: "c-1111", discountFen: 666), orderId: "o-20261111-0001", refundId: "r-1")
+}

@@ -53,6 +53,12 @@ public struct CampaignStreamState: EventSourced, Equatable {
             consumed.ordersByCustomer[use.customerId, default: 0] += 1
             consumed.ordersByCustomerDay["\(use.customerId)|\(use.day)", default: 0] += 1
             if use.flashUnits > 0 { consumed.flashUnitsByCustomer[use.customerId, default: 0] += use.flashUnits }
+        case CampaignBudgetRefunded.eventType:
+            let back = try payload.decode(as: CampaignBudgetRefunded.self)
+            consumed.discountFen -= back.discountFen
+            consumed.giftCostFen -= back.giftCostFen
+            consumed.couponSubsidyFen -= back.couponSubsidyFen
+            consumed.pointsCostFen -= back.pointsCostFen
         case CampaignExpenseRecorded.eventType:
             let expense = try payload.decode(as: CampaignExpenseRecorded.self)
             expensesFen[expense.kind, default: 0] += expense.amountFen

@@ -29,6 +29,10 @@ public enum DomainEvents {
         PointsEarned.self,
         PointsRedeemed.self,
         PointsReturned.self,
+        PointsClawedBack.self,
+        OrderRefunded.self,
+        CampaignBudgetRefunded.self,
+        StockReturned.self,
     ]
 
     public static let upcasters = UpcasterRegistry([

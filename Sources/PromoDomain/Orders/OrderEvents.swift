@@ -156,12 +156,59 @@ public struct OrderPaid: DomainEvent {
         orderId: "o-20261111-0001", amountFen: 11770, method: "wechat_pay", reference: "4200001234202611111234567890")
 }
 
+/// Some units of a paid order were returned: what was paid back for them, exactly their share of the order.
+public struct OrderRefunded: DomainEvent {
+    public static let eventType = "OrderRefunded"
+
+    public var orderId: String
+    public var refundId: String
+    public var lines: [Line]
+    /// Money paid back (the delivery fee included with the order's last unit).
+    public var refundFen: Int64
+    public var pointsReturned: Int
+    public var pointsClawedBack: Int
+
+    public struct Line: Codable, Sendable, Equatable {
+        public var sku: String
+        public var quantity: Int
+        public var refundFen: Int64
+        /// Whether the units go back on hand (otherwise written off: thawed frozen food is not resold).
+        public var restock: Bool
+        public init(sku: String, quantity: Int, refundFen: Int64, restock: Bool) {
+            self.sku = sku
+            self.quantity = quantity
+            self.refundFen = refundFen
+            self.restock = restock
+        }
+    }
+
+    public init(
+        orderId: String, refundId: String, lines: [Line], refundFen: Int64, pointsReturned: Int, pointsClawedBack: Int
+    ) {
+        self.orderId = orderId
+        self.refundId = refundId
+        self.lines = lines
+        self.refundFen = refundFen
+        self.pointsReturned = pointsReturned
+        self.pointsClawedBack = pointsClawedBack
+    }
+
+    public static let sample = OrderRefunded(
+        orderId: "o-20261111-0001", refundId: "r-1",
+        lines: [Line(sku: "MD-002", quantity: 1, refundFen: 3924, restock: false)],
+        refundFen: 3924, pointsReturned: 0, pointsClawedBack: 39)
+}
+
 /// An order's stream folded.
 public struct OrderState: EventSourced, Equatable {
     public private(set) var placed: OrderPlaced?
     /// `placed`, `paid`, `shipped` or `cancelled`.
     public private(set) var status: String?
     public private(set) var paid = false
+    /// Units returned so far per SKU, the refunds' ids, and what they paid back.
+    public private(set) var returned: [String: Int] = [:]
+    public private(set) var refundIds: Set<String> = []
+    public private(set) var refundedFen: Int64 = 0
 
     public init() {}
 
@@ -177,6 +224,11 @@ public struct OrderState: EventSourced, Equatable {
         case OrderPaid.eventType:
             paid = true
             if status == "placed" { status = "paid" }
+        case OrderRefunded.eventType:
+            let refund = try payload.decode(as: OrderRefunded.self)
+            refundIds.insert(refund.refundId)
+            refundedFen += refund.refundFen
+            for line in refund.lines { returned[line.sku, default: 0] += line.quantity }
         default:
             break
         }
@@ -201,6 +253,14 @@ public struct OrderState: EventSourced, Equatable {
         return [OrderPaid(orderId: placed.orderId, amountFen: amountFen, method: method, reference: reference)]
     }
 
+    /// Refunding: a paid order, not cancelled, under a refund id not used before.
+    public func checkRefund(refundId: String) throws(OrderError) {
+        guard placed != nil else { throw .notFound }
+        if status == "cancelled" { throw .cancelled }
+        guard paid else { throw .notPaid }
+        if refundIds.contains(refundId) { throw .refundExists(refundId: refundId) }
+    }
+
     /// Shipping: a placed order; shipping a shipped one again changes nothing, a cancelled one cannot ship.
     public func decideShip(location: String) throws(OrderError) -> [OrderShipped] {
         guard let placed else { throw .notFound }
@@ -219,4 +279,6 @@ public enum OrderError: Error, Sendable, Equatable {
     case cancelled
     case alreadyPaid
     case amountMismatch(totalFen: Int64)
+    case notPaid
+    case refundExists(refundId: String)
 }

@@ -54,7 +54,28 @@ public struct PointsReturned: DomainEvent {
     public static let sample = PointsReturned(customerId: "u-1001", orderId: "o-20261111-0001", points: 500)
 }
 
-/// A customer's points account folded: the balance, never below zero.
+/// Points earned on returned units taken back (a refund). The balance may go below zero when they were spent
+/// already: the customer owes them.
+public struct PointsClawedBack: DomainEvent {
+    public static let eventType = "PointsClawedBack"
+
+    public var customerId: String
+    public var orderId: String
+    public var refundId: String
+    public var points: Int
+
+    public init(customerId: String, orderId: String, refundId: String, points: Int) {
+        self.customerId = customerId
+        self.orderId = orderId
+        self.refundId = refundId
+        self.points = points
+    }
+
+    public static let sample = PointsClawedBack(
+        customerId: "u-1001", orderId: "o-20261111-0001", refundId: "r-1", points: 39)
+}
+
+/// A customer's points account folded: the balance (below zero only after a clawback of points already spent).
 public struct PointsAccount: EventSourced, Equatable {
     public private(set) var balance = 0
 
@@ -65,6 +86,7 @@ public struct PointsAccount: EventSourced, Equatable {
         case PointsEarned.eventType: balance += try payload.decode(as: PointsEarned.self).points
         case PointsRedeemed.eventType: balance -= try payload.decode(as: PointsRedeemed.self).points
         case PointsReturned.eventType: balance += try payload.decode(as: PointsReturned.self).points
+        case PointsClawedBack.eventType: balance -= try payload.decode(as: PointsClawedBack.self).points
         default: break
         }
     }

@@ -12,6 +12,8 @@ public enum StockCommand: Sendable, Equatable {
     case release(quantity: Int64, orderId: String)
     /// Issue an order's reserved units (it ships).
     case issueReserved(quantity: Int64, orderId: String)
+    /// Returned units back on hand.
+    case restock(quantity: Int64, orderId: String)
 
     /// Checks the bounds of ``InputLimits``, naming the field.
     public func validated() throws(FieldError) -> StockCommand {
@@ -25,7 +27,8 @@ public enum StockCommand: Sendable, Equatable {
             _ = try InputLimits.text(reason, field: "reason", length: InputLimits.reasonLength)
         case .setSafetyStock(let quantity):
             _ = try InputLimits.integer(quantity, field: "quantity", in: 0...InputLimits.stockQuantity.upperBound)
-        case .reserve(let quantity, _), .release(let quantity, _), .issueReserved(let quantity, _):
+        case .reserve(let quantity, _), .release(let quantity, _), .issueReserved(let quantity, _),
+            .restock(let quantity, _):
             _ = try InputLimits.integer(quantity, field: "quantity", in: InputLimits.stockQuantity)
         }
         return self

@@ -130,3 +130,23 @@ public struct StockIssued: DomainEvent {
     public static let sample = StockIssued(
         sku: "HP-001", location: "wh-chengdu", quantity: 2, orderId: "o-20261111-0001")
 }
+
+/// Returned units put back on hand (a refund with `restock`): on hand grows.
+public struct StockReturned: DomainEvent {
+    public static let eventType = "StockReturned"
+
+    public var sku: String
+    public var location: String
+    public var quantity: Int
+    public var orderId: String
+
+    public init(sku: String, location: String, quantity: Int, orderId: String) {
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+        self.orderId = orderId
+    }
+
+    public static let sample = StockReturned(
+        sku: "HP-001", location: "wh-chengdu", quantity: 1, orderId: "o-20261111-0001")
+}

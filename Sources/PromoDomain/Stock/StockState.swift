@@ -24,6 +24,8 @@ public struct StockState: EventSourced, Equatable {
             reserved += Int64(try payload.decode(as: StockReserved.self).quantity)
         case StockReleased.eventType:
             reserved -= Int64(try payload.decode(as: StockReleased.self).quantity)
+        case StockReturned.eventType:
+            onHand += Int64(try payload.decode(as: StockReturned.self).quantity)
         case StockIssued.eventType:
             let issued = Int64(try payload.decode(as: StockIssued.self).quantity)
             reserved -= issued
@@ -66,6 +68,9 @@ public struct StockState: EventSourced, Equatable {
             after.reserved -= quantity
             after.onHand -= quantity
             change = StockIssued(sku: sku, location: location, quantity: Int(quantity), orderId: orderId)
+        case .restock(let quantity, let orderId):
+            try after.changeOnHand(by: quantity)
+            change = StockReturned(sku: sku, location: location, quantity: Int(quantity), orderId: orderId)
         }
         guard after.isLow, !isLow else { return [change] }
         return [
