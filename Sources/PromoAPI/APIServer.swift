@@ -64,6 +64,7 @@ public struct APIServer: Sendable {
         StockRoutes(runner: runner, store: store).register(on: table)
         CampaignRoutes(runner: runner, store: store).register(on: table)
         QuoteRoutes(store: store).register(on: table)
+        CouponRoutes(runner: runner, store: store).register(on: table)
         OrderRoutes(runner: runner, store: store, metrics: metrics).register(on: table)
         CustomerRoutes(runner: runner, keys: CustomerKeyStore(client: store.client, logger: store.logger))
             .register(on: table)

@@ -87,6 +87,17 @@ enum OpenAPIOperations {
                 summary: "Charge a cost outside orders (ads, print, push, other) to the campaign",
                 roles: [.marketing], body: "Expense", success: 201, response: "Campaign", errors: writeErrors + [404]),
             .init(
+                method: "POST", path: "/v1/coupon-templates",
+                summary: "Define a coupon template (checked as the engine checks templates; 409 template_exists)",
+                roles: [.marketing], body: "CouponTemplateBody", success: 201, response: "CouponTemplate",
+                errors: writeErrors),
+            .init(
+                method: "POST", path: "/v1/coupon-templates/{id}/issue",
+                summary: "Issue coupons to customers within totalQuantity and perCustomerLimit "
+                    + "(409 quantity_exhausted / customer_limit_reached)",
+                roles: [.marketing], body: "CouponIssue", success: 201, response: "IssuedCoupons",
+                errors: writeErrors + [404]),
+            .init(
                 method: "POST", path: "/v1/quotes",
                 summary: "Price a cart against the catalog and the active campaigns (no side effects)",
                 roles: [.channel, .marketing], body: "Cart", response: "Quote", errors: writeErrors + [422]),

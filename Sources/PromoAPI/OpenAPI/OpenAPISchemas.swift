@@ -129,6 +129,22 @@ enum OpenAPISchemas {
                 customerFields.merging(["customerId": id, "version": version, "position": position]) { a, _ in a },
                 closed: false),
             "Empty": object([:]),
+            "CouponTemplateBody": object(
+                [
+                    "templateId": id, "name": string(0), "discount": ["type": "object"], "scope": ["type": "object"],
+                    "stackable": ["type": "boolean"], "validFrom": ["type": "string"], "validUntil": ["type": "string"],
+                    "totalQuantity": ["type": "integer", "minimum": 1],
+                    "perCustomerLimit": ["type": "integer", "minimum": 1],
+                    "campaignId": id,
+                ], required: ["discount", "templateId", "validFrom", "validUntil"]),
+            "CouponTemplate": object(["templateId": id, "version": version, "position": position], closed: false),
+            "CouponIssue": object(["customerIds": ["type": "array", "minItems": 1, "items": id]]),
+            "IssuedCoupons": object(
+                [
+                    "templateId": id,
+                    "coupons": ["type": "array", "items": object(["code": id, "customerId": id])],
+                    "position": position,
+                ], required: ["coupons", "templateId"]),
             "Cart": cart,
             "Simulation": object(["cart": cart]),
             "OrderBody": orderBody,

@@ -74,9 +74,13 @@ struct OrderRoutes: Sendable {
         let stockStreams = try stockSKUs.map { try StreamID(category: "stock", id: "\($0)@\(location)") }
         let campaignStreams = try used.map { try CampaignRoutes.streamID($0) }
         let pointsStream = try StreamID(category: "points", id: cart.customerId)
+        // The coupons the cart names that exist: each is redeemed once, so its stream is read and appended to.
+        let couponCodes = context.coupons.map(\.code)
+        let couponStreams = try couponCodes.map { try CouponRoutes.couponStream($0) }
+        let pointsIndex = 1 + stockStreams.count + campaignStreams.count
 
         return try await runner.execute(
-            write, streams: [orderStream] + stockStreams + campaignStreams + [pointsStream]
+            write, streams: [orderStream] + stockStreams + campaignStreams + [pointsStream] + couponStreams
         ) { loaded in
             if loaded[0].exists { throw APIError.orderExists(orderId) }
             var pricing = context
@@ -85,8 +89,18 @@ struct OrderRoutes: Sendable {
                 pricing.campaignStates[id] = FoldedStream(
                     state: try stream.fold(CampaignStreamState.self), version: stream.version)
             }
-            let points = loaded[loaded.count - 1]
+            let points = loaded[pointsIndex]
             let account = try points.fold(PointsAccount.self)
+            for (offset, code) in couponCodes.enumerated() {
+                if let other = try loaded[pointsIndex + 1 + offset].fold(CouponState.self).redeemedBy {
+                    throw APIError(
+                        .conflict, code: "coupon_already_redeemed",
+                        message: "coupon \(code) was used on order \(other)",
+                        details: ["couponCode": .string(code)])
+                }
+            }
+            // Read under the lock: none of them is redeemed now.
+            for index in pricing.coupons.indices { pricing.coupons[index].redeemed = false }
             if cart.pointsToRedeem > account.balance {
                 throw APIError(
                     .conflict, code: "insufficient_points",
@@ -167,6 +181,15 @@ struct OrderRoutes: Sendable {
                     StreamAppend(
                         points.id, expectedVersion: points.expected, events: try redeemed.map { try NewEvent($0) }))
             }
+            let redeemedCoupons = quote.applied.compactMap(\.source.couponCode).sorted()
+            for code in redeemedCoupons {
+                guard let offset = couponCodes.firstIndex(of: code) else { continue }
+                let stream = loaded[pointsIndex + 1 + offset]
+                appends.append(
+                    StreamAppend(
+                        stream.id, expectedVersion: stream.expected,
+                        events: [try NewEvent(CouponRedeemed(code: code, orderId: orderId))]))
+            }
             let rebatePoints = quote.rebates.reduce(0) { sum, rebate in
                 if case .points(let points) = rebate.reward { return sum + points }
                 return sum
@@ -177,7 +200,8 @@ struct OrderRoutes: Sendable {
                 discountFen: Int64(quote.discountFen), totalFen: Int64(quote.totalFen), quote: quoteJSON,
                 reservations: units.keys.sorted().map { OrderPlaced.Reservation(sku: $0, quantity: units[$0] ?? 0) },
                 campaigns: uses, day: pricing.today, pointsRedeemed: quote.pointsRedeemed,
-                pointsToEarn: quote.pointsToEarn, rebatePoints: rebatePoints, record: quote.record)
+                pointsToEarn: quote.pointsToEarn, rebatePoints: rebatePoints, record: quote.record,
+                coupons: redeemedCoupons)
             appends.insert(
                 StreamAppend(loaded[0].id, expectedVersion: .noStream, events: [try NewEvent(placed)]), at: 0)
             return WriteDecision(
@@ -208,7 +232,9 @@ struct OrderRoutes: Sendable {
         }
         let campaigns = try placed.campaigns.map { try CampaignRoutes.streamID($0.campaignId) }
         let points = try StreamID(category: "points", id: placed.customerId)
-        let streams = [try StreamID(category: "order", id: orderId)] + stock + campaigns + [points]
+        let coupons = try placed.coupons.map { try CouponRoutes.couponStream($0) }
+        let streams = [try StreamID(category: "order", id: orderId)] + stock + campaigns + [points] + coupons
+        let pointsIndex = 1 + stock.count + campaigns.count
         return try await runner.execute(write, streams: streams) { loaded in
             let state = try loaded[0].fold(OrderState.self)
             let events = try Self.deciding { () throws(OrderError) in try state.decideCancel(reason: why) }
@@ -233,8 +259,15 @@ struct OrderRoutes: Sendable {
                 let back = CampaignBudgetReleased(use, orderId: orderId, customerId: placed.customerId, day: placed.day)
                 appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: [try NewEvent(back)]))
             }
+            for (offset, code) in placed.coupons.enumerated() {
+                let stream = loaded[pointsIndex + 1 + offset]
+                appends.append(
+                    StreamAppend(
+                        stream.id, expectedVersion: stream.expected,
+                        events: [try NewEvent(CouponReleased(code: code, orderId: orderId))]))
+            }
             if placed.pointsRedeemed > 0 {
-                let account = loaded[loaded.count - 1]
+                let account = loaded[pointsIndex]
                 let back = PointsReturned(
                     customerId: placed.customerId, orderId: orderId, points: placed.pointsRedeemed)
                 appends.append(

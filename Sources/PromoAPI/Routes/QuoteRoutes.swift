@@ -76,6 +76,9 @@ struct PricingContext: Sendable {
     var store: StoreDefined
     /// Today in Asia/Shanghai (`yyyy-MM-dd`): per-day usage limits count on it.
     var today: String
+    /// The coupons the cart names, and the templates the active campaigns' coupon rebates grant.
+    var coupons: [Coupon] = []
+    var rebateTemplates: [CouponTemplate] = []
 
     var skus: Set<String> { Set(catalog.map(\.sku)) }
 
@@ -96,6 +99,21 @@ struct PricingContext: Sendable {
             campaign.status = .active
             campaigns.append(campaign)
             states[campaign.campaignId] = folded
+        }
+        // A coupon rebate (满返券) needs its template: a campaign whose template is missing cannot be priced.
+        var rebateTemplates: [String: CouponTemplate] = [:]
+        let active = Set(campaigns.map(\.campaignId))
+        campaigns = try await campaigns.asyncFilter { campaign in
+            guard case .rebate(let rule) = campaign.rules else { return true }
+            for tier in rule.tiers {
+                guard case .coupon(let templateId) = tier.reward, rebateTemplates[templateId] == nil else { continue }
+                let stream = try await LoadedStream.load(try CouponRoutes.templateStream(templateId), from: store)
+                guard let definition = try stream.fold(CouponTemplateState.self).definition,
+                    let template = try? CouponTemplate.checked(definition, campaignIds: active)
+                else { return false }
+                rebateTemplates[templateId] = template
+            }
+            return true
         }
         let outlet = try await LoadedStream.load(try StreamID(category: "store", id: cart.storeId), from: store)
         guard let defined = try outlet.fold(StoreState.self).store else {
@@ -123,7 +141,9 @@ struct PricingContext: Sendable {
         return PricingContext(
             catalog: catalog, campaigns: campaigns, campaignStates: states, customer: customer,
             region: defined.channel == "store" ? defined.region : nil, store: defined,
-            today: format.string(from: Date()))
+            today: format.string(from: Date()),
+            coupons: try await store.coupons(cart.couponCodes, activeCampaigns: Set(campaigns.map(\.campaignId))),
+            rebateTemplates: Array(rebateTemplates.values))
     }
 
     /// The request: the cart, the customer with their usage of each campaign, and what each campaign has left.
@@ -169,7 +189,8 @@ struct PricingContext: Sendable {
             campaigns.append(extra)
         }
         do {
-            let engine = try PricingEngine(catalog: catalog, campaigns: campaigns)
+            let engine = try PricingEngine(
+                catalog: catalog, campaigns: campaigns, coupons: coupons, couponTemplates: rebateTemplates)
             return try engine.quote(request(cart))
         } catch {
             // The engine names cart fields as `cart.lines[0].sku`; the body's are `lines[0].sku`.
@@ -181,5 +202,14 @@ struct PricingContext: Sendable {
             }
             throw APIError.invalidField(field, error.message)
         }
+    }
+}
+
+extension Array where Element: Sendable {
+    /// The elements `keep` says yes to, asked in order.
+    func asyncFilter(_ keep: (Element) async throws -> Bool) async throws -> [Element] {
+        var kept: [Element] = []
+        for element in self where try await keep(element) { kept.append(element) }
+        return kept
     }
 }

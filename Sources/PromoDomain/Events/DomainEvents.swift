@@ -33,6 +33,11 @@ public enum DomainEvents {
         OrderRefunded.self,
         CampaignBudgetRefunded.self,
         StockReturned.self,
+        CouponTemplateDefined.self,
+        CouponsIssued.self,
+        CouponIssued.self,
+        CouponRedeemed.self,
+        CouponReleased.self,
     ]
 
     public static let upcasters = UpcasterRegistry([

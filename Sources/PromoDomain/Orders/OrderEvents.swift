@@ -30,6 +30,8 @@ public struct OrderPlaced: DomainEvent {
     /// Points it earns on payment: on the amount paid, and from points rebates.
     public var pointsToEarn: Int
     public var rebatePoints: Int
+    /// Coupons redeemed on it (given back if it is cancelled).
+    public var coupons: [String]
 
     public struct Reservation: Codable, Sendable, Equatable {
         public var sku: String
@@ -67,8 +69,9 @@ public struct OrderPlaced: DomainEvent {
         orderId: String, customerId: String, channel: String, storeId: String, fulfilmentLocation: String,
         paymentMethod: String, subtotalFen: Int64, discountFen: Int64, totalFen: Int64, quote: JSONValue,
         reservations: [Reservation], campaigns: [CampaignUse], day: String, pointsRedeemed: Int = 0,
-        pointsToEarn: Int = 0, rebatePoints: Int = 0, record: JSONValue = .object([:])
+        pointsToEarn: Int = 0, rebatePoints: Int = 0, record: JSONValue = .object([:]), coupons: [String] = []
     ) {
+        self.coupons = coupons
         self.record = record
         self.pointsRedeemed = pointsRedeemed
         self.pointsToEarn = pointsToEarn

@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import PromoDomain
+import Testing
+
+@testable import PromoAPI
+
+@Suite("Coupons over HTTP")
+struct CouponTests {
+    typealias Shop = QuoteTests.Shop
+
+    /// 满100减5 on the shop's category: at most `total` coupons, one per customer.
+    static func template(_ id: String, shop: Shop, total: Int = 3, value: Int = 500) -> String {
+        """
+        {"templateId":"\(id)","name":"满100减5","discount":{"kind":"amount","valueFen":\(value),"thresholdFen":10000},\
+        "scope":{"categories":["\(shop.category)"]},"validFrom":"2020-01-01T00:00:00+08:00",\
+        "validUntil":"2099-01-01T00:00:00+08:00","totalQuantity":\(total),"perCustomerLimit":1}
+        """
+    }
+
+    static func withCoupon(_ body: String, _ code: String) -> String {
+        body.replacingOccurrences(of: #""lines""#, with: #""couponCodes":["\#(code)"],"lines""#)
+    }
+
+    @Test("Templates are checked; issuing keeps to totalQuantity and perCustomerLimit")
+    func issue() async throws {
+        let (shop, _) = try await OrderTests.stocked(10)
+        let id = APITest.id("t")
+        let (a, b, c, d) = (APITest.id("u"), APITest.id("u"), APITest.id("u"), APITest.id("u"))
+        try await APITest.withApp { client in
+            let defined = try await client.send(
+                .post, "/v1/coupon-templates", key: shop.marketing, body: Self.template(id, shop: shop))
+            #expect(defined.status == .created)
+            let again = try await client.send(
+                .post, "/v1/coupon-templates", key: shop.marketing, body: Self.template(id, shop: shop))
+            #expect(again.errorCode == "template_exists")
+            let bad = try await client.send(
+                .post, "/v1/coupon-templates", key: shop.marketing,
+                body: Self.template(APITest.id("t"), shop: shop, value: 0))
+            #expect(bad.errorField == "discount.valueFen")
+
+            let issued = try await client.send(
+                .post, "/v1/coupon-templates/\(id)/issue", key: shop.marketing,
+                body: #"{"customerIds":["\#(a)","\#(b)"]}"#)
+            #expect(issued.status == .created)
+            #expect(issued.json["coupons"]?.arrayCount == 2)
+            #expect(issued.json["coupons"]?[index: 0]?["customerId"] == .string(a))
+            let twice = try await client.send(
+                .post, "/v1/coupon-templates/\(id)/issue", key: shop.marketing, body: #"{"customerIds":["\#(a)"]}"#)
+            #expect(twice.errorCode == "customer_limit_reached")
+            let over = try await client.send(
+                .post, "/v1/coupon-templates/\(id)/issue", key: shop.marketing,
+                body: #"{"customerIds":["\#(c)","\#(d)"]}"#)
+            #expect(over.errorCode == "quantity_exhausted")
+            let missing = try await client.send(
+                .post, "/v1/coupon-templates/\(id)-none/issue", key: shop.marketing, body: #"{"customerIds":["\#(c)"]}"#
+            )
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test(
+        "A coupon is redeemed once by its owner; a cancelled order gives it back; another customer's code does not apply"
+    )
+    func redeem() async throws {
+        let (shop, _) = try await OrderTests.stocked(20)
+        let id = APITest.id("t")
+        let (owner, other) = (APITest.id("u"), APITest.id("u"))
+        try await APITest.withApp { client in
+            _ = try await client.send(
+                .post, "/v1/coupon-templates", key: shop.marketing, body: Self.template(id, shop: shop))
+            let issued = try await client.send(
+                .post, "/v1/coupon-templates/\(id)/issue", key: shop.marketing, body: #"{"customerIds":["\#(owner)"]}"#)
+            let code = try #require(issued.json["coupons"]?[index: 0]?["code"]?.stringValue)
+
+            let first = APITest.id("o")
+            let placed = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.withCoupon(OrderTests.order(shop, first, quantity: 3, customer: owner), code))
+            #expect(placed.status == .created)
+            #expect(placed.json["totalFen"] == 13_270)
+            let reused = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.withCoupon(OrderTests.order(shop, APITest.id("o"), quantity: 3, customer: owner), code))
+            #expect(reused.status == .conflict)
+            #expect(reused.errorCode == "coupon_already_redeemed")
+
+            _ = try await client.send(.post, "/v1/orders/\(first)/cancel", key: shop.channel)
+            let afterCancel = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.withCoupon(OrderTests.order(shop, APITest.id("o"), quantity: 3, customer: owner), code))
+            #expect(afterCancel.json["totalFen"] == 13_270)
+            #expect(
+                try await APITest.storedEvents("coupon-\(code)").map(\.type)
+                    == ["CouponIssued", "CouponRedeemed", "CouponReleased", "CouponRedeemed"])
+
+            let quote = try await client.send(
+                .post, "/v1/quotes", key: shop.channel, body: Self.withCoupon(shop.cart(3, customer: other), code))
+            #expect(quote.json["totalFen"] == 13_770)
+            #expect(quote.json["rejected"]?.arrayCount ?? 0 >= 1)
+        }
+    }
+
+    @Test("One coupon, ten concurrent orders using it: exactly one succeeds")
+    func concurrentRedemption() async throws {
+        let (shop, _) = try await OrderTests.stocked(100)
+        let id = APITest.id("t")
+        let owner = APITest.id("u")
+        try await APITest.withApp { client in
+            _ = try await client.send(
+                .post, "/v1/coupon-templates", key: shop.marketing, body: Self.template(id, shop: shop))
+            let issued = try await client.send(
+                .post, "/v1/coupon-templates/\(id)/issue", key: shop.marketing, body: #"{"customerIds":["\#(owner)"]}"#)
+            let code = try #require(issued.json["coupons"]?[index: 0]?["code"]?.stringValue)
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        try await client.send(
+                            .post, "/v1/orders", key: shop.channel,
+                            body: Self.withCoupon(
+                                OrderTests.order(shop, APITest.id("o"), quantity: 3, customer: owner), code))
+                    }
+                }
+                var replies: [Reply] = []
+                for try await reply in group { replies.append(reply) }
+                return replies
+            }
+            #expect(replies.filter { $0.status == .created }.count == 1)
+            #expect(replies.filter { $0.errorCode == "coupon_already_redeemed" }.count == 9)
+        }
+    }
+}
