@@ -546,8 +546,9 @@ struct OrderRoutes: Sendable {
         pricing.campaigns.first { $0.campaignId == id }?.kind == .flashSale
     }
 
-    /// A line of a flash-sale SKU the flash sale can no longer price in full (sold out, or the customer's limit
-    /// reached) is refused, never placed at list price.
+    /// A line of a flash-sale SKU whose flash quantity or customer's limit is used up is refused, never placed at
+    /// list price. While some flash units are left for the customer, the units past them are at list price, as
+    /// the quote shows (the worked example's 3 units with a limit of 2).
     static func checkFlashSales(_ cart: Cart, quote: Quote, pricing: PricingContext) throws {
         let request = pricing.request(cart)
         for campaign in pricing.campaigns {
@@ -560,7 +561,7 @@ struct OrderRoutes: Sendable {
             let left = request.flashQuantitiesLeft[campaign.campaignId] ?? rule.quantity
             let bought = request.customer.flashPurchases[campaign.campaignId] ?? 0
             let customerLeft = max(0, rule.perCustomerLimit - bought)
-            guard min(left, customerLeft) < wanted else { continue }
+            guard min(left, customerLeft) == 0 else { continue }
             // Both bind equally: the shopper's own limit is the one to tell them about.
             let code = left < customerLeft ? "flash_sold_out" : "customer_limit_reached"
             throw APIError(
