@@ -20,9 +20,9 @@ public struct PointsEarned: DomainEvent {
         customerId: "u-1001", orderId: "o-20261111-0001", points: 117, source: "order")
 }
 
-/// Points a customer spent on an order (积分抵现), deducted in the order's own append.
-public struct PointsRedeemed: DomainEvent {
-    public static let eventType = "PointsRedeemed"
+/// Points spent on an order, or given back: the same fields, a type for each direction.
+public struct OrderPoints<Direction: OrderPointsDirection>: DomainEvent {
+    public static var eventType: String { Direction.eventType }
 
     public var customerId: String
     public var orderId: String
@@ -34,25 +34,24 @@ public struct PointsRedeemed: DomainEvent {
         self.points = points
     }
 
-    public static let sample = PointsRedeemed(customerId: "u-1001", orderId: "o-20261111-0001", points: 500)
+    public static var sample: Self { Self(customerId: "u-1001", orderId: "o-20261111-0001", points: 500) }
 }
 
-/// Points spent on an order given back (the order was cancelled).
-public struct PointsReturned: DomainEvent {
-    public static let eventType = "PointsReturned"
-
-    public var customerId: String
-    public var orderId: String
-    public var points: Int
-
-    public init(customerId: String, orderId: String, points: Int) {
-        self.customerId = customerId
-        self.orderId = orderId
-        self.points = points
-    }
-
-    public static let sample = PointsReturned(customerId: "u-1001", orderId: "o-20261111-0001", points: 500)
+/// Names one direction of ``OrderPoints``.
+public protocol OrderPointsDirection: Sendable {
+    static var eventType: String { get }
 }
+
+/// The directions of ``OrderPoints``.
+public enum PointsMovement {
+    /// Points a customer spent on an order (积分抵现), deducted in the order's own append.
+    public enum Spent: OrderPointsDirection { public static let eventType = "PointsRedeemed" }
+    /// Points spent on an order given back (the order was cancelled, or its units returned).
+    public enum GivenBack: OrderPointsDirection { public static let eventType = "PointsReturned" }
+}
+
+public typealias PointsRedeemed = OrderPoints<PointsMovement.Spent>
+public typealias PointsReturned = OrderPoints<PointsMovement.GivenBack>
 
 /// Points earned on returned units taken back (a refund). The balance may go below zero when they were spent
 /// already: the customer owes them.

@@ -71,9 +71,9 @@ public struct LowStockDetected: DomainEvent {
     public static let sample = LowStockDetected(sku: "HP-001", location: "online", available: 12, safetyStock: 20)
 }
 
-/// Units held for an order at a location: reserved grows, on hand does not (shipping issues them).
-public struct StockReserved: DomainEvent {
-    public static let eventType = "StockReserved"
+/// What an order does to the stock of one SKU at one location: the same fields, a type per movement.
+public struct OrderStockMovement<Movement: OrderStockMovementKind>: DomainEvent {
+    public static var eventType: String { Movement.eventType }
 
     public var sku: String
     public var location: String
@@ -87,66 +87,29 @@ public struct StockReserved: DomainEvent {
         self.orderId = orderId
     }
 
-    public static let sample = StockReserved(
-        sku: "HP-001", location: "wh-chengdu", quantity: 2, orderId: "o-20261111-0001")
-}
-
-/// An order's reservation was given back (the order was cancelled): reserved shrinks.
-public struct StockReleased: DomainEvent {
-    public static let eventType = "StockReleased"
-
-    public var sku: String
-    public var location: String
-    public var quantity: Int
-    public var orderId: String
-
-    public init(sku: String, location: String, quantity: Int, orderId: String) {
-        self.sku = sku
-        self.location = location
-        self.quantity = quantity
-        self.orderId = orderId
+    public static var sample: Self {
+        Self(sku: "HP-001", location: "wh-chengdu", quantity: 2, orderId: "o-20261111-0001")
     }
-
-    public static let sample = StockReleased(
-        sku: "HP-001", location: "wh-chengdu", quantity: 2, orderId: "o-20261111-0001")
 }
 
-/// An order's reserved units left the location (it shipped): on hand and reserved both shrink.
-public struct StockIssued: DomainEvent {
-    public static let eventType = "StockIssued"
-
-    public var sku: String
-    public var location: String
-    public var quantity: Int
-    public var orderId: String
-
-    public init(sku: String, location: String, quantity: Int, orderId: String) {
-        self.sku = sku
-        self.location = location
-        self.quantity = quantity
-        self.orderId = orderId
-    }
-
-    public static let sample = StockIssued(
-        sku: "HP-001", location: "wh-chengdu", quantity: 2, orderId: "o-20261111-0001")
+/// Names one kind of ``OrderStockMovement``.
+public protocol OrderStockMovementKind: Sendable {
+    static var eventType: String { get }
 }
 
-/// Returned units put back on hand (a refund with `restock`): on hand grows.
-public struct StockReturned: DomainEvent {
-    public static let eventType = "StockReturned"
-
-    public var sku: String
-    public var location: String
-    public var quantity: Int
-    public var orderId: String
-
-    public init(sku: String, location: String, quantity: Int, orderId: String) {
-        self.sku = sku
-        self.location = location
-        self.quantity = quantity
-        self.orderId = orderId
-    }
-
-    public static let sample = StockReturned(
-        sku: "HP-001", location: "wh-chengdu", quantity: 1, orderId: "o-20261111-0001")
+/// The kinds of ``OrderStockMovement``.
+public enum StockMovement {
+    /// Units held for an order: reserved grows, on hand does not (shipping issues them).
+    public enum Reserved: OrderStockMovementKind { public static let eventType = "StockReserved" }
+    /// An order's reservation given back (cancelled, or refunded before shipping): reserved shrinks.
+    public enum Released: OrderStockMovementKind { public static let eventType = "StockReleased" }
+    /// An order's reserved units left the location (it shipped): on hand and reserved both shrink.
+    public enum Issued: OrderStockMovementKind { public static let eventType = "StockIssued" }
+    /// Returned units put back on hand (a refund with `restock`): on hand grows.
+    public enum Returned: OrderStockMovementKind { public static let eventType = "StockReturned" }
 }
+
+public typealias StockReserved = OrderStockMovement<StockMovement.Reserved>
+public typealias StockReleased = OrderStockMovement<StockMovement.Released>
+public typealias StockIssued = OrderStockMovement<StockMovement.Issued>
+public typealias StockReturned = OrderStockMovement<StockMovement.Returned>
