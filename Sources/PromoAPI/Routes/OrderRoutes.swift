@@ -238,21 +238,10 @@ struct OrderRoutes: Sendable {
         return try await runner.execute(write, streams: streams) { loaded in
             let state = try loaded[0].fold(OrderState.self)
             let events = try Self.deciding { () throws(OrderError) in try state.decideCancel(reason: why) }
-            guard !events.isEmpty else {
-                return try WriteDecision(
-                    loaded[0], events: [], body: try Self.json(placed, status: state.status, version: loaded[0].version)
-                )
-            }
-            var appends = [
-                StreamAppend(
-                    loaded[0].id, expectedVersion: loaded[0].expected, events: try events.map { try NewEvent($0) })
-            ]
-            for (offset, reservation) in placed.reservations.enumerated() {
-                let stream = loaded[1 + offset]
-                let released = try Self.stockEvents(
-                    stream, .release(quantity: Int64(reservation.quantity), orderId: orderId), sku: reservation.sku,
-                    location: placed.fulfilmentLocation)
-                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: released))
+            guard !events.isEmpty else { return try Self.unchanged(placed, state, loaded[0]) }
+            var appends = [try Self.append(events, to: loaded[0])]
+            appends += try Self.reservations(of: placed, in: loaded, at: placed.fulfilmentLocation) {
+                .release(quantity: $0, orderId: orderId)
             }
             for (offset, use) in placed.campaigns.enumerated() {
                 let stream = loaded[1 + stock.count + offset]
@@ -301,21 +290,10 @@ struct OrderRoutes: Sendable {
             loaded in
             let state = try loaded[0].fold(OrderState.self)
             let events = try Self.deciding { () throws(OrderError) in try state.decideShip(location: location) }
-            guard !events.isEmpty else {
-                return try WriteDecision(
-                    loaded[0], events: [], body: try Self.json(placed, status: state.status, version: loaded[0].version)
-                )
-            }
-            var appends = [
-                StreamAppend(
-                    loaded[0].id, expectedVersion: loaded[0].expected, events: try events.map { try NewEvent($0) })
-            ]
-            for (offset, reservation) in placed.reservations.enumerated() {
-                let stream = loaded[1 + offset]
-                let issued = try Self.stockEvents(
-                    stream, .issueReserved(quantity: Int64(reservation.quantity), orderId: orderId),
-                    sku: reservation.sku, location: location)
-                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: issued))
+            guard !events.isEmpty else { return try Self.unchanged(placed, state, loaded[0]) }
+            var appends = [try Self.append(events, to: loaded[0])]
+            appends += try Self.reservations(of: placed, in: loaded, at: location) {
+                .issueReserved(quantity: $0, orderId: orderId)
             }
             return WriteDecision(
                 appends: appends, body: try Self.json(placed, status: "shipped", version: loaded[0].version + 1))
@@ -488,6 +466,32 @@ struct OrderRoutes: Sendable {
                     "refundedFen": .int(state.refundedFen + refunded.refundFen),
                 ])
         }
+    }
+
+    /// A command that changes nothing answers with the order as it is.
+    static func unchanged(_ placed: OrderPlaced, _ state: OrderState, _ stream: LoadedStream) throws -> WriteDecision {
+        try WriteDecision(
+            stream, events: [], body: try Self.json(placed, status: state.status, version: stream.version))
+    }
+
+    /// Events for a loaded stream, expecting the version it was loaded at.
+    static func append(_ events: [any DomainEvent], to stream: LoadedStream) throws -> StreamAppend {
+        StreamAppend(stream.id, expectedVersion: stream.expected, events: try events.map { try NewEvent($0) })
+    }
+
+    /// `command` applied to each of the order's reservations, on its stock streams (loaded right after the
+    /// order's own, one per reservation, in the order's order).
+    static func reservations(
+        of placed: OrderPlaced, in loaded: [LoadedStream], at location: String, _ command: (Int64) -> StockCommand
+    ) throws -> [StreamAppend] {
+        var appends: [StreamAppend] = []
+        for (offset, reservation) in placed.reservations.enumerated() {
+            let stream = loaded[1 + offset]
+            let events = try Self.stockEvents(
+                stream, command(Int64(reservation.quantity)), sku: reservation.sku, location: location)
+            appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: events))
+        }
+        return appends
     }
 
     static func placedOrder(_ id: String, store: PostgresEventStore) async throws -> OrderPlaced {
