@@ -47,6 +47,7 @@ public struct APIServer: Sendable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         let metrics = APIMetrics()
+        let caches = CategoryCaches()
         let table = RouteTable(router: router, auth: AuthMiddleware(keys: ApiKeyStore(store: store)), metrics: metrics)
         let runner = CommandRunner(
             store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger),
@@ -59,13 +60,13 @@ public struct APIServer: Sendable {
         HealthRoutes(store: store, expectedSteps: APIMigrations.withEventStore.map(\.version)).register(on: table)
         table.addPublic(.get, "/openapi.json") { _, _ in JSONResponse.make(body: OpenAPIDocument.json) }
         AccessRoutes().register(on: table)
-        ProductRoutes(runner: runner, store: store).register(on: table)
+        ProductRoutes(runner: runner, store: store, caches: caches).register(on: table)
         StoreRoutes(runner: runner).register(on: table)
         StockRoutes(runner: runner, store: store).register(on: table)
-        CampaignRoutes(runner: runner, store: store).register(on: table)
-        QuoteRoutes(store: store).register(on: table)
+        CampaignRoutes(runner: runner, store: store, caches: caches).register(on: table)
+        QuoteRoutes(store: store, caches: caches).register(on: table)
         CouponRoutes(runner: runner, store: store).register(on: table)
-        OrderRoutes(runner: runner, store: store, metrics: metrics).register(on: table)
+        OrderRoutes(runner: runner, store: store, metrics: metrics, caches: caches).register(on: table)
         CustomerRoutes(runner: runner, keys: CustomerKeyStore(client: store.client, logger: store.logger))
             .register(on: table)
         return table

@@ -72,6 +72,13 @@ extension PostgresEventStore {
         return try await fetch(query, on: connection)
     }
 
+    /// The position below which every event is final: no transaction still open can commit one there (see
+    /// ``readCommitted(after:limit:on:)``). A reader that has seen every event of a category below it need never
+    /// read them again.
+    public func watermark() async throws -> Int64 {
+        try await client.leasedValue("SELECT promo_watermark()", as: Int64.self, logger: logger) ?? 0
+    }
+
     /// A stream's current version; 0 when it does not exist.
     public func streamVersion(_ streamId: StreamID) async throws -> Int64 {
         try await client.leasedValue(

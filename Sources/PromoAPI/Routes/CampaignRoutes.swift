@@ -10,6 +10,7 @@ import PromoDomain
 struct CampaignRoutes: Sendable {
     let runner: CommandRunner
     let store: PostgresEventStore
+    let caches: CategoryCaches
 
     static let writers: Set<AccessRole> = [.marketing]
     /// Channel systems read the feed of active campaigns; marketing and analysts read any.
@@ -57,7 +58,7 @@ struct CampaignRoutes: Sendable {
             throw APIError.invalidField("campaignId", "is required (a string)")
         }
         let campaignId = try InputLimits.identifier(id, field: "campaignId")
-        let definition = try await Self.check(body, store: store)
+        let definition = try await Self.check(body, store: store, caches: caches)
         return try await runner.execute(write, streams: [try Self.streamID(campaignId)]) { loaded in
             let stream = loaded[0]
             let state = try stream.fold(CampaignStreamState.self)
@@ -84,7 +85,7 @@ struct CampaignRoutes: Sendable {
             guard state.exists else { throw APIError.unknownCampaign(campaignId) }
             let merged: JSONValue
             do { merged = try state.adjusted(by: patch) } catch let error as PricingInputError { throw APIError(error) }
-            let definition = try await Self.check(merged, store: store)
+            let definition = try await Self.check(merged, store: store, caches: caches)
             let events = try Self.deciding { () throws(CampaignCommandError) in try state.decide(adjust: definition) }
             return try WriteDecision(
                 stream, events: events,
@@ -150,7 +151,7 @@ struct CampaignRoutes: Sendable {
             }
             status = parsed
         }
-        let campaigns = try await store.fold(category: "campaign", as: CampaignStreamState.self)
+        let campaigns = try await caches.campaigns.current(store)
         var matching: [[String: JSONValue]] = []
         for folded in campaigns.values where folded.state.exists && Self.visible(folded.state, to: context) {
             if let status, folded.state.status != status { continue }
@@ -200,8 +201,10 @@ struct CampaignRoutes: Sendable {
 
     /// The body checked as the engine prices it, against the SKUs the catalog holds now: 400 naming the
     /// field, or 422 `unknown_sku`.
-    static func check(_ body: JSONValue, store: PostgresEventStore) async throws -> CampaignDefinition {
-        let skus = Set(try await store.catalog().map(\.product.sku))
+    static func check(_ body: JSONValue, store: PostgresEventStore, caches: CategoryCaches) async throws
+        -> CampaignDefinition
+    {
+        let skus = Set(try await caches.catalog(store).map(\.product.sku))
         do {
             return try CampaignDefinition(json: body, knownSKUs: skus)
         } catch {

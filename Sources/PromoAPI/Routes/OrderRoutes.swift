@@ -13,6 +13,7 @@ struct OrderRoutes: Sendable {
     let runner: CommandRunner
     let store: PostgresEventStore
     let metrics: APIMetrics
+    let caches: CategoryCaches
 
     static let readers: Set<AccessRole> = [.channel, .marketing, .analyst, .auditor]
 
@@ -60,7 +61,7 @@ struct OrderRoutes: Sendable {
             try body.string("paymentMethod"), field: "paymentMethod", length: InputLimits.labelLength)
         let expectedTotal = try body.optionalInteger("expectedTotalFen")
         let cart = try QuoteRoutes.cart(body)  // reads the cart's fields, then finishes the body
-        let context = try await PricingContext.load(for: cart, from: store)
+        let context = try await PricingContext.load(for: cart, from: store, caches: caches)
         let location = context.store.fulfilmentLocation
 
         // The streams the append touches, from a first pricing: the order, the stock of every unit, and the

@@ -8,6 +8,7 @@ import PromoDomain
 struct ProductRoutes: Sendable {
     let runner: CommandRunner
     let store: PostgresEventStore
+    let caches: CategoryCaches
 
     static let writers: Set<AccessRole> = [.marketing]
     static let readers: Set<AccessRole> = [.marketing, .analyst, .auditor]
@@ -54,7 +55,7 @@ struct ProductRoutes: Sendable {
         let query = try QueryReader(request, allowed: ["category", "tag"])
         let category = query["category"]
         let tag = query["tag"]
-        let matching = try await store.catalog().compactMap { product, version -> (ProductDefined, Int64)? in
+        let matching = try await caches.catalog(store).compactMap { product, version -> (ProductDefined, Int64)? in
             if let category, product.category != category { return nil }
             if let tag, !product.tags.contains(tag) { return nil }
             return (product, version)

@@ -8,12 +8,13 @@ import PromoDomain
 /// the active campaigns as the streams hold them now. No side effects.
 struct QuoteRoutes: Sendable {
     let store: PostgresEventStore
+    let caches: CategoryCaches
 
     func register(on table: RouteTable) {
         table.add(.post, "/quotes", roles: [.channel, .marketing]) { request, context in
             var request = request
             let cart = try Self.cart(BodyReader(body: Request.json(try await request.bodyBytes(context: context))))
-            let pricing = try await PricingContext.load(for: cart, from: store)
+            let pricing = try await PricingContext.load(for: cart, from: store, caches: caches)
             return JSONResponse.make(status: .ok, text: try pricing.quote(cart, with: nil).rendered())
         }
         table.add(.post, "/campaigns/{id}/simulate", roles: [.marketing]) { request, context in
@@ -25,7 +26,7 @@ struct QuoteRoutes: Sendable {
             let stream = try await LoadedStream.load(try CampaignRoutes.streamID(id), from: store)
             let state = try stream.fold(CampaignStreamState.self)
             guard let definition = state.definition else { throw APIError.unknownCampaign(id) }
-            let pricing = try await PricingContext.load(for: cart, from: store)
+            let pricing = try await PricingContext.load(for: cart, from: store, caches: caches)
             let simulated = try CampaignRoutes.checkStored(definition, knownSKUs: pricing.skus)
             let with = try JSONValue(parsing: Array(try pricing.quote(cart, with: simulated).rendered().utf8))
             let without = try JSONValue(
@@ -82,8 +83,10 @@ struct PricingContext: Sendable {
 
     var skus: Set<String> { Set(catalog.map(\.sku)) }
 
-    static func load(for cart: Cart, from store: PostgresEventStore) async throws -> PricingContext {
-        let catalog = try await store.catalog().map(\.product).map {
+    static func load(for cart: Cart, from store: PostgresEventStore, caches: CategoryCaches) async throws
+        -> PricingContext
+    {
+        let catalog = try await caches.catalog(store).map(\.product).map {
             Product(
                 sku: $0.sku, name: $0.name, priceFen: Int($0.priceFen), costFen: Int($0.costFen),
                 category: $0.category, tags: $0.tags)
@@ -91,7 +94,7 @@ struct PricingContext: Sendable {
         let skus = Set(catalog.map(\.sku))
         var campaigns: [Campaign] = []
         var states: [String: FoldedStream<CampaignStreamState>] = [:]
-        for folded in try await store.fold(category: "campaign", as: CampaignStreamState.self).values
+        for folded in try await caches.campaigns.current(store).values
         where folded.state.status == .active {
             guard let definition = folded.state.definition else { continue }
             // A definition was checked when written; against today's catalog it still is.

@@ -34,14 +34,3 @@ extension PostgresEventStore {
         }
     }
 }
-
-extension PostgresEventStore {
-    /// The catalog: every product defined on its own stream (`product-{sku}`), with the stream's version. A
-    /// stream of the category whose definition names another SKU is not a catalog entry.
-    func catalog() async throws -> [(product: ProductDefined, version: Int64)] {
-        try await fold(category: "product", as: ProductState.self).compactMap { streamId, folded in
-            guard let product = folded.state.product, streamId == "product-\(product.sku)" else { return nil }
-            return (product, folded.version)
-        }
-    }
-}
