@@ -80,13 +80,20 @@ struct PricingContext: Sendable {
     /// The coupons the cart names, and the templates the active campaigns' coupon rebates grant.
     var coupons: [Coupon] = []
     var rebateTemplates: [CouponTemplate] = []
+    /// The catalog by stream version, and where engines built from this context are kept.
+    var productVersions: [String: Int64] = [:]
+    /// Each campaign's definition version, from the same read as `campaigns` (a stream loaded again later for its
+    /// budgets may have moved on).
+    var definitionVersions: [String: Int] = [:]
+    var engines: EngineCache?
 
     var skus: Set<String> { Set(catalog.map(\.sku)) }
 
     static func load(for cart: Cart, from store: PostgresEventStore, caches: CategoryCaches) async throws
         -> PricingContext
     {
-        let catalog = try await caches.catalog(store).map(\.product).map {
+        let products = try await caches.catalog(store)
+        let catalog = products.map(\.product).map {
             Product(
                 sku: $0.sku, name: $0.name, priceFen: Int($0.priceFen), costFen: Int($0.costFen),
                 category: $0.category, tags: $0.tags)
@@ -97,8 +104,12 @@ struct PricingContext: Sendable {
         for folded in try await caches.campaigns.current(store).values
         where folded.state.status == .active {
             guard let definition = folded.state.definition else { continue }
-            // A definition was checked when written; against today's catalog it still is.
-            guard var campaign = try? CampaignRoutes.checkStored(definition, knownSKUs: skus) else { continue }
+            // A definition was checked when written; against today's catalog it still is (SKUs are never
+            // removed), so each definition is decoded once and kept.
+            guard
+                var campaign = try? caches.definitions.campaign(
+                    definition, version: folded.state.definitionCount, knownSKUs: skus)
+            else { continue }
             campaign.status = .active
             campaigns.append(campaign)
             states[campaign.campaignId] = folded
@@ -146,7 +157,9 @@ struct PricingContext: Sendable {
             region: defined.channel == "store" ? defined.region : nil, store: defined,
             today: format.string(from: Date()),
             coupons: try await store.coupons(cart.couponCodes, activeCampaigns: Set(campaigns.map(\.campaignId))),
-            rebateTemplates: Array(rebateTemplates.values))
+            rebateTemplates: Array(rebateTemplates.values),
+            productVersions: Dictionary(products.map { ($0.product.sku, $0.version) }) { a, _ in a },
+            definitionVersions: states.mapValues(\.state.definitionCount), engines: caches.engines)
     }
 
     /// The request: the cart, the customer with their usage of each campaign, and what each campaign has left.
@@ -192,9 +205,22 @@ struct PricingContext: Sendable {
             campaigns.append(extra)
         }
         do {
-            let engine = try PricingEngine(
-                catalog: catalog, campaigns: campaigns, coupons: coupons, couponTemplates: rebateTemplates)
-            return try engine.quote(request(cart))
+            let build = { () throws(PricingInputError) in
+                try PricingEngine(
+                    catalog: catalog, campaigns: campaigns, coupons: coupons, couponTemplates: rebateTemplates)
+            }
+            // The everyday case (no coupon, no simulated campaign) prices with the engine built last, while the
+            // catalog and the campaigns' definitions are unchanged.
+            guard let engines, coupons.isEmpty, extra == nil, excluded == nil else {
+                return try build().quote(request(cart))
+            }
+            let key = EngineKey(
+                products: productVersions,
+                campaigns: Dictionary(campaigns.map { ($0.campaignId, definitionVersions[$0.campaignId] ?? 0) }) {
+                    a, _ in a
+                },
+                templates: rebateTemplates.map(\.templateId).sorted())
+            return try engines.engine(for: key, build: build).quote(request(cart))
         } catch {
             // The engine names cart fields as `cart.lines[0].sku`; the body's are `lines[0].sku`.
             let field = error.field.hasPrefix("cart.") ? String(error.field.dropFirst(5)) : error.field

@@ -1,5 +1,6 @@
 import EventStore
 import PromoDomain
+import Synchronization
 
 /// Every stream of one category folded, kept in process and brought up to date by reading only what was appended
 /// since: the catalog and the campaigns are read on every quote and order, and their events (a campaign's
@@ -61,6 +62,8 @@ actor CategoryCache<State: EventSourced> {
 struct CategoryCaches: Sendable {
     let products = CategoryCache<ProductState>(category: "product")
     let campaigns = CategoryCache<CampaignStreamState>(category: "campaign")
+    let engines = EngineCache()
+    let definitions = DefinitionCache()
 
     /// The catalog: every product defined on its own stream (`product-{sku}`), with the stream's version. A
     /// stream of the category whose definition names another SKU is not a catalog entry.
@@ -69,5 +72,42 @@ struct CategoryCaches: Sendable {
             guard let product = folded.state.product, streamId == "product-\(product.sku)" else { return nil }
             return (product, folded.version)
         }
+    }
+}
+
+/// What a pricing engine is built from, by version: a product's stream version, a campaign's definition version
+/// (orders change its budgets, which quotes pass apart, not its definition), the coupon-rebate templates.
+struct EngineKey: Hashable, Sendable {
+    var products: [String: Int64]
+    var campaigns: [String: Int]
+    var templates: [String]
+}
+
+/// The engine built last, kept while the catalog and the active campaigns' definitions stay as they were:
+/// building one compiles every campaign against every product, which costs more than pricing a cart.
+final class EngineCache: Sendable {
+    private let last = Mutex<(key: EngineKey, engine: PricingEngine)?>(nil)
+
+    func engine(for key: EngineKey, build: () throws(PricingInputError) -> PricingEngine) throws(PricingInputError)
+        -> PricingEngine
+    {
+        if let cached = last.withLock({ $0 }), cached.key == key { return cached.engine }
+        let engine = try build()
+        last.withLock { $0 = (key, engine) }
+        return engine
+    }
+}
+
+/// Campaign definitions decoded and checked, by campaign and definition version: a definition never changes
+/// under its version, and the catalog only grows, so one that checked once checks for good.
+final class DefinitionCache: Sendable {
+    private let decoded = Mutex<[String: (version: Int, campaign: Campaign)]>([:])
+
+    func campaign(_ definition: JSONValue, version: Int, knownSKUs: @autoclosure () -> Set<String>) throws -> Campaign {
+        let id = definition["campaignId"]?.stringValue ?? ""
+        if let kept = decoded.withLock({ $0[id] }), kept.version == version { return kept.campaign }
+        let campaign = try CampaignRoutes.checkStored(definition, knownSKUs: knownSKUs())
+        decoded.withLock { $0[id] = (version, campaign) }
+        return campaign
     }
 }
