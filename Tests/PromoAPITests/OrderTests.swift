@@ -368,6 +368,32 @@ struct OrderTests {
         }
     }
 
+    @Test("A flash sale goes live only when the stock across locations covers the units it promises")
+    func flashActivationNeedsStock() async throws {
+        let shop = try await Shop.open()
+        let id = APITest.id("flash")
+        try await APITest.withApp { client in
+            _ = try await client.send(
+                .post, "/v1/stock/\(shop.sku)/\(shop.storeId)/receipts", key: shop.marketing, body: #"{"quantity":10}"#)
+            let body = """
+                {"campaignId":"\(id)","name":"秒杀","kind":"flash_sale",\
+                "window":{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"},\
+                "rules":{"sku":"\(shop.sku)","priceFen":990,"quantity":50,"perCustomerLimit":1}}
+                """
+            _ = try await client.send(.post, "/v1/campaigns", key: shop.marketing, body: body)
+            let short = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: shop.marketing)
+            #expect(short.status == .conflict)
+            #expect(short.errorCode == "insufficient_stock")
+            #expect(short.json["error"]?["details"]?["available"] == 10)
+            #expect(short.json["error"]?["details"]?["promised"] == 50)
+            _ = try await client.send(
+                .post, "/v1/stock/\(shop.sku)/wh-\(shop.storeId)/receipts", key: shop.marketing,
+                body: #"{"quantity":40}"#)
+            let live = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: shop.marketing)
+            #expect(live.json["status"] == "active")
+        }
+    }
+
     @Test(
         "A flash sale is never sold at list price once used up: no flash unit left for the customer, the line is refused"
     )

@@ -104,6 +104,7 @@ struct CampaignRoutes: Sendable {
         if bytes.readableBytes > 0, try Request.json(bytes) != .object([:]) {
             throw APIError.invalidField("(root)", "takes no fields (send {} or nothing)")
         }
+        if transition == .activate || transition == .resume { try await checkFlashStock(campaignId) }
         return try await runner.execute(write, streams: [try Self.streamID(campaignId)]) { loaded in
             let stream = loaded[0]
             let state = try stream.fold(CampaignStreamState.self)
@@ -114,6 +115,27 @@ struct CampaignRoutes: Sendable {
                 stream, events: events,
                 body: try Self.json(Self.after(state, events), version: stream.version + Int64(events.count)))
         }
+    }
+
+    /// A flash sale goes live only when the stock of its SKU, across locations, covers the units it still
+    /// promises (409 `insufficient_stock` otherwise): a sale that sells out of stock before its quantity
+    /// disappoints every shopper it drew.
+    private func checkFlashStock(_ campaignId: String) async throws {
+        let stream = try await LoadedStream.load(try Self.streamID(campaignId), from: store)
+        let state = try stream.fold(CampaignStreamState.self)
+        guard let definition = state.definition, definition["kind"]?.stringValue == "flash_sale",
+            let sku = definition["rules"]?["sku"]?.stringValue,
+            let quantity = definition["rules"]?["quantity"]?.intValue
+        else { return }
+        let promised = max(0, quantity - Int64(state.consumed.flashUnits))
+        let prefix = "stock-\(sku)@"
+        let stock = try await store.fold(category: "stock", streamIdPrefix: prefix, as: StockState.self)
+        let available = stock.values.reduce(Int64(0)) { $0 + $1.state.available }
+        guard available < promised else { return }
+        throw APIError(
+            .conflict, code: "insufficient_stock",
+            message: "\(sku) has \(available) units available across locations; the flash sale promises \(promised)",
+            details: ["sku": .string(sku), "available": .int(available), "promised": .int(promised)])
     }
 
     /// `POST /v1/campaigns/{id}/expenses {kind, amountFen, note}`: a cost outside orders, for cost accounting.
