@@ -49,9 +49,7 @@ struct CampaignRoutes: Sendable {
     static func streamID(_ id: String) throws -> StreamID { try StreamID(category: "campaign", id: id) }
 
     private func create(_ request: Request, context: APIRequestContext) async throws -> Response {
-        var request = request
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try Request.json(bytes)
         guard case .object(let members) = body else { throw APIError.invalidField("(root)", "must be a JSON object") }
         guard case .string(let id)? = members["campaignId"] else {
@@ -70,10 +68,8 @@ struct CampaignRoutes: Sendable {
     }
 
     private func adjust(_ request: Request, context: APIRequestContext) async throws -> Response {
-        var request = request
         let campaignId = try request.identifier("id", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         guard case .object(let patch) = try Request.json(bytes) else {
             throw APIError.invalidField("(root)", "must be a JSON object")
         }
@@ -96,10 +92,8 @@ struct CampaignRoutes: Sendable {
     private func change(_ transition: CampaignTransition, _ request: Request, context: APIRequestContext)
         async throws -> Response
     {
-        var request = request
         let campaignId = try request.identifier("id", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         // No body, or an empty object: the step is all there is to say.
         if bytes.readableBytes > 0, try Request.json(bytes) != .object([:]) {
             throw APIError.invalidField("(root)", "takes no fields (send {} or nothing)")
@@ -140,10 +134,8 @@ struct CampaignRoutes: Sendable {
 
     /// `POST /v1/campaigns/{id}/expenses {kind, amountFen, note}`: a cost outside orders, for cost accounting.
     private func expense(_ request: Request, context: APIRequestContext) async throws -> Response {
-        var request = request
         let campaignId = try request.identifier("id", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let kind = try body.string("kind")
         guard CampaignExpenseRecorded.kinds.contains(kind) else {

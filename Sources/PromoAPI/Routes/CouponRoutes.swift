@@ -24,9 +24,7 @@ struct CouponRoutes: Sendable {
     /// `POST /v1/coupon-templates`: API.md's body, checked as the engine checks templates; a campaign it names
     /// must exist. Defining the same id again is a 409 `template_exists`.
     private func define(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        var request = request
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try Request.json(bytes)
         guard case .string(let rawId)? = body["templateId"] else {
             throw APIError.invalidField("templateId", "is required (a string)")
@@ -59,10 +57,8 @@ struct CouponRoutes: Sendable {
     /// `POST /v1/coupon-templates/{id}/issue {customerIds:[…]}` → `{coupons:[{code, customerId}]}`, within
     /// `totalQuantity` and `perCustomerLimit` (409 `quantity_exhausted`, `customer_limit_reached`).
     private func issue(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        var request = request
         let templateId = try request.identifier("id", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let customerIds = try body.strings("customerIds")
         try body.finish()

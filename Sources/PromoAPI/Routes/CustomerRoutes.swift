@@ -19,10 +19,8 @@ struct CustomerRoutes: Sendable {
     }
 
     private func put(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        var request = request
         let customerId = try request.identifier("customerId", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let (name, phone, address, region) = try (
             body.string("name"), body.string("phone"), body.string("address"), body.string("region")

@@ -52,9 +52,7 @@ struct OrderRoutes: Sendable {
     }
 
     private func place(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        var request = request
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let orderId = try InputLimits.identifier(try body.string("orderId"), field: "orderId")
         let paymentMethod = try InputLimits.text(
@@ -213,10 +211,8 @@ struct OrderRoutes: Sendable {
     /// `POST /v1/orders/{id}/cancel {reason?}`: before shipping, every reservation, budget and flash unit goes
     /// back in one append; cancelling again changes nothing.
     private func cancel(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        var request = request
         let orderId = try request.identifier("id", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         var reason = "cancelled"
         if bytes.readableBytes > 0 {
             let body = try BodyReader(body: Request.json(bytes))
@@ -271,10 +267,8 @@ struct OrderRoutes: Sendable {
     /// `POST /v1/orders/{id}/ship {location}`: the reserved units are issued from the fulfilment location (the
     /// only location this version ships from); shipping again changes nothing.
     private func ship(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        var request = request
         let orderId = try request.identifier("id", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let location = try InputLimits.identifier(try body.string("location"), field: "location")
         try body.finish()
@@ -304,10 +298,8 @@ struct OrderRoutes: Sendable {
     /// `POST /v1/orders/{id}/payments {amountFen, method, reference}`: the whole total, once; the points it earns
     /// (on the amount paid, and from points rebates) go to the customer's account in the same append.
     private func pay(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        var request = request
         let orderId = try request.identifier("id", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let amount = try InputLimits.integer(try body.integer("amountFen"), field: "amountFen", in: InputLimits.fen)
         let method = try InputLimits.text(try body.string("method"), field: "method", length: InputLimits.labelLength)
@@ -351,10 +343,8 @@ struct OrderRoutes: Sendable {
     /// budget they consumed given back, the points they earned clawed back and the points they used returned;
     /// units back on hand only with `restock` (a refund before shipping releases the reservation).
     private func refund(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        var request = request
         let orderId = try request.identifier("id", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let refundId = try InputLimits.identifier(try body.string("refundId"), field: "refundId")
         var returned: [String: Int] = [:]

@@ -27,10 +27,8 @@ struct ProductRoutes: Sendable {
     }
 
     private func define(_ request: Request, context: APIRequestContext) async throws -> Response {
-        var request = request
         let sku = try request.identifier("sku", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let (name, spec, origin, shelfLifeDays) = try (
             body.string("name"), body.string("spec"), body.string("origin"), body.integer("shelfLifeDays")

@@ -34,11 +34,9 @@ struct StockRoutes: Sendable {
     private func run(
         _ request: Request, _ context: APIRequestContext, command read: (BodyReader) throws -> StockCommand
     ) async throws -> Response {
-        var request = request
         let sku = try request.identifier("sku", context: context)
         let location = try request.identifier("location", context: context)
-        let bytes = try await request.bodyBytes(context: context)
-        let write = try WriteContext(request: request, context: context, body: bytes)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let command = try read(body)
         try body.finish()

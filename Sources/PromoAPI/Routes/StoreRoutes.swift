@@ -10,10 +10,8 @@ struct StoreRoutes: Sendable {
 
     func register(on table: RouteTable) {
         table.add(.put, "/stores/{storeId}", roles: [.marketing]) { request, context in
-            var request = request
             let storeId = try request.identifier("storeId", context: context)
-            let bytes = try await request.bodyBytes(context: context)
-            let write = try WriteContext(request: request, context: context, body: bytes)
+            let (write, bytes) = try await WriteContext.read(request, context: context)
             let body = try BodyReader(body: Request.json(bytes))
             let (name, region, channel) = try (body.string("name"), body.string("region"), body.string("channel"))
             let fulfilmentLocation = try body.optionalString("fulfilmentLocation")

@@ -30,6 +30,13 @@ struct WriteContext: Sendable {
         requestHash = IdempotencyStore.requestHash(method: request.method, path: request.uri.path, body: body)
     }
 
+    /// A write's body (at most 1 MiB) and its context, read the way every write route reads them.
+    static func read(_ request: Request, context: APIRequestContext) async throws -> (WriteContext, ByteBuffer) {
+        var request = request
+        let bytes = try await request.bodyBytes(context: context)
+        return (try WriteContext(request: request, context: context, body: bytes), bytes)
+    }
+
     /// The event store's command id: the Idempotency-Key scoped to the API key.
     var commandId: String? { idempotencyKey.map { "\(principal.keyId):\($0)" } }
 }
