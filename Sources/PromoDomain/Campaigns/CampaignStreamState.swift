@@ -24,6 +24,22 @@ public struct CampaignStreamState: EventSourced, Equatable {
         public var flashUnitsByCustomer: [String: Int] = [:]
 
         public var totalFen: Int64 { discountFen + giftCostFen + couponSubsidyFen + pointsCostFen }
+
+        /// An order's use counted (`sign` +1) or given back (−1): `money` per sub-budget (discount, gift cost,
+        /// coupon subsidy, points cost), its flash units, and, with a customer, the order itself for usage limits.
+        mutating func count(_ sign: Int64, customerId: String?, day: String, money: [Int64], flashUnits: Int) {
+            discountFen += sign * money[0]
+            giftCostFen += sign * money[1]
+            couponSubsidyFen += sign * money[2]
+            pointsCostFen += sign * money[3]
+            let units = Int(sign) * flashUnits
+            self.flashUnits += units
+            guard let customerId else { return }
+            orders += Int(sign)
+            ordersByCustomer[customerId, default: 0] += Int(sign)
+            ordersByCustomerDay["\(customerId)|\(day)", default: 0] += Int(sign)
+            if units != 0 { flashUnitsByCustomer[customerId, default: 0] += units }
+        }
     }
 
     public init() {}
@@ -44,35 +60,29 @@ public struct CampaignStreamState: EventSourced, Equatable {
             status = CampaignStatus(rawValue: change.to) ?? status
         case CampaignBudgetConsumed.eventType:
             let use = try payload.decode(as: CampaignBudgetConsumed.self)
-            consumed.discountFen += use.discountFen
-            consumed.giftCostFen += use.giftCostFen
-            consumed.couponSubsidyFen += use.couponSubsidyFen
-            consumed.pointsCostFen += use.pointsCostFen
-            consumed.flashUnits += use.flashUnits
-            consumed.orders += 1
-            consumed.ordersByCustomer[use.customerId, default: 0] += 1
-            consumed.ordersByCustomerDay["\(use.customerId)|\(use.day)", default: 0] += 1
-            if use.flashUnits > 0 { consumed.flashUnitsByCustomer[use.customerId, default: 0] += use.flashUnits }
+            consumed.count(
+                +1, customerId: use.customerId, day: use.day,
+                money: [
+                    use.discountFen, use.giftCostFen, use.couponSubsidyFen, use.pointsCostFen,
+                ], flashUnits: use.flashUnits)
+        case CampaignBudgetReleased.eventType:
+            let back = try payload.decode(as: CampaignBudgetReleased.self)
+            consumed.count(
+                -1, customerId: back.customerId, day: back.day,
+                money: [
+                    back.discountFen, back.giftCostFen, back.couponSubsidyFen, back.pointsCostFen,
+                ], flashUnits: back.flashUnits)
         case CampaignBudgetRefunded.eventType:
+            // Money only: the order still counts as the customer's use.
             let back = try payload.decode(as: CampaignBudgetRefunded.self)
-            consumed.discountFen -= back.discountFen
-            consumed.giftCostFen -= back.giftCostFen
-            consumed.couponSubsidyFen -= back.couponSubsidyFen
-            consumed.pointsCostFen -= back.pointsCostFen
+            consumed.count(
+                -1, customerId: nil, day: "",
+                money: [
+                    back.discountFen, back.giftCostFen, back.couponSubsidyFen, back.pointsCostFen,
+                ], flashUnits: 0)
         case CampaignExpenseRecorded.eventType:
             let expense = try payload.decode(as: CampaignExpenseRecorded.self)
             expensesFen[expense.kind, default: 0] += expense.amountFen
-        case CampaignBudgetReleased.eventType:
-            let back = try payload.decode(as: CampaignBudgetReleased.self)
-            consumed.discountFen -= back.discountFen
-            consumed.giftCostFen -= back.giftCostFen
-            consumed.couponSubsidyFen -= back.couponSubsidyFen
-            consumed.pointsCostFen -= back.pointsCostFen
-            consumed.flashUnits -= back.flashUnits
-            consumed.orders -= 1
-            consumed.ordersByCustomer[back.customerId, default: 0] -= 1
-            consumed.ordersByCustomerDay["\(back.customerId)|\(back.day)", default: 0] -= 1
-            if back.flashUnits > 0 { consumed.flashUnitsByCustomer[back.customerId, default: 0] -= back.flashUnits }
         default:
             break
         }
