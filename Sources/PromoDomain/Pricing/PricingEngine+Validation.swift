@@ -211,16 +211,9 @@ extension PricingEngine {
         }
     }
 
-    /// Checks a quote request against the engine's catalog: quantities, counts, points and
-    /// the cart's list total within `PricingLimits`.
-    ///
-    /// Unknown SKUs are left to `quote(_:)`, which names them.
-    public func validate(_ request: QuoteRequest) throws(PricingInputError) {
-        let tables = self.tables
-        try Self.validate(request: request) { sku in tables.productIndex(of: sku).map { tables.products[$0].priceFen } }
-    }
-
-    /// `validate(_:)` with the catalog as a price lookup, for callers without an engine yet.
+    /// Checks a quote request against a catalog given as a price lookup, before any engine is built (a
+    /// scenario): quantities, counts, points and the cart's list total within `PricingLimits`; unknown SKUs are
+    /// left to `quote(_:)`, which names them. `quote(_:)` makes the same checks itself as it resolves the lines.
     static func validate(request: QuoteRequest, price: (String) -> Fen?) throws(PricingInputError) {
         let cart = request.cart
         try count(cart.lines.count, 0...PricingLimits.maxCartLines, "cart.lines", "lines")
