@@ -13,11 +13,21 @@ public struct APIServer: Sendable {
         public var port: Int
         /// How often a write is decided again after another writer moved one of its streams. Default 5.
         public var maxWriteAttempts: Int
+        /// Whether commands sharing a stream are queued and decided in batches (see `CommandRunner`). Default on;
+        /// off, concurrent commands on one stream race on expected versions.
+        public var writeBatching: Bool
+        /// How many streams' folded states are kept in process (see `StreamStates`). Default 100,000.
+        public var keptStreams: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, maxWriteAttempts: Int = 5) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, maxWriteAttempts: Int = 5, writeBatching: Bool = true,
+            keptStreams: Int = 100_000
+        ) {
             self.host = host
             self.port = port
             self.maxWriteAttempts = maxWriteAttempts
+            self.writeBatching = writeBatching
+            self.keptStreams = keptStreams
         }
     }
 
@@ -49,9 +59,10 @@ public struct APIServer: Sendable {
         let metrics = APIMetrics()
         let caches = CategoryCaches()
         let table = RouteTable(router: router, auth: AuthMiddleware(keys: ApiKeyStore(store: store)), metrics: metrics)
+        let states = StreamStates(store: store, capacity: configuration.keptStreams)
         let runner = CommandRunner(
-            store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger),
-            locks: StreamLocks(), metrics: metrics, maxAttempts: max(1, configuration.maxWriteAttempts))
+            store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger), states: states,
+            metrics: metrics, batching: configuration.writeBatching, maxAttempts: max(1, configuration.maxWriteAttempts))
         table.addPublic(.get, "/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
@@ -60,13 +71,13 @@ public struct APIServer: Sendable {
         HealthRoutes(store: store, expectedSteps: APIMigrations.withEventStore.map(\.version)).register(on: table)
         table.addPublic(.get, "/openapi.json") { _, _ in JSONResponse.make(body: OpenAPIDocument.json) }
         AccessRoutes().register(on: table)
-        ProductRoutes(runner: runner, store: store, caches: caches).register(on: table)
+        ProductRoutes(runner: runner, states: states, caches: caches).register(on: table)
         StoreRoutes(runner: runner).register(on: table)
-        StockRoutes(runner: runner, store: store).register(on: table)
-        CampaignRoutes(runner: runner, store: store, caches: caches).register(on: table)
-        QuoteRoutes(store: store, caches: caches).register(on: table)
-        CouponRoutes(runner: runner, store: store).register(on: table)
-        OrderRoutes(runner: runner, store: store, metrics: metrics, caches: caches).register(on: table)
+        StockRoutes(runner: runner, states: states).register(on: table)
+        CampaignRoutes(runner: runner, states: states, caches: caches).register(on: table)
+        QuoteRoutes(states: states, caches: caches).register(on: table)
+        CouponRoutes(runner: runner, states: states).register(on: table)
+        OrderRoutes(runner: runner, states: states, metrics: metrics, caches: caches).register(on: table)
         CustomerRoutes(runner: runner, keys: CustomerKeyStore(client: store.client, logger: store.logger))
             .register(on: table)
         return table

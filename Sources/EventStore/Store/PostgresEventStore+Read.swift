@@ -19,6 +19,22 @@ extension PostgresEventStore {
             """)
     }
 
+    /// The events of several streams, each after the version given for it, in one query: ordered by stream id,
+    /// then version, at most `limit` in all. A caller whose result is full reads on from the last version it got
+    /// of each stream (``LoadedStream``-style tail reads: a command's streams in one round trip).
+    public func readStreams(after versions: [(StreamID, Int64)], limit: Int = 5_000) async throws -> [RecordedEvent] {
+        guard !versions.isEmpty else { return [] }
+        let ids = versions.map(\.0.rawValue)
+        let after = versions.map(\.1)
+        return try await fetch(
+            """
+            SELECT \(unescaped: Self.qualifiedColumns)
+            FROM unnest(\(ids)::text[], \(after)::bigint[]) AS wanted(stream_id, after_version)
+            JOIN events e ON e.stream_id = wanted.stream_id AND e.stream_version > wanted.after_version
+            ORDER BY e.stream_id, e.stream_version LIMIT \(Int64(limit))
+            """)
+    }
+
     /// The events of one category (`order`, `stock`, …) after a global position, in position order.
     public func readCategory(_ category: String, after position: Int64 = 0, limit: Int = 1_000) async throws
         -> [RecordedEvent]
@@ -110,6 +126,11 @@ extension PostgresEventStore {
 
     static let columns = """
         position, stream_id, stream_version, event_id, event_type, schema_version, payload::text, metadata::text, recorded_at
+        """
+
+    static let qualifiedColumns = """
+        e.position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.schema_version, e.payload::text,
+        e.metadata::text, e.recorded_at
         """
 
     func fetch(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [RecordedEvent] {

@@ -9,7 +9,8 @@ import PromoDomain
 /// the pricing engine will price it, against the catalog.
 struct CampaignRoutes: Sendable {
     let runner: CommandRunner
-    let store: PostgresEventStore
+    let states: StreamStates
+    var store: PostgresEventStore { states.store }
     let caches: CategoryCaches
 
     static let writers: Set<AccessRole> = [.marketing]
@@ -35,7 +36,7 @@ struct CampaignRoutes: Sendable {
         table.add(.get, "/campaigns/{id}", roles: Self.readers) { request, context in
             let id = try request.identifier("id", context: context)
             _ = try QueryReader(request, allowed: [])
-            let stream = try await LoadedStream.load(try Self.streamID(id), from: store)
+            let stream = try await states.load(try Self.streamID(id))
             let state = try stream.fold(CampaignStreamState.self)
             guard state.exists, Self.visible(state, to: context) else { throw APIError.unknownCampaign(id) }
             return JSONResponse.make(body: .object(try Self.json(state, version: stream.version)))
@@ -115,7 +116,7 @@ struct CampaignRoutes: Sendable {
     /// promises (409 `insufficient_stock` otherwise): a sale that sells out of stock before its quantity
     /// disappoints every shopper it drew.
     private func checkFlashStock(_ campaignId: String) async throws {
-        let stream = try await LoadedStream.load(try Self.streamID(campaignId), from: store)
+        let stream = try await states.load(try Self.streamID(campaignId))
         let state = try stream.fold(CampaignStreamState.self)
         guard let definition = state.definition, definition["kind"]?.stringValue == "flash_sale",
             let sku = definition["rules"]?["sku"]?.stringValue,
@@ -181,12 +182,12 @@ struct CampaignRoutes: Sendable {
     private func versions(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let id = try request.identifier("id", context: context)
         _ = try QueryReader(request, allowed: [])
-        let stream = try await LoadedStream.load(try Self.streamID(id), from: store)
-        guard stream.exists else { throw APIError.unknownCampaign(id) }
+        let history = try await states.history(try Self.streamID(id))
+        guard !history.isEmpty else { throw APIError.unknownCampaign(id) }
         var definitions: [JSONValue] = []
         var statuses: [JSONValue] = []
         let format = ISO8601DateFormatter()
-        for event in stream.events {
+        for event in history {
             let common: [String: JSONValue] = [
                 "streamVersion": .int(event.streamVersion), "position": .int(event.position),
                 "recordedAt": .string(format.string(from: event.recordedAt)),

@@ -7,7 +7,8 @@ import PromoDomain
 /// Coupon templates (`coupontemplate-{templateId}`) and the coupons issued from them (`coupon-{code}`).
 struct CouponRoutes: Sendable {
     let runner: CommandRunner
-    let store: PostgresEventStore
+    let states: StreamStates
+    var store: PostgresEventStore { states.store }
 
     func register(on table: RouteTable) {
         table.add(.post, "/coupon-templates", roles: [.marketing]) { request, context in
@@ -32,7 +33,7 @@ struct CouponRoutes: Sendable {
         let templateId = try InputLimits.identifier(rawId, field: "templateId")
         var campaignIds: Set<String> = []
         if case .string(let campaignId)? = body["campaignId"] {
-            let campaign = try await LoadedStream.load(try CampaignRoutes.streamID(campaignId), from: store)
+            let campaign = try await states.load(try CampaignRoutes.streamID(campaignId))
             if campaign.exists { campaignIds.insert(campaignId) }
         }
         let template: CouponTemplate
@@ -66,7 +67,7 @@ struct CouponRoutes: Sendable {
         for (index, id) in customerIds.enumerated() {
             _ = try InputLimits.identifier(id, field: "customerIds[\(index)]")
         }
-        let loaded = try await LoadedStream.load(try Self.templateStream(templateId), from: store)
+        let loaded = try await states.load(try Self.templateStream(templateId))
         let state = try loaded.fold(CouponTemplateState.self)
         guard let definition = state.definition else {
             throw APIError(
@@ -120,7 +121,7 @@ struct CouponRoutes: Sendable {
     }
 }
 
-extension PostgresEventStore {
+extension StreamStates {
     /// The coupons a cart names, as the engine takes them: each with its template and whether it is redeemed
     /// already. Codes that name no coupon, and coupons whose funding campaign is not among `activeCampaigns`,
     /// are left out (the engine answers `coupon_not_found` for them).
@@ -128,9 +129,9 @@ extension PostgresEventStore {
         var coupons: [Coupon] = []
         for code in Set(codes).sorted() {
             guard let id = try? CouponRoutes.couponStream(code) else { continue }
-            let state = try await LoadedStream.load(id, from: self).fold(CouponState.self)
+            let state = try await load(id).fold(CouponState.self)
             guard let issued = state.issued else { continue }
-            let template = try await LoadedStream.load(try CouponRoutes.templateStream(issued.templateId), from: self)
+            let template = try await load(try CouponRoutes.templateStream(issued.templateId))
             guard let definition = try template.fold(CouponTemplateState.self).definition,
                 let terms = try? CouponTemplate.checked(definition, campaignIds: activeCampaigns)
             else { continue }

@@ -45,7 +45,7 @@ struct CustomerRoutes: Sendable {
         let stream = try StreamID(category: "customer", id: customerId)
         return try await runner.execute(write, streams: [stream]) { loaded in
             let stream = loaded[0]
-            let state = try CustomerState(events: stream.events.map { ($0.type, $0.payload) }, cipher: cipher)
+            let state = try CustomerState(record: try stream.fold(CustomerRecord.self), cipher: cipher)
             let events = try state.decide(customerId: customerId, profile: profile, cipher: cipher)
             return try WriteDecision(
                 stream, events: events, status: stream.exists ? .ok : .created,

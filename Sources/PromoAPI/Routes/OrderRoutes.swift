@@ -11,7 +11,8 @@ import PromoDomain
 /// written and the answer is a 409 with the code.
 struct OrderRoutes: Sendable {
     let runner: CommandRunner
-    let store: PostgresEventStore
+    let states: StreamStates
+    var store: PostgresEventStore { states.store }
     let metrics: APIMetrics
     let caches: CategoryCaches
 
@@ -43,7 +44,7 @@ struct OrderRoutes: Sendable {
         table.add(.get, "/orders/{id}", roles: Self.readers) { request, context in
             let id = try request.identifier("id", context: context)
             _ = try QueryReader(request, allowed: [])
-            let stream = try await LoadedStream.load(try StreamID(category: "order", id: id), from: store)
+            let stream = try await states.load(try StreamID(category: "order", id: id))
             let state = try stream.fold(OrderState.self)
             guard let placed = state.placed else { throw APIError.unknownOrder(id) }
             return JSONResponse.make(
@@ -59,7 +60,7 @@ struct OrderRoutes: Sendable {
             try body.string("paymentMethod"), field: "paymentMethod", length: InputLimits.labelLength)
         let expectedTotal = try body.optionalInteger("expectedTotalFen")
         let cart = try QuoteRoutes.cart(body)  // reads the cart's fields, then finishes the body
-        let context = try await PricingContext.load(for: cart, from: store, caches: caches)
+        let context = try await PricingContext.load(for: cart, states: states, caches: caches)
         let location = context.store.fulfilmentLocation
 
         // The streams the append touches, from a first pricing: the order, the stock of every unit, and the
@@ -223,7 +224,7 @@ struct OrderRoutes: Sendable {
             try body.finish()
         }
         let why = reason
-        let placed = try await Self.placedOrder(orderId, store: store)
+        let placed = try await Self.placedOrder(orderId, states: states)
         let stock = try placed.reservations.map {
             try StreamID(category: "stock", id: "\($0.sku)@\(placed.fulfilmentLocation)")
         }
@@ -272,7 +273,7 @@ struct OrderRoutes: Sendable {
         let body = try BodyReader(body: Request.json(bytes))
         let location = try InputLimits.identifier(try body.string("location"), field: "location")
         try body.finish()
-        let placed = try await Self.placedOrder(orderId, store: store)
+        let placed = try await Self.placedOrder(orderId, states: states)
         guard location == placed.fulfilmentLocation else {
             throw APIError(
                 .unprocessableContent, code: "wrong_location",
@@ -306,7 +307,7 @@ struct OrderRoutes: Sendable {
         let reference = try InputLimits.text(
             try body.optionalString("reference") ?? "", field: "reference", length: 0...200)
         try body.finish()
-        let placed = try await Self.placedOrder(orderId, store: store)
+        let placed = try await Self.placedOrder(orderId, states: states)
         let streams = [
             try StreamID(category: "order", id: orderId), try StreamID(category: "points", id: placed.customerId),
         ]
@@ -360,7 +361,7 @@ struct OrderRoutes: Sendable {
         try body.finish()
         if returned.isEmpty { throw APIError.invalidField("lines", "names no units to return") }
         let (units, restocked) = (returned, restock)
-        let placed = try await Self.placedOrder(orderId, store: store)
+        let placed = try await Self.placedOrder(orderId, states: states)
         let quote: Quote
         do { quote = try Quote(record: placed.record) } catch {
             throw APIError(
@@ -485,8 +486,8 @@ struct OrderRoutes: Sendable {
         return appends
     }
 
-    static func placedOrder(_ id: String, store: PostgresEventStore) async throws -> OrderPlaced {
-        let stream = try await LoadedStream.load(try StreamID(category: "order", id: id), from: store)
+    static func placedOrder(_ id: String, states: StreamStates) async throws -> OrderPlaced {
+        let stream = try await states.load(try StreamID(category: "order", id: id))
         guard let placed = try stream.fold(OrderState.self).placed else { throw APIError.unknownOrder(id) }
         return placed
     }

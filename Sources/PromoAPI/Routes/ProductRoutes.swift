@@ -7,7 +7,8 @@ import PromoDomain
 /// from and written to the event store (`product-{sku}`), which is authoritative.
 struct ProductRoutes: Sendable {
     let runner: CommandRunner
-    let store: PostgresEventStore
+    let states: StreamStates
+    var store: PostgresEventStore { states.store }
     let caches: CategoryCaches
 
     static let writers: Set<AccessRole> = [.marketing]
@@ -20,7 +21,7 @@ struct ProductRoutes: Sendable {
         table.add(.get, "/products", roles: Self.readers) { request, _ in try await list(request) }
         table.add(.get, "/products/{sku}", roles: Self.readers) { request, context in
             let sku = try request.identifier("sku", context: context)
-            let stream = try await LoadedStream.load(try StreamID(category: "product", id: sku), from: store)
+            let stream = try await states.load(try StreamID(category: "product", id: sku))
             guard let product = try stream.fold(ProductState.self).product else { throw APIError.unknownSKU(sku) }
             return JSONResponse.make(body: .object(try Self.json(product, version: stream.version)))
         }

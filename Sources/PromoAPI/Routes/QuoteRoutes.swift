@@ -7,14 +7,15 @@ import PromoDomain
 /// `POST /v1/quotes` and `POST /v1/campaigns/{id}/simulate`: a cart priced by the engine over the catalog and
 /// the active campaigns as the streams hold them now. No side effects.
 struct QuoteRoutes: Sendable {
-    let store: PostgresEventStore
+    let states: StreamStates
+    var store: PostgresEventStore { states.store }
     let caches: CategoryCaches
 
     func register(on table: RouteTable) {
         table.add(.post, "/quotes", roles: [.channel, .marketing]) { request, context in
             var request = request
             let cart = try Self.cart(BodyReader(body: Request.json(try await request.bodyBytes(context: context))))
-            let pricing = try await PricingContext.load(for: cart, from: store, caches: caches)
+            let pricing = try await PricingContext.load(for: cart, states: states, caches: caches)
             return JSONResponse.make(status: .ok, text: try pricing.quote(cart, with: nil).rendered())
         }
         table.add(.post, "/campaigns/{id}/simulate", roles: [.marketing]) { request, context in
@@ -23,10 +24,10 @@ struct QuoteRoutes: Sendable {
             let body = try BodyReader(body: Request.json(try await request.bodyBytes(context: context)))
             let cart = try Self.cart(try body.object("cart"), path: "cart.")
             try body.finish()
-            let stream = try await LoadedStream.load(try CampaignRoutes.streamID(id), from: store)
+            let stream = try await states.load(try CampaignRoutes.streamID(id))
             let state = try stream.fold(CampaignStreamState.self)
             guard let definition = state.definition else { throw APIError.unknownCampaign(id) }
-            let pricing = try await PricingContext.load(for: cart, from: store, caches: caches)
+            let pricing = try await PricingContext.load(for: cart, states: states, caches: caches)
             let simulated = try CampaignRoutes.checkStored(definition, knownSKUs: pricing.skus)
             let with = try JSONValue(parsing: Array(try pricing.quote(cart, with: simulated).rendered().utf8))
             let without = try JSONValue(
@@ -89,10 +90,10 @@ struct PricingContext: Sendable {
 
     var skus: Set<String> { Set(catalog.map(\.sku)) }
 
-    static func load(for cart: Cart, from store: PostgresEventStore, caches: CategoryCaches) async throws
+    static func load(for cart: Cart, states: StreamStates, caches: CategoryCaches) async throws
         -> PricingContext
     {
-        let products = try await caches.catalog(store)
+        let products = try await caches.catalog(states.store)
         let catalog = products.map(\.product).map {
             Product(
                 sku: $0.sku, name: $0.name, priceFen: Int($0.priceFen), costFen: Int($0.costFen),
@@ -100,8 +101,8 @@ struct PricingContext: Sendable {
         }
         let skus = Set(catalog.map(\.sku))
         var campaigns: [Campaign] = []
-        var states: [String: FoldedStream<CampaignStreamState>] = [:]
-        for folded in try await caches.campaigns.current(store).values
+        var campaignStates: [String: FoldedStream<CampaignStreamState>] = [:]
+        for folded in try await caches.campaigns.current(states.store).values
         where folded.state.status == .active {
             guard let definition = folded.state.definition else { continue }
             // A definition was checked when written; against today's catalog it still is (SKUs are never
@@ -112,7 +113,7 @@ struct PricingContext: Sendable {
             else { continue }
             campaign.status = .active
             campaigns.append(campaign)
-            states[campaign.campaignId] = folded
+            campaignStates[campaign.campaignId] = folded
         }
         // A coupon rebate (满返券) needs its template: a campaign whose template is missing cannot be priced.
         var rebateTemplates: [String: CouponTemplate] = [:]
@@ -121,7 +122,7 @@ struct PricingContext: Sendable {
             guard case .rebate(let rule) = campaign.rules else { return true }
             for tier in rule.tiers {
                 guard case .coupon(let templateId) = tier.reward, rebateTemplates[templateId] == nil else { continue }
-                let stream = try await LoadedStream.load(try CouponRoutes.templateStream(templateId), from: store)
+                let stream = try await states.load(try CouponRoutes.templateStream(templateId))
                 guard let definition = try stream.fold(CouponTemplateState.self).definition,
                     let template = try? CouponTemplate.checked(definition, campaignIds: active)
                 else { return false }
@@ -129,7 +130,7 @@ struct PricingContext: Sendable {
             }
             return true
         }
-        let outlet = try await LoadedStream.load(try StreamID(category: "store", id: cart.storeId), from: store)
+        let outlet = try await states.load(try StreamID(category: "store", id: cart.storeId))
         guard let defined = try outlet.fold(StoreState.self).store else {
             throw APIError(
                 .unprocessableContent, code: "unknown_store", message: "no store \(cart.storeId)",
@@ -137,29 +138,24 @@ struct PricingContext: Sendable {
         }
         // The last profile set, read without its sealed fields: pricing needs tier, region and tastes only. A
         // customer without a profile prices as a new regular customer (a first order, a guest).
-        let profile = try await LoadedStream.load(
-            try StreamID(category: "customer", id: cart.customerId), from: store
-        ).events.last { $0.type == CustomerProfileSet.eventType }?.payload
-        var tags: [String] = []
-        if case .array(let items)? = profile?["tastePreferences"] { tags = items.compactMap(\.stringValue) }
-        let points = try await LoadedStream.load(
-            try StreamID(category: "points", id: cart.customerId), from: store
-        ).fold(PointsAccount.self)
+        let profile = try await states.load(try StreamID(category: "customer", id: cart.customerId))
+            .fold(CustomerRecord.self).lastProfile
+        let points = try await states.load(try StreamID(category: "points", id: cart.customerId)).fold(PointsAccount.self)
         let customer = CustomerContext(
-            customerId: cart.customerId, tier: profile?["tier"]?.stringValue ?? "regular", tags: tags, isNew: true,
-            pointsBalance: points.balance, region: profile?["region"]?.stringValue, previousOrders: 0)
+            customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: profile?.tastePreferences ?? [], isNew: true,
+            pointsBalance: points.balance, region: profile?.region, previousOrders: 0)
         let format = DateFormatter()
         format.locale = Locale(identifier: "en_US_POSIX")
         format.timeZone = TimeZone(identifier: "Asia/Shanghai")
         format.dateFormat = "yyyy-MM-dd"
         return PricingContext(
-            catalog: catalog, campaigns: campaigns, campaignStates: states, customer: customer,
+            catalog: catalog, campaigns: campaigns, campaignStates: campaignStates, customer: customer,
             region: defined.channel == "store" ? defined.region : nil, store: defined,
             today: format.string(from: Date()),
-            coupons: try await store.coupons(cart.couponCodes, activeCampaigns: Set(campaigns.map(\.campaignId))),
+            coupons: try await states.coupons(cart.couponCodes, activeCampaigns: Set(campaigns.map(\.campaignId))),
             rebateTemplates: Array(rebateTemplates.values),
             productVersions: Dictionary(products.map { ($0.product.sku, $0.version) }) { a, _ in a },
-            definitionVersions: states.mapValues(\.state.definitionCount), engines: caches.engines)
+            definitionVersions: campaignStates.mapValues(\.state.definitionCount), engines: caches.engines)
     }
 
     /// The request: the cart, the customer with their usage of each campaign, and what each campaign has left.

@@ -9,7 +9,8 @@ import PromoDomain
 /// appended expecting its version, so two writers can never both take the last units.
 struct StockRoutes: Sendable {
     let runner: CommandRunner
-    let store: PostgresEventStore
+    let states: StreamStates
+    var store: PostgresEventStore { states.store }
 
     static let writers: Set<AccessRole> = [.marketing]
     static let readers: Set<AccessRole> = [.marketing, .analyst, .auditor]
@@ -77,7 +78,7 @@ struct StockRoutes: Sendable {
     }
 
     private func requireProduct(_ sku: String) async throws {
-        let product = try await LoadedStream.load(try StreamID(category: "product", id: sku), from: store)
+        let product = try await states.load(try StreamID(category: "product", id: sku))
         guard try product.fold(ProductState.self).product != nil else { throw APIError.unknownSKU(sku) }
     }
 

@@ -9,9 +9,9 @@ import PromoDomain
 
 /// The first response to each (API key, `Idempotency-Key`), in `idempotent_requests`.
 ///
-/// A row is reserved at the start of the transaction that appends the command's events and completed in it,
-/// so it commits with them or not at all. A repeat that arrives while the first is running waits on the row's
-/// lock, then finds the completed row.
+/// The row is written in the transaction that appends the command's events, so it commits with them or not at
+/// all. A repeat that arrives while the first is running waits on the row's lock, then fails on the key and
+/// finds the recorded answer.
 struct IdempotencyStore: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -47,25 +47,28 @@ struct IdempotencyStore: Sendable {
         ).first
     }
 
-    /// Takes the row for this key inside the caller's transaction; a concurrent holder makes this wait, and
-    /// one that committed makes it fail with a unique violation on `idempotent_requests_pkey`.
-    func reserve(on connection: PostgresConnection, keyId: String, idempotencyKey: String, requestHash: Data)
-        async throws
-    {
+    /// A response to record: the first answer to (API key, Idempotency-Key).
+    struct Row: Sendable {
+        var keyId: String
+        var idempotencyKey: String
+        var requestHash: Data
+        var status: Int
+        var body: String
+    }
+
+    /// Records the responses of a batch's commands in the transaction that appends their events, in one
+    /// statement. A repeat committed first makes it fail with a unique violation on `idempotent_requests_pkey`
+    /// (one still running makes it wait for that one's outcome).
+    func record(_ rows: [Row], on connection: PostgresConnection) async throws {
+        guard !rows.isEmpty else { return }
         try await connection.query(
             """
             INSERT INTO idempotent_requests (key_id, idempotency_key, request_hash, status, body)
-            VALUES (\(keyId), \(idempotencyKey), \(requestHash), 0, '')
-            """, logger: logger)
-    }
-
-    func complete(
-        on connection: PostgresConnection, keyId: String, idempotencyKey: String, status: Int, body: String
-    ) async throws {
-        try await connection.query(
-            """
-            UPDATE idempotent_requests SET status = \(Int32(status)), body = \(body)
-            WHERE key_id = \(keyId) AND idempotency_key = \(idempotencyKey)
+            SELECT key_id, idempotency_key, decode(hash, 'hex'), status, body
+            FROM unnest(\(rows.map(\.keyId))::text[], \(rows.map(\.idempotencyKey))::text[],
+                        \(rows.map { $0.requestHash.map { String(format: "%02x", $0) }.joined() })::text[],
+                        \(rows.map { Int32($0.status) })::int4[], \(rows.map(\.body))::text[])
+                 AS row(key_id, idempotency_key, hash, status, body)
             """, logger: logger)
     }
 

@@ -1,35 +1,55 @@
-import HTTPTypes
 import EventStore
+import HTTPTypes
 import Hummingbird
 import PromoDomain
 
-/// A stream as a command loaded it: every event, and so the version its append must expect.
+/// A stream as a command loaded it: its state folded to the version the load saw, and so the version its append
+/// must expect.
 struct LoadedStream: Sendable {
     var id: StreamID
-    var events: [RecordedEvent]
-
     /// The stream's version when loaded; 0 when it does not exist.
-    var version: Int64 { events.last?.streamVersion ?? 0 }
+    private(set) var version: Int64
+    /// The position of the last event folded (0 for an empty stream): what a command that changes nothing answers.
+    private(set) var lastPosition: Int64
+    /// The state of the stream's kind (``StreamStates/kinds``) after every event up to `version`.
+    private(set) var state: any EventSourced
+
+    init(id: StreamID, version: Int64, lastPosition: Int64, state: any EventSourced) {
+        self.id = id
+        self.version = version
+        self.lastPosition = lastPosition
+        self.state = state
+    }
+
     /// What an append after this load expects: exactly this version, or no stream.
     var expected: ExpectedVersion { version == 0 ? .noStream : .exact(version) }
-    var exists: Bool { !events.isEmpty }
+    var exists: Bool { version > 0 }
 
-    /// The state the events fold to.
+    /// The state the events fold to, as the kind the stream's category folds to.
     func fold<State: EventSourced>(_: State.Type = State.self) throws -> State {
-        var state = State()
-        for event in events { try state.evolve(type: event.type, payload: event.payload) }
+        guard let state = state as? State else {
+            throw APIError(
+                .internalServerError, code: "internal_error",
+                message: "stream \(id) folds to \(type(of: self.state)), not \(State.self)")
+        }
         return state
     }
 
-    /// Loads the whole stream, page by page.
-    static func load(_ id: StreamID, from store: PostgresEventStore) async throws -> LoadedStream {
-        var events: [RecordedEvent] = []
-        while true {
-            let page = try await store.readStream(id, fromVersion: Int64(events.count) + 1, limit: 5_000)
-            events += page
-            if page.count < 5_000 { return LoadedStream(id: id, events: events) }
-        }
+    /// The stream after `events` (decided, not yet stored): what the next command of a batch decides on.
+    mutating func apply(_ events: [NewEvent]) throws {
+        for event in events { try state.evolve(type: event.type, payload: event.payload) }
+        version += Int64(events.count)
     }
+
+    /// The stream after `event` (read from the store).
+    mutating func apply(_ event: RecordedEvent) throws {
+        try state.evolve(type: event.type, payload: event.payload)
+        version = event.streamVersion
+        lastPosition = event.position
+    }
+
+    /// Marks the stream as stored up to `position` (after its batch committed).
+    mutating func stored(at position: Int64) { lastPosition = max(lastPosition, position) }
 }
 
 /// What a command decided: the events to append per stream, and the answer (without `position`, which the

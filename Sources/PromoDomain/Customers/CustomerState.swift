@@ -5,16 +5,21 @@ public struct CustomerState: Sendable, Equatable {
 
     public init() {}
 
+    /// The profile of `record`, its sealed fields opened with `cipher`.
+    public init(record: CustomerRecord, cipher: any PIICipher) throws {
+        guard let set = record.lastProfile else { return }
+        profile = try CustomerProfile(
+            name: try cipher.open(set.name, field: "name"), phone: try cipher.open(set.phone, field: "phone"),
+            address: try cipher.open(set.address, field: "address"), region: set.region,
+            tier: CustomerProfile.Tier(rawValue: set.tier) ?? .regular, tastePreferences: set.tastePreferences,
+            consents: set.consents)
+    }
+
     /// Folds the stream's events, opening sealed fields with `cipher`.
     public init(events: [(type: String, payload: JSONValue)], cipher: any PIICipher) throws {
-        for event in events where event.type == CustomerProfileSet.eventType {
-            let set = try event.payload.decode(as: CustomerProfileSet.self)
-            profile = try CustomerProfile(
-                name: try cipher.open(set.name, field: "name"), phone: try cipher.open(set.phone, field: "phone"),
-                address: try cipher.open(set.address, field: "address"), region: set.region,
-                tier: CustomerProfile.Tier(rawValue: set.tier) ?? .regular, tastePreferences: set.tastePreferences,
-                consents: set.consents)
-        }
+        var record = CustomerRecord()
+        for event in events { try record.evolve(type: event.type, payload: event.payload) }
+        try self.init(record: record, cipher: cipher)
     }
 
     /// None when the profile is already exactly so; else the new profile, sealed with `cipher`.
@@ -30,5 +35,18 @@ public struct CustomerState: Sendable, Equatable {
                 region: new.region, tier: new.tier.rawValue, tastePreferences: new.tastePreferences,
                 consents: new.consents)
         ]
+    }
+}
+
+/// A customer's stream folded without opening anything: the profile as last set, still sealed. Pricing reads
+/// tier, region and tastes from it; opening the sealed fields takes the customer's key (``CustomerState``).
+public struct CustomerRecord: EventSourced, Equatable {
+    public private(set) var lastProfile: CustomerProfileSet?
+
+    public init() {}
+
+    public mutating func evolve(type: String, payload: JSONValue) throws {
+        guard type == CustomerProfileSet.eventType else { return }
+        lastProfile = try payload.decode(as: CustomerProfileSet.self)
     }
 }
