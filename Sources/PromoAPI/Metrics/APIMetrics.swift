@@ -1,7 +1,7 @@
 import Prometheus
 
 /// What `GET /metrics` exports, in Prometheus' text format: request durations by route, method and status, and
-/// the write path's events appended, orders (placed or refused, by code), conflicts and retries.
+/// the write path's events appended, orders (placed or refused, by code), conflicts, retries and batches.
 ///
 /// One registry per server (not swift-metrics' global one), so every test server counts on its own.
 final class APIMetrics: Sendable {
@@ -53,6 +53,20 @@ final class APIMetrics: Sendable {
                 helpText: "Commands decided again after a conflict."))
     }
 
+    /// Batches of commands decided together, and the commands they held (their ratio is the mean batch size).
+    var batches: Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "promoledger", metricName: "write_batches", unitName: "total",
+                helpText: "Batches of commands decided together and appended at once."))
+    }
+    var batchedCommands: Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "promoledger", metricName: "write_batched_commands", unitName: "total",
+                helpText: "Commands decided in batches (divided by write_batches: the mean batch size)."))
+    }
+
     /// The export.
     var text: String { registry.emitToString() }
 
@@ -64,4 +78,8 @@ final class APIMetrics: Sendable {
     func countAppended(_ events: Int) { eventsAppended.increment(by: Int64(events)) }
     func countConflict() { conflicts.increment() }
     func countRetry() { retries.increment() }
+    func countBatch(commands: Int) {
+        batches.increment()
+        batchedCommands.increment(by: Int64(commands))
+    }
 }

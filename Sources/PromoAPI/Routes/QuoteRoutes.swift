@@ -130,19 +130,23 @@ struct PricingContext: Sendable {
             }
             return true
         }
-        let outlet = try await states.load(try StreamID(category: "store", id: cart.storeId))
-        guard let defined = try outlet.fold(StoreState.self).store else {
+        // The store, the customer's profile and points account, in one read.
+        let streams = try await states.load([
+            try StreamID(category: "store", id: cart.storeId), try StreamID(category: "customer", id: cart.customerId),
+            try StreamID(category: "points", id: cart.customerId),
+        ])
+        guard let defined = try streams[0].fold(StoreState.self).store else {
             throw APIError(
                 .unprocessableContent, code: "unknown_store", message: "no store \(cart.storeId)",
                 details: ["field": "storeId", "storeId": .string(cart.storeId)])
         }
         // The last profile set, read without its sealed fields: pricing needs tier, region and tastes only. A
         // customer without a profile prices as a new regular customer (a first order, a guest).
-        let profile = try await states.load(try StreamID(category: "customer", id: cart.customerId))
-            .fold(CustomerRecord.self).lastProfile
-        let points = try await states.load(try StreamID(category: "points", id: cart.customerId)).fold(PointsAccount.self)
+        let profile = try streams[1].fold(CustomerRecord.self).lastProfile
+        let points = try streams[2].fold(PointsAccount.self)
         let customer = CustomerContext(
-            customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: profile?.tastePreferences ?? [], isNew: true,
+            customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: profile?.tastePreferences ?? [],
+            isNew: true,
             pointsBalance: points.balance, region: profile?.region, previousOrders: 0)
         let format = DateFormatter()
         format.locale = Locale(identifier: "en_US_POSIX")

@@ -87,7 +87,10 @@ struct CommandRunner: Sendable {
             } catch let failure as BatchFailure {
                 taken = failure.taken
                 switch failure.error {
-                case let error as EventStoreError where error.code == .wrongExpectedVersion:
+                case let error as EventStoreError
+                where error.code == .wrongExpectedVersion && (taken == 1 || attempt == 1):
+                    // Another process moved a stream: decide again on what it holds now. A batch that conflicts a
+                    // second time is split below, in case the conflict is one member's alone.
                     metrics.countConflict()
                     states.forgetBehind(error.conflicts)
                     guard attempt < maxAttempts else {
@@ -150,10 +153,17 @@ struct CommandRunner: Sendable {
 
         var outcomes: [Outcome] = []
         var merged = MergedAppend()
+        // Events decided but not yet folded into their stream: folded when a later command loads the stream (a
+        // new order's stream never is), or when the batch keeps it.
+        var pending: [StreamID: [NewEvent]] = [:]
         for command in commands {
             if merged.eventCount >= maxEventsPerBatch { break }
             let decision: WriteDecision
             do {
+                for id in command.streams {
+                    guard let events = pending.removeValue(forKey: id) else { continue }
+                    try streams[id]?.apply(events)
+                }
                 decision = try await command.decide(command.streams.map { streams[$0]! })
             } catch {
                 outcomes.append(.failed(error))
@@ -166,20 +176,20 @@ struct CommandRunner: Sendable {
                     appends[a].events[e].metadata.actor = command.write.principal.keyId
                     appends[a].events[e].metadata.commandId = command.write.commandId
                 }
-                do {
-                    try streams[appends[a].streamId]?.apply(appends[a].events)
-                } catch {
-                    // Events this process cannot fold back are not stored either.
-                    throw BatchFailure(error: error, taken: outcomes.count + 1)
+                if streams[appends[a].streamId] != nil {
+                    pending[appends[a].streamId, default: []] += appends[a].events
                 }
                 merged.add(appends[a])
             }
             let unchanged = command.streams.compactMap { streams[$0]?.lastPosition }.max() ?? 0
             outcomes.append(
-                .decided(Decided(write: command.write, decision: decision, appended: !appends.isEmpty, unchanged: unchanged)))
+                .decided(
+                    Decided(write: command.write, decision: decision, appended: !appends.isEmpty, unchanged: unchanged))
+            )
         }
+        metrics.countBatch(commands: outcomes.count)
         do {
-            return (try await commit(merged, outcomes, streams: &streams), outcomes.count)
+            return (try await commit(merged, outcomes, streams: streams, pending: pending), outcomes.count)
         } catch {
             throw BatchFailure(error: error, taken: outcomes.count)
         }
@@ -215,9 +225,10 @@ struct CommandRunner: Sendable {
 
     /// Appends the batch's events and records the Idempotency-Keys of its commands, in one transaction when any
     /// has one; then answers each command.
-    private func commit(_ merged: MergedAppend, _ outcomes: [Outcome], streams: inout [StreamID: LoadedStream])
-        async throws -> [Result<Response, any Error>]
-    {
+    private func commit(
+        _ merged: MergedAppend, _ outcomes: [Outcome], streams: [StreamID: LoadedStream],
+        pending: [StreamID: [NewEvent]]
+    ) async throws -> [Result<Response, any Error>] {
         let appends = merged.appends
         let decided = outcomes.compactMap { outcome -> Decided? in
             if case .decided(let decided) = outcome { return decided }
@@ -236,10 +247,14 @@ struct CommandRunner: Sendable {
         if let position {
             metrics.countAppended(merged.eventCount)
             var changed: [LoadedStream] = []
-            for append in appends {
+            for append in appends where StreamStates.kinds[append.streamId.category]?.kept == true {
                 guard var stream = streams[append.streamId] else { continue }
+                do {
+                    try stream.apply(pending[append.streamId] ?? [])
+                } catch {
+                    continue  // not kept: folded from the store on its next load
+                }
                 stream.stored(at: position)
-                streams[append.streamId] = stream
                 changed.append(stream)
             }
             states.keep(changed)

@@ -36,6 +36,8 @@ final class StreamStates: Sendable {
         var clock: UInt64 = 0
     }
     private let cache = Mutex(Cache())
+    /// Events folded by loads since start (what a load of a kept stream saves shows here).
+    let eventsFolded = Atomic<Int>(0)
 
     /// The page size of a load; a full page is read on.
     static let pageSize = 5_000
@@ -84,6 +86,7 @@ final class StreamStates: Sendable {
                 streams[id] = stream
                 moved.insert(id)
             }
+            eventsFolded.add(page.count, ordering: .relaxed)
             if page.count < Self.pageSize { break }
         }
         keep(moved.compactMap { streams[$0] })

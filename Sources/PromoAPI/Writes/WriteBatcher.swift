@@ -40,6 +40,9 @@ actor WriteBatcher {
         }
     }
 
+    /// How many commands wait for a busy stream now.
+    var waitingCount: Int { queue.count }
+
     private func schedule(_ runner: CommandRunner) {
         var blocked = busy
         var batches: [(waiting: [Waiting], streams: Set<StreamID>)] = []

@@ -30,6 +30,12 @@ struct WriteContext: Sendable {
         requestHash = IdempotencyStore.requestHash(method: request.method, path: request.uri.path, body: body)
     }
 
+    init(principal: Principal, idempotencyKey: String? = nil, requestHash: Data) {
+        self.principal = principal
+        self.idempotencyKey = idempotencyKey
+        self.requestHash = requestHash
+    }
+
     /// A write's body (at most 1 MiB) and its context, read the way every write route reads them.
     static func read(_ request: Request, context: APIRequestContext) async throws -> (WriteContext, ByteBuffer) {
         var request = request

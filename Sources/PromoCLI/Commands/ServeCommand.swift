@@ -27,13 +27,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Maximum database connections in the pool.")
     var maxConnections = 20
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: """
+            Queue the commands that share a stream (a flash sale's stock, a campaign's budget) and decide them in \
+            batches, one append per batch. --no-write-batching decides each alone, racing on expected versions: \
+            only for measuring what batching is worth (tools/bench orders).
+            """)
+    var writeBatching = true
+
     func run() async throws {
         let logger = database.makeLogger()
         let client = try database.makeClient(maxConnections: maxConnections, logger: logger)
         let signal = WakeupSignal()
         let appended = WakeupSignal()
         let store = PostgresEventStore(client: client, logger: logger, appended: appended)
-        let server = APIServer(configuration: .init(host: host, port: port), store: store)
+        let server = APIServer(
+            configuration: .init(host: host, port: port, writeBatching: writeBatching), store: store)
         let host = self.host
         let startup = PositionsAtStartup(store: store)
         let app = server.makeApplication(services: [

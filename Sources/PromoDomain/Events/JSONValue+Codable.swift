@@ -35,18 +35,11 @@ extension JSONValue: Codable {
 
     /// The JSON form of any `Encodable` value.
     public init(encoding value: some Encodable) throws {
-        let data = try JSONValue.encoder.encode(value)
-        self = try JSONValue(parsing: data)
+        self = try JSONTreeEncoder.encode(value)
     }
 
     /// Decodes this JSON as `type`.
     public func decode<T: Decodable>(as type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(canonicalString.utf8))
+        try JSONTreeDecoder.decode(T.self, from: self)
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }
