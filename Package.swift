@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -25,7 +26,12 @@ let package = Package(
     ],
     targets: [
         // Pure domain: money, catalog, pricing, commands and events. No I/O, no NIO.
-        .target(name: "PromoDomain", swiftSettings: swiftSettings),
+        // HashTreeCollections: per-customer counters that grow with every buyer, copied in O(log n) by the
+        // states a batch of orders works on (already in the graph through postgres-nio).
+        .target(
+            name: "PromoDomain",
+            dependencies: [.product(name: "HashTreeCollections", package: "swift-collections")],
+            swiftSettings: swiftSettings),
         // The PostgreSQL event store: append, read, verify, subscribe, migrate.
         .target(
             name: "EventStore",

@@ -184,9 +184,9 @@ struct PricingContext: Sendable {
             }
             if case .flashSale(let rule) = campaign.rules { flashLeft[id] = max(0, rule.quantity - used.flashUnits) }
             if let cap = campaign.limits.maxOrders { ordersLeft[id] = max(0, cap - used.orders) }
-            customer.campaignOrders[id] = used.ordersByCustomer[customer.customerId]
-            customer.campaignOrdersToday[id] = used.ordersByCustomerDay["\(customer.customerId)|\(today)"]
-            customer.flashPurchases[id] = used.flashUnitsByCustomer[customer.customerId]
+            customer.campaignOrders[id] = used.orders(of: customer.customerId)
+            customer.campaignOrdersToday[id] = used.orders(of: customer.customerId, on: today)
+            customer.flashPurchases[id] = used.flashUnits(of: customer.customerId)
         }
         return QuoteRequest(
             cart: cart, customer: customer, now: Date(), budgetsLeft: budgetsLeft, flashQuantitiesLeft: flashLeft,

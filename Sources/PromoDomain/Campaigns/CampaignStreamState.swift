@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// A campaign's stream (`campaign-{campaignId}`) folded: its current definition and lifecycle status.
 public struct CampaignStreamState: EventSourced, Equatable {
     /// The definition as last created or adjusted; nil before creation.
@@ -19,11 +21,19 @@ public struct CampaignStreamState: EventSourced, Equatable {
         public var flashUnits = 0
         public var orders = 0
         /// Orders per customer, per customer and day (`customerId` + "|" + day), flash units per customer.
-        public var ordersByCustomer: [String: Int] = [:]
-        public var ordersByCustomerDay: [String: Int] = [:]
-        public var flashUnitsByCustomer: [String: Int] = [:]
+        ///
+        /// Persistent hash tries: a popular campaign's counters hold every buyer, and the states a batch of orders
+        /// decides on are copies of the kept one; a change to a copy costs O(log n), not a copy of every buyer.
+        public var ordersByCustomer: TreeDictionary<String, Int> = [:]
+        public var ordersByCustomerDay: TreeDictionary<String, Int> = [:]
+        public var flashUnitsByCustomer: TreeDictionary<String, Int> = [:]
 
         public var totalFen: Int64 { discountFen + giftCostFen + couponSubsidyFen + pointsCostFen }
+
+        /// One customer's orders with the campaign, in all and on `day`, and the flash units they bought.
+        public func orders(of customerId: String) -> Int? { ordersByCustomer[customerId] }
+        public func orders(of customerId: String, on day: String) -> Int? { ordersByCustomerDay["\(customerId)|\(day)"] }
+        public func flashUnits(of customerId: String) -> Int? { flashUnitsByCustomer[customerId] }
 
         /// An order's use counted (`sign` +1) or given back (−1): `money` per sub-budget (discount, gift cost,
         /// coupon subsidy, points cost), its flash units, and, with a customer, the order itself for usage limits.
