@@ -62,7 +62,8 @@ public struct APIServer: Sendable {
         let states = StreamStates(store: store, capacity: configuration.keptStreams)
         let runner = CommandRunner(
             store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger), states: states,
-            metrics: metrics, batching: configuration.writeBatching, maxAttempts: max(1, configuration.maxWriteAttempts)
+            caches: caches, metrics: metrics, batching: configuration.writeBatching,
+            maxAttempts: max(1, configuration.maxWriteAttempts)
         )
         table.addPublic(.get, "/metrics") { _, _ in
             var headers = HTTPFields()

@@ -79,7 +79,7 @@ struct WriteBatchingTests {
             store = try await APITest.store()
             runner = CommandRunner(
                 store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger),
-                states: StreamStates(store: store), metrics: APIMetrics())
+                states: StreamStates(store: store), caches: CategoryCaches(), metrics: APIMetrics())
         }
 
         /// Appends one receipt of `quantity` to `stream`, after `gate` (when given) opens.

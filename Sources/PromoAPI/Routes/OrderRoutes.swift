@@ -86,8 +86,14 @@ struct OrderRoutes: Sendable {
             var pricing = context
             for (offset, id) in used.enumerated() {
                 let stream = loaded[1 + stockStreams.count + offset]
-                pricing.campaignStates[id] = FoldedStream(
-                    state: try stream.fold(CampaignStreamState.self), version: stream.version)
+                let state = try stream.fold(CampaignStreamState.self)
+                // Priced with a campaign that has since been paused, ended or adjusted: price it again.
+                guard state.status == .active, state.definitionCount == pricing.definitionVersions[id] else {
+                    throw APIError(
+                        .conflict, code: "wrong_expected_version",
+                        message: "campaign \(id) changed while the order was placed; place it again")
+                }
+                pricing.campaignStates[id] = FoldedStream(state: state, version: stream.version)
             }
             let points = loaded[pointsIndex]
             let account = try points.fold(PointsAccount.self)
@@ -118,7 +124,7 @@ struct OrderRoutes: Sendable {
                     message: "the campaigns changed while the order was placed; place it again")
             }
             try Self.checkFlashSales(cart, quote: quote, pricing: pricing)
-            let quoteJSON = try JSONValue(parsing: Array(quote.json.rendered().utf8))
+            let quoteJSON = quote.json.jsonValue
             if let expectedTotal, expectedTotal != Int64(quote.totalFen) {
                 throw APIError(
                     .conflict, code: "price_changed",

@@ -93,27 +93,34 @@ struct PricingContext: Sendable {
     static func load(for cart: Cart, states: StreamStates, caches: CategoryCaches) async throws
         -> PricingContext
     {
-        let products = try await caches.catalog(states.store)
-        let catalog = products.map(\.product).map {
-            Product(
-                sku: $0.sku, name: $0.name, priceFen: Int($0.priceFen), costFen: Int($0.costFen),
-                category: $0.category, tags: $0.tags)
-        }
-        let skus = Set(catalog.map(\.sku))
+        let catalog = try await caches.view(states.store)
+        let skus = catalog.skus
+        // Which campaigns are active comes from the category (a campaign activated by another process shows
+        // within the cache's age); what each holds now, status included, from its own stream, read with the
+        // store, the customer's profile and their points account in one trip.
+        let candidates = try await caches.campaigns.current(states.store).compactMap { id, folded in
+            folded.state.status == .active ? id : nil
+        }.sorted()
+        let streams = try await states.load(
+            [
+                try StreamID(category: "store", id: cart.storeId),
+                try StreamID(category: "customer", id: cart.customerId),
+                try StreamID(category: "points", id: cart.customerId),
+            ] + candidates.map { try StreamID($0) })
         var campaigns: [Campaign] = []
         var campaignStates: [String: FoldedStream<CampaignStreamState>] = [:]
-        for folded in try await caches.campaigns.current(states.store).values
-        where folded.state.status == .active {
-            guard let definition = folded.state.definition else { continue }
+        for stream in streams.dropFirst(3) {
+            let state = try stream.fold(CampaignStreamState.self)
+            guard state.status == .active, let definition = state.definition else { continue }
             // A definition was checked when written; against today's catalog it still is (SKUs are never
             // removed), so each definition is decoded once and kept.
             guard
                 var campaign = try? caches.definitions.campaign(
-                    definition, version: folded.state.definitionCount, knownSKUs: skus)
+                    definition, version: state.definitionCount, knownSKUs: skus)
             else { continue }
             campaign.status = .active
             campaigns.append(campaign)
-            campaignStates[campaign.campaignId] = folded
+            campaignStates[campaign.campaignId] = FoldedStream(state: state, version: stream.version)
         }
         // A coupon rebate (满返券) needs its template: a campaign whose template is missing cannot be priced.
         var rebateTemplates: [String: CouponTemplate] = [:]
@@ -130,11 +137,6 @@ struct PricingContext: Sendable {
             }
             return true
         }
-        // The store, the customer's profile and points account, in one read.
-        let streams = try await states.load([
-            try StreamID(category: "store", id: cart.storeId), try StreamID(category: "customer", id: cart.customerId),
-            try StreamID(category: "points", id: cart.customerId),
-        ])
         guard let defined = try streams[0].fold(StoreState.self).store else {
             throw APIError(
                 .unprocessableContent, code: "unknown_store", message: "no store \(cart.storeId)",
@@ -153,12 +155,12 @@ struct PricingContext: Sendable {
         format.timeZone = TimeZone(identifier: "Asia/Shanghai")
         format.dateFormat = "yyyy-MM-dd"
         return PricingContext(
-            catalog: catalog, campaigns: campaigns, campaignStates: campaignStates, customer: customer,
+            catalog: catalog.catalog, campaigns: campaigns, campaignStates: campaignStates, customer: customer,
             region: defined.channel == "store" ? defined.region : nil, store: defined,
             today: format.string(from: Date()),
             coupons: try await states.coupons(cart.couponCodes, activeCampaigns: Set(campaigns.map(\.campaignId))),
             rebateTemplates: Array(rebateTemplates.values),
-            productVersions: Dictionary(products.map { ($0.product.sku, $0.version) }) { a, _ in a },
+            productVersions: catalog.versions,
             definitionVersions: campaignStates.mapValues(\.state.definitionCount), engines: caches.engines)
     }
 

@@ -21,6 +21,8 @@ struct CommandRunner: Sendable {
     let store: PostgresEventStore
     let idempotency: IdempotencyStore
     let states: StreamStates
+    /// Told of every append, so the catalog and campaign caches see this process's changes at once.
+    let caches: CategoryCaches
     let metrics: APIMetrics
     /// Nil when in-process batching is off: every command is decided alone, and concurrent commands on one
     /// stream race on expected versions (what `tools/bench orders` compares batching against).
@@ -40,12 +42,13 @@ struct CommandRunner: Sendable {
     }
 
     init(
-        store: PostgresEventStore, idempotency: IdempotencyStore, states: StreamStates, metrics: APIMetrics,
-        batching: Bool = true, maxAttempts: Int = 5
+        store: PostgresEventStore, idempotency: IdempotencyStore, states: StreamStates, caches: CategoryCaches,
+        metrics: APIMetrics, batching: Bool = true, maxAttempts: Int = 5
     ) {
         self.store = store
         self.idempotency = idempotency
         self.states = states
+        self.caches = caches
         self.metrics = metrics
         self.batcher = batching ? WriteBatcher() : nil
         self.maxAttempts = maxAttempts
@@ -246,6 +249,7 @@ struct CommandRunner: Sendable {
         }
         if let position {
             metrics.countAppended(merged.eventCount)
+            caches.appended(appends)
             var changed: [LoadedStream] = []
             for append in appends where StreamStates.kinds[append.streamId.category]?.kept == true {
                 guard var stream = streams[append.streamId] else { continue }

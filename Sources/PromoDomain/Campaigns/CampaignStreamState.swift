@@ -32,7 +32,9 @@ public struct CampaignStreamState: EventSourced, Equatable {
 
         /// One customer's orders with the campaign, in all and on `day`, and the flash units they bought.
         public func orders(of customerId: String) -> Int? { ordersByCustomer[customerId] }
-        public func orders(of customerId: String, on day: String) -> Int? { ordersByCustomerDay["\(customerId)|\(day)"] }
+        public func orders(of customerId: String, on day: String) -> Int? {
+            ordersByCustomerDay["\(customerId)|\(day)"]
+        }
         public func flashUnits(of customerId: String) -> Int? { flashUnitsByCustomer[customerId] }
 
         /// An order's use counted (`sign` +1) or given back (−1): `money` per sub-budget (discount, gift cost,
@@ -53,6 +55,11 @@ public struct CampaignStreamState: EventSourced, Equatable {
     }
 
     public init() {}
+
+    /// The events that change a campaign's definition or status (the others count what orders consumed).
+    public static let definitionEventTypes: Set<String> = [
+        CampaignCreated.eventType, CampaignAdjusted.eventType, CampaignStatusChanged.eventType,
+    ]
 
     public var exists: Bool { definition != nil }
 

@@ -11,6 +11,18 @@ public enum OrderedJSON: Sendable, Hashable {
     public static func == (lhs: OrderedJSON, rhs: OrderedJSON) -> Bool { lhs.rendered() == rhs.rendered() }
     public func hash(into hasher: inout Hasher) { hasher.combine(rendered()) }
 
+    /// The same value as a ``JSONValue`` (keys unordered), without rendering and parsing text.
+    public var jsonValue: JSONValue {
+        switch self {
+        case .null: .null
+        case .bool(let value): .bool(value)
+        case .int(let value): .int(Int64(value))
+        case .string(let value): .string(value)
+        case .array(let items): .array(items.map(\.jsonValue))
+        case .object(let fields): .object(Dictionary(fields.map { ($0.0, $0.1.jsonValue) }) { _, last in last })
+        }
+    }
+
     /// Renders the value; `indent` > 0 pretty-prints with that many spaces per level.
     public func rendered(indent: Int = 0) -> String {
         var output = ""
