@@ -150,14 +150,10 @@ struct PricingContext: Sendable {
             customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: profile?.tastePreferences ?? [],
             isNew: true,
             pointsBalance: points.balance, region: profile?.region, previousOrders: 0)
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        format.dateFormat = "yyyy-MM-dd"
         return PricingContext(
             catalog: catalog.catalog, campaigns: campaigns, campaignStates: campaignStates, customer: customer,
             region: defined.channel == "store" ? defined.region : nil, store: defined,
-            today: format.string(from: Date()),
+            today: BusinessDay.string(from: Date()),
             coupons: try await states.coupons(cart.couponCodes, activeCampaigns: Set(campaigns.map(\.campaignId))),
             rebateTemplates: Array(rebateTemplates.values),
             productVersions: catalog.versions,

@@ -36,6 +36,8 @@ final class StreamStates: Sendable {
         var clock: UInt64 = 0
     }
     private let cache = Mutex(Cache())
+    /// First folds under way, by stream.
+    private let folding = Mutex<[StreamID: Task<LoadedStream, any Error>]>([:])
     /// Events folded by loads since start (what a load of a kept stream saves shows here).
     let eventsFolded = Atomic<Int>(0)
 
@@ -73,7 +75,12 @@ final class StreamStates: Sendable {
                 throw APIError(
                     .internalServerError, code: "internal_error", message: "no state is defined for stream \(id)")
             }
-            streams[id] = LoadedStream(id: id, version: 0, lastPosition: 0, state: kind.state.init())
+            // A stream kept from now on is folded from the start once, however many commands ask for it at the
+            // same moment (a server starting under a flash sale); the others wait for that fold.
+            streams[id] =
+                kind.kept
+                ? try await firstFold(id)
+                : LoadedStream(id: id, version: 0, lastPosition: 0, state: kind.state.init())
         }
         var moved: Set<StreamID> = []
         while true {
@@ -91,6 +98,29 @@ final class StreamStates: Sendable {
         }
         keep(moved.compactMap { streams[$0] })
         return ids.map { streams[$0]! }
+    }
+
+    /// Folds a stream not kept yet from its first event, once for all concurrent callers, and keeps it.
+    private func firstFold(_ id: StreamID) async throws -> LoadedStream {
+        let task = folding.withLock { folding in
+            if let running = folding[id] { return running }
+            let task = Task { () throws -> LoadedStream in
+                defer { _ = self.folding.withLock { $0.removeValue(forKey: id) } }
+                guard let kind = Self.kinds[id.category] else { throw CancellationError() }
+                var stream = LoadedStream(id: id, version: 0, lastPosition: 0, state: kind.state.init())
+                while true {
+                    let page = try await store.readStreams(after: [(id, stream.version)], limit: Self.pageSize)
+                    for event in page { try stream.apply(event) }
+                    eventsFolded.add(page.count, ordering: .relaxed)
+                    if page.count < Self.pageSize { break }
+                }
+                keep([stream])
+                return stream
+            }
+            folding[id] = task
+            return task
+        }
+        return try await task.value
     }
 
     /// Keeps streams as they are now stored (after a load, or after the runner's append committed), unless a
