@@ -1,8 +1,25 @@
 /// The event store's schema, step by step. Never edit a released step: add a new one.
 public enum EventStoreMigrations {
     public static let all: [Migration] = [
-        eventStore, appendFunction, batchAppendFunction, movablePositions, setBasedAppend,
+        eventStore, appendFunction, batchAppendFunction, movablePositions, setBasedAppend, lz4Payloads,
     ]
+
+    /// Payloads past 2 kB (an order with its quote) are compressed when stored; LZ4 costs a fraction of the CPU of
+    /// PostgreSQL's default pglz, which was the biggest single cost of placing an order on the database side.
+    /// Rows stored before keep their compression. A server built without LZ4 keeps pglz.
+    static let lz4Payloads = Migration(
+        version: 6, name: "lz4 payload compression",
+        statements: [
+            """
+            DO $$
+            BEGIN
+                ALTER TABLE events ALTER COLUMN payload SET COMPRESSION lz4;
+            EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
+                RAISE NOTICE 'this PostgreSQL has no LZ4: payloads stay compressed with pglz';
+            END
+            $$
+            """
+        ])
 
     static let eventStore = Migration(
         version: 1, name: "event store",

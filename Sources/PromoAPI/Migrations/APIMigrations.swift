@@ -5,7 +5,7 @@ import EventStore
 /// Numbered from 1001 so the event store's steps keep their own range in `schema_migrations`. Never edit a
 /// released step: add a new one.
 public enum APIMigrations {
-    public static let all: [Migration] = [apiKeys, idempotentRequests, customerKeys]
+    public static let all: [Migration] = [apiKeys, idempotentRequests, customerKeys, lz4Responses]
 
     /// Every step `promoctl migrate` applies: the event store's, then the API's.
     public static let withEventStore: [Migration] = EventStoreMigrations.all + all
@@ -55,6 +55,21 @@ public enum APIMigrations {
                 customer_id text        PRIMARY KEY,
                 key         bytea       NOT NULL CHECK (length(key) = 32),
                 created_at  timestamptz NOT NULL DEFAULT now())
+            """
+        ])
+
+    /// A recorded response (an order with its quote) is compressed with LZ4 rather than pglz, as event payloads.
+    static let lz4Responses = Migration(
+        version: 1004, name: "lz4 response compression",
+        statements: [
+            """
+            DO $$
+            BEGIN
+                ALTER TABLE idempotent_requests ALTER COLUMN body SET COMPRESSION lz4;
+            EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
+                RAISE NOTICE 'this PostgreSQL has no LZ4: responses stay compressed with pglz';
+            END
+            $$
             """
         ])
 }
