@@ -54,12 +54,9 @@ struct CommandRunner: Sendable {
         self.maxAttempts = maxAttempts
     }
 
+    /// Runs one command: a repeat of an Idempotency-Key already answered gets that answer (looked up with the
+    /// rest of its batch), anything else is decided and appended.
     func execute(_ write: WriteContext, streams: [StreamID], decide: @escaping Decide) async throws -> Response {
-        if let key = write.idempotencyKey,
-            let recorded = try await idempotency.lookup(keyId: write.principal.keyId, idempotencyKey: key)
-        {
-            return try recorded.replay(for: write.requestHash)
-        }
         let command = Command(write: write, streams: streams, decide: decide)
         guard let batcher else { return try await run([command])[0].get() }
         return try await batcher.submit(command, runner: self)
@@ -154,6 +151,17 @@ struct CommandRunner: Sendable {
             throw BatchFailure(error: error, taken: commands.count)
         }
 
+        // Commands whose Idempotency-Key was answered before are answered so again, without deciding.
+        let recorded: [IdempotencyStore.Key: IdempotencyStore.Recorded]
+        do {
+            recorded = try await idempotency.lookup(
+                commands.compactMap { command in
+                    command.write.idempotencyKey.map { (command.write.principal.keyId, $0) }
+                })
+        } catch {
+            throw BatchFailure(error: error, taken: commands.count)
+        }
+
         var outcomes: [Outcome] = []
         var merged = MergedAppend()
         // Events decided but not yet folded into their stream: folded when a later command loads the stream (a
@@ -161,6 +169,12 @@ struct CommandRunner: Sendable {
         var pending: [StreamID: [NewEvent]] = [:]
         for command in commands {
             if merged.eventCount >= maxEventsPerBatch { break }
+            if let key = command.write.idempotencyKey,
+                let answer = recorded[.init(keyId: command.write.principal.keyId, idempotencyKey: key)]
+            {
+                outcomes.append(.answered(Result { try answer.replay(for: command.write.requestHash) }))
+                continue
+            }
             let decision: WriteDecision
             do {
                 for id in command.streams {
@@ -200,6 +214,7 @@ struct CommandRunner: Sendable {
 
     private enum Outcome {
         case failed(any Error)
+        case answered(Result<Response, any Error>)
         case decided(Decided)
     }
 
@@ -266,6 +281,7 @@ struct CommandRunner: Sendable {
         return outcomes.map { outcome in
             switch outcome {
             case .failed(let error): return .failure(error)
+            case .answered(let answer): return answer
             case .decided(let decided):
                 return .success(
                     JSONResponse.make(status: decided.decision.status, text: decided.text(position: position)))

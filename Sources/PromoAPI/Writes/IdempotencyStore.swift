@@ -47,6 +47,31 @@ struct IdempotencyStore: Sendable {
         ).first
     }
 
+    /// The recorded responses of several (API key, Idempotency-Key) pairs, in one query: what a batch of commands
+    /// answers without deciding again.
+    func lookup(_ keys: [(keyId: String, idempotencyKey: String)]) async throws -> [Key: Recorded] {
+        guard !keys.isEmpty else { return [:] }
+        let rows = try await client.rows(
+            """
+            SELECT r.key_id, r.idempotency_key, r.request_hash, r.status, r.body
+            FROM unnest(\(keys.map(\.keyId))::text[], \(keys.map(\.idempotencyKey))::text[]) AS k(key_id, idempotency_key)
+            JOIN idempotent_requests r USING (key_id, idempotency_key)
+            """, logger: logger
+        ) { row in
+            let (keyId, key, hash, status, body) = try row.decode((String, String, Data, Int32, String).self)
+            return (
+                Key(keyId: keyId, idempotencyKey: key), Recorded(requestHash: hash, status: Int(status), body: body)
+            )
+        }
+        return Dictionary(rows) { first, _ in first }
+    }
+
+    /// An (API key, Idempotency-Key) pair.
+    struct Key: Hashable, Sendable {
+        var keyId: String
+        var idempotencyKey: String
+    }
+
     /// A response to record: the first answer to (API key, Idempotency-Key).
     struct Row: Sendable {
         var keyId: String
