@@ -134,7 +134,7 @@ extension PostgresEventStore {
 
 extension Sequence<UInt8> {
     /// Lower-case hex, as PostgreSQL's `encode(…, 'hex')` writes it.
-    var hexString: String {
+    public var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)

@@ -91,7 +91,7 @@ struct IdempotencyStore: Sendable {
             INSERT INTO idempotent_requests (key_id, idempotency_key, request_hash, status, body)
             SELECT key_id, idempotency_key, decode(hash, 'hex'), status, body
             FROM unnest(\(rows.map(\.keyId))::text[], \(rows.map(\.idempotencyKey))::text[],
-                        \(rows.map { $0.requestHash.map { String(format: "%02x", $0) }.joined() })::text[],
+                        \(rows.map(\.requestHash.hexString))::text[],
                         \(rows.map { Int32($0.status) })::int4[], \(rows.map(\.body))::text[])
                  AS row(key_id, idempotency_key, hash, status, body)
             """, logger: logger)
