@@ -394,6 +394,33 @@ struct OrderTests {
         }
     }
 
+    @Test("A gift campaign goes live only when the gift's stock covers what its order limit still promises")
+    func giftActivationNeedsStock() async throws {
+        let shop = try await Shop.open()
+        let id = APITest.id("gift")
+        try await APITest.withApp { client in
+            _ = try await client.send(
+                .post, "/v1/stock/\(shop.sku)/\(shop.storeId)/receipts", key: shop.marketing, body: #"{"quantity":4}"#)
+            let body = """
+                {"campaignId":"\(id)","name":"满199赠","kind":"gift",\
+                "window":{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"},\
+                "scope":{"categories":["\(shop.category)"]},\
+                "rules":{"thresholdFen":19900,"giftSku":"\(shop.sku)","giftQuantity":2},"limits":{"maxOrders":5}}
+                """
+            #expect(try await client.send(.post, "/v1/campaigns", key: shop.marketing, body: body).status == .created)
+            let short = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: shop.marketing)
+            #expect(short.status == .conflict)
+            #expect(short.errorCode == "insufficient_stock")
+            #expect(short.json["error"]?["details"]?["sku"] == .string(shop.sku))
+            #expect(short.json["error"]?["details"]?["available"] == 4)
+            #expect(short.json["error"]?["details"]?["promised"] == 10)
+            _ = try await client.send(
+                .post, "/v1/stock/\(shop.sku)/\(shop.storeId)/receipts", key: shop.marketing, body: #"{"quantity":6}"#)
+            let live = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: shop.marketing)
+            #expect(live.json["status"] == "active")
+        }
+    }
+
     @Test(
         "A flash sale is never sold at list price once used up: no flash unit left for the customer, the line is refused"
     )

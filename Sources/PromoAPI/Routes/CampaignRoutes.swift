@@ -99,7 +99,7 @@ struct CampaignRoutes: Sendable {
         if bytes.readableBytes > 0, try Request.json(bytes) != .object([:]) {
             throw APIError.invalidField("(root)", "takes no fields (send {} or nothing)")
         }
-        if transition == .activate || transition == .resume { try await checkFlashStock(campaignId) }
+        if transition == .activate || transition == .resume { try await checkPromisedStock(campaignId) }
         return try await runner.execute(write, streams: [try Self.streamID(campaignId)]) { loaded in
             let stream = loaded[0]
             let state = try stream.fold(CampaignStreamState.self)
@@ -112,25 +112,32 @@ struct CampaignRoutes: Sendable {
         }
     }
 
-    /// A flash sale goes live only when the stock of its SKU, across locations, covers the units it still
-    /// promises (409 `insufficient_stock` otherwise): a sale that sells out of stock before its quantity
-    /// disappoints every shopper it drew.
-    private func checkFlashStock(_ campaignId: String) async throws {
+    /// A campaign goes live only when the stock of what it promises, across locations, covers it (409
+    /// `insufficient_stock` otherwise): a flash sale's units, a gift's gifts (``Campaign/promisedUnits``). A sale
+    /// that runs out of stock before its quantity, or a gift that cannot be given, disappoints every shopper it
+    /// drew.
+    private func checkPromisedStock(_ campaignId: String) async throws {
         let stream = try await states.load(try Self.streamID(campaignId))
         let state = try stream.fold(CampaignStreamState.self)
-        guard let definition = state.definition, definition["kind"]?.stringValue == "flash_sale",
-            let sku = definition["rules"]?["sku"]?.stringValue,
-            let quantity = definition["rules"]?["quantity"]?.intValue
+        guard let definition = state.definition else { return }
+        let catalog = try await caches.view(store)
+        guard
+            let campaign = try? caches.definitions.campaign(
+                definition, version: state.definitionCount, knownSKUs: catalog.skus)
         else { return }
-        let promised = max(0, quantity - Int64(state.consumed.flashUnits))
-        let prefix = "stock-\(sku)@"
-        let stock = try await store.fold(category: "stock", streamIdPrefix: prefix, as: StockState.self)
-        let available = stock.values.reduce(Int64(0)) { $0 + $1.state.available }
-        guard available < promised else { return }
-        throw APIError(
-            .conflict, code: "insufficient_stock",
-            message: "\(sku) has \(available) units available across locations; the flash sale promises \(promised)",
-            details: ["sku": .string(sku), "available": .int(available), "promised": .int(promised)])
+        let costs = Dictionary(catalog.catalog.map { ($0.sku, $0.costFen) }) { first, _ in first }
+        for (sku, promised) in campaign.promisedUnits(consumed: state.consumed, unitCostFen: { costs[$0] })
+            .sorted(by: { $0.key < $1.key }) where promised > 0
+        {
+            let stock = try await store.fold(category: "stock", streamIdPrefix: "stock-\(sku)@", as: StockState.self)
+            let available = stock.values.reduce(Int64(0)) { $0 + $1.state.available }
+            guard available < Int64(promised) else { continue }
+            let what = if case .flashSale = campaign.rules { "the flash sale promises" } else { "its gifts need" }
+            throw APIError(
+                .conflict, code: "insufficient_stock",
+                message: "\(sku) has \(available) units available across locations; \(what) \(promised)",
+                details: ["sku": .string(sku), "available": .int(available), "promised": .int(Int64(promised))])
+        }
     }
 
     /// `POST /v1/campaigns/{id}/expenses {kind, amountFen, note}`: a cost outside orders, for cost accounting.

@@ -28,6 +28,8 @@ public struct CampaignStreamState: EventSourced, Equatable {
         public var ordersByCustomerDay: TreeDictionary<String, Int> = [:]
         public var flashUnitsByCustomer: TreeDictionary<String, Int> = [:]
 
+        public init() {}
+
         public var totalFen: Int64 { discountFen + giftCostFen + couponSubsidyFen + pointsCostFen }
 
         /// One customer's orders with the campaign, in all and on `day`, and the flash units they bought.
