@@ -208,6 +208,56 @@ struct OrderTests {
         }
     }
 
+    @Test(
+        "A first-order campaign discounts a customer's first order only; cancelling it makes the next one first again; a guest is always new"
+    )
+    func firstOrderOnly() async throws {
+        let (shop, _) = try await Self.stocked(20) { shop in
+            shop.spendReduction(APITest.id("c"), extra: #","limits":{"firstOrderOnly":true}"#)
+        }
+        let customer = APITest.id("u")
+        let (first, second, third) = (APITest.id("o"), APITest.id("o"), APITest.id("o"))
+        try await APITest.withApp { client in
+            // Orders are counted for customers with a profile; a guest is new on every order.
+            let profile = try await client.send(
+                .put, "/v1/customers/\(customer)", key: shop.channel, body: CustomerTests.body)
+            #expect(profile.status == .created)
+            // 3 × 4 590 = 13 770 fen, 满100减20 on a first order: 11 770.
+            let placed = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, first, quantity: 3, customer: customer))
+            #expect(placed.json["totalFen"] == 11_770)
+            let again = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, second, quantity: 3, customer: customer))
+            #expect(again.json["totalFen"] == 13_770)
+            let quote = try await client.send(
+                .post, "/v1/quotes", key: shop.channel, body: shop.cart(3, customer: customer))
+            #expect(quote.json["totalFen"] == 13_770)
+            #expect(quote.text.contains("not_first_order"), "\(quote.text)")
+            // Both cancelled: the customer has no orders, and the next is a first order again.
+            for id in [first, second] {
+                #expect(try await client.send(.post, "/v1/orders/\(id)/cancel", key: shop.channel).status == .ok)
+            }
+            let fresh = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, third, quantity: 3, customer: customer))
+            #expect(fresh.json["totalFen"] == 11_770)
+            #expect(
+                try await APITest.storedEvents("customer-\(customer)").map(\.type) == [
+                    "CustomerProfileSet", "CustomerOrderRecorded", "CustomerOrderRecorded", "CustomerOrderWithdrawn",
+                    "CustomerOrderWithdrawn",
+                    "CustomerOrderRecorded",
+                ])
+            // A guest (no profile) is new on every order, and nothing is written on their id's stream.
+            let guest = APITest.id("guest")
+            for _ in 0..<2 {
+                let order = try await client.send(
+                    .post, "/v1/orders", key: shop.channel,
+                    body: Self.order(shop, APITest.id("o"), quantity: 3, customer: guest))
+                #expect(order.json["totalFen"] == 11_770)
+            }
+            #expect(try await APITest.storedEvents("customer-\(guest)").isEmpty)
+        }
+    }
+
     @Test("Budget alert thresholds are recorded with the order that crosses them; the order names the campaign version")
     func thresholds() async throws {
         let (shop, campaign) = try await Self.stocked(20) { shop in
@@ -252,7 +302,7 @@ struct OrderTests {
             let text = metrics.text
             #expect(text.contains(#"promoledger_orders_total{outcome="placed"} 1"#))
             #expect(text.contains(#"promoledger_orders_total{outcome="insufficient_stock"} 1"#))
-            // The placed order's OrderPlaced and StockReserved.
+            // The placed order's OrderPlaced and StockReserved (a guest's orders are not counted on their stream).
             #expect(text.contains("promoledger_events_appended_total 2"))
             #expect(text.contains(#"route="/v1/orders",method="POST",status="201""#))
             #expect(text.contains(#"route="/v1/orders",method="POST",status="409""#))

@@ -100,7 +100,7 @@ def seed(admin):
                       "stacking": {"priority": 40}, "budget": budget})
     campaigns.append({"campaignId": "b-gift", "name": "满199赠", "kind": "gift", "window": WINDOW,
                       "rules": {"thresholdFen": 19900, "giftSku": "SKU-0500", "giftQuantity": 1},
-                      "stacking": {"priority": 50}, "budget": budget})
+                      "stacking": {"priority": 50}, "budget": {"giftCostFen": 20_000_000}})
     campaigns.append({"campaignId": "b-reduce-online", "name": "线上满50减3", "kind": "spend_reduction",
                       "window": WINDOW, "scope": {"channels": ["online"]},
                       "rules": {"tiers": [{"thresholdFen": 5000, "reductionFen": 300}]},

@@ -78,9 +78,12 @@ struct OrderRoutes: Sendable {
         let couponCodes = context.coupons.map(\.code)
         let couponStreams = try couponCodes.map { try CouponRoutes.couponStream($0) }
         let pointsIndex = 1 + stockStreams.count + campaignStreams.count
+        // The customer's stream counts their orders (first-order limits, new-customer audiences); it goes last.
+        let customerStream = try StreamID(category: "customer", id: cart.customerId)
 
         return try await runner.execute(
-            write, streams: [orderStream] + stockStreams + campaignStreams + [pointsStream] + couponStreams
+            write,
+            streams: [orderStream] + stockStreams + campaignStreams + [pointsStream] + couponStreams + [customerStream]
         ) { loaded in
             if loaded[0].exists { throw APIError.orderExists(orderId) }
             var pricing = context
@@ -116,6 +119,10 @@ struct OrderRoutes: Sendable {
                     ])
             }
             pricing.customer.pointsBalance = account.balance
+            let customer = loaded[loaded.count - 1]
+            let record = try customer.fold(CustomerRecord.self)
+            pricing.customer.previousOrders = record.orders
+            pricing.customer.isNew = record.orders == 0
             let quote = try pricing.price(cart)
             let nowUsed = Self.usedCampaigns(quote)
             guard Set(nowUsed).isSubset(of: used) else {
@@ -210,6 +217,12 @@ struct OrderRoutes: Sendable {
                 coupons: redeemedCoupons)
             appends.insert(
                 StreamAppend(loaded[0].id, expectedVersion: .noStream, events: [try NewEvent(placed)]), at: 0)
+            if record.countsOrders {
+                appends.append(
+                    StreamAppend(
+                        customer.id, expectedVersion: customer.expected,
+                        events: [try NewEvent(CustomerOrderRecorded(customerId: cart.customerId, orderId: orderId))]))
+            }
             return WriteDecision(
                 appends: appends, status: .created, body: try Self.json(placed, status: "placed", version: 1))
         }
@@ -237,7 +250,9 @@ struct OrderRoutes: Sendable {
         let campaigns = try placed.campaigns.map { try CampaignRoutes.streamID($0.campaignId) }
         let points = try StreamID(category: "points", id: placed.customerId)
         let coupons = try placed.coupons.map { try CouponRoutes.couponStream($0) }
-        let streams = [try StreamID(category: "order", id: orderId)] + stock + campaigns + [points] + coupons
+        let customer = try StreamID(category: "customer", id: placed.customerId)
+        let streams =
+            [try StreamID(category: "order", id: orderId)] + stock + campaigns + [points] + coupons + [customer]
         let pointsIndex = 1 + stock.count + campaigns.count
         return try await runner.execute(write, streams: streams) { loaded in
             let state = try loaded[0].fold(OrderState.self)
@@ -265,6 +280,15 @@ struct OrderRoutes: Sendable {
                     customerId: placed.customerId, orderId: orderId, points: placed.pointsRedeemed)
                 appends.append(
                     StreamAppend(account.id, expectedVersion: account.expected, events: [try NewEvent(back)]))
+            }
+            let customer = loaded[loaded.count - 1]
+            if try customer.fold(CustomerRecord.self).countedOrders.contains(orderId) {
+                appends.append(
+                    StreamAppend(
+                        customer.id, expectedVersion: customer.expected,
+                        events: [
+                            try NewEvent(CustomerOrderWithdrawn(customerId: placed.customerId, orderId: orderId))
+                        ]))
             }
             return WriteDecision(
                 appends: appends, body: try Self.json(placed, status: "cancelled", version: loaded[0].version + 1))

@@ -144,12 +144,13 @@ struct PricingContext: Sendable {
         }
         // The last profile set, read without its sealed fields: pricing needs tier, region and tastes only. A
         // customer without a profile prices as a new regular customer (a first order, a guest).
-        let profile = try streams[1].fold(CustomerRecord.self).lastProfile
+        let record = try streams[1].fold(CustomerRecord.self)
+        let profile = record.lastProfile
         let points = try streams[2].fold(PointsAccount.self)
         let customer = CustomerContext(
             customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: profile?.tastePreferences ?? [],
-            isNew: true,
-            pointsBalance: points.balance, region: profile?.region, previousOrders: 0)
+            isNew: record.orders == 0, pointsBalance: points.balance, region: profile?.region,
+            previousOrders: record.orders)
         return PricingContext(
             catalog: catalog.catalog, campaigns: campaigns, campaignStates: campaignStates, customer: customer,
             region: defined.channel == "store" ? defined.region : nil, store: defined,

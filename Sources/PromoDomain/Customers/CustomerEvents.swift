@@ -31,3 +31,32 @@ public struct CustomerProfileSet: DomainEvent {
         address: "aesgcm1:ZGVhZGJlZWZkZWFkYmVlZg==", region: "sichuan", tier: "gold",
         tastePreferences: ["spicy", "hotpot"], consents: .init(sms: true, wechat: true, app: false))
 }
+
+/// An order of the customer's was placed (appended with the order, on `customer-{customerId}`): pricing counts
+/// a customer's orders for first-order limits and new-customer audiences.
+public struct CustomerOrderRecorded: DomainEvent {
+    public static let eventType = "CustomerOrderRecorded"
+    public static let sample = CustomerOrderRecorded(customerId: "u-1001", orderId: "o-20261111-0001")
+
+    public var customerId: String
+    public var orderId: String
+
+    public init(customerId: String, orderId: String) {
+        self.customerId = customerId
+        self.orderId = orderId
+    }
+}
+
+/// An order of the customer's was cancelled before shipping: it no longer counts as an order they made.
+public struct CustomerOrderWithdrawn: DomainEvent {
+    public static let eventType = "CustomerOrderWithdrawn"
+    public static let sample = CustomerOrderWithdrawn(customerId: "u-1001", orderId: "o-20261111-0001")
+
+    public var customerId: String
+    public var orderId: String
+
+    public init(customerId: String, orderId: String) {
+        self.customerId = customerId
+        self.orderId = orderId
+    }
+}

@@ -38,15 +38,32 @@ public struct CustomerState: Sendable, Equatable {
     }
 }
 
-/// A customer's stream folded without opening anything: the profile as last set, still sealed. Pricing reads
-/// tier, region and tastes from it; opening the sealed fields takes the customer's key (``CustomerState``).
+/// A customer's stream folded without opening anything: the profile as last set, still sealed, and how many
+/// orders they have. Pricing reads tier, region, tastes and orders from it; opening the sealed fields takes the
+/// customer's key (``CustomerState``).
 public struct CustomerRecord: EventSourced, Equatable {
     public private(set) var lastProfile: CustomerProfileSet?
+    /// The orders counted as theirs: placed while they had a profile, and not cancelled.
+    public private(set) var countedOrders: Set<String> = []
 
     public init() {}
 
+    /// Orders placed and not cancelled: 0 for a new customer.
+    public var orders: Int { countedOrders.count }
+
+    /// Only a customer with a profile has their orders counted. An id without one (a walk-in guest, often one
+    /// id for all of them) prices as a new customer on every order, and so is not one hot stream written by
+    /// every guest's order.
+    public var countsOrders: Bool { lastProfile != nil }
+
     public mutating func evolve(type: String, payload: JSONValue) throws {
-        guard type == CustomerProfileSet.eventType else { return }
-        lastProfile = try payload.decode(as: CustomerProfileSet.self)
+        switch type {
+        case CustomerProfileSet.eventType: lastProfile = try payload.decode(as: CustomerProfileSet.self)
+        case CustomerOrderRecorded.eventType:
+            countedOrders.insert(try payload.decode(as: CustomerOrderRecorded.self).orderId)
+        case CustomerOrderWithdrawn.eventType:
+            countedOrders.remove(try payload.decode(as: CustomerOrderWithdrawn.self).orderId)
+        default: break
+        }
     }
 }

@@ -10,6 +10,8 @@ public enum DomainEvents {
         SafetyStockSet.self,
         LowStockDetected.self,
         CustomerProfileSet.self,
+        CustomerOrderRecorded.self,
+        CustomerOrderWithdrawn.self,
         ApiKeyCreated.self,
         ApiKeyRevoked.self,
         CampaignCreated.self,
