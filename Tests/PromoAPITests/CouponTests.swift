@@ -102,6 +102,60 @@ struct CouponTests {
         }
     }
 
+    @Test(
+        "满返券: paying an order that reached the rebate issues the template's coupon; past its limit, payment still goes through"
+    )
+    func rebateCouponOnPayment() async throws {
+        let (shop, _) = try await OrderTests.stocked(10)
+        let (campaignId, templateId, customer) = (APITest.id("c"), APITest.id("t"), APITest.id("u"))
+        let (first, second) = (APITest.id("o"), APITest.id("o"))
+        try await APITest.withApp { client in
+            let campaign = """
+                {"campaignId":"\(campaignId)","name":"满100返5元券","kind":"rebate",\
+                "window":{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"},\
+                "scope":{"categories":["\(shop.category)"]},\
+                "rules":{"thresholdFen":10000,"couponTemplateId":"\(templateId)"},"budget":{"couponSubsidyFen":100000}}
+                """
+            #expect(
+                try await client.send(.post, "/v1/campaigns", key: shop.marketing, body: campaign).status == .created)
+            let template = Self.template(templateId, shop: shop).replacingOccurrences(
+                of: #""perCustomerLimit":1}"#, with: #""perCustomerLimit":1,"campaignId":"\#(campaignId)"}"#)
+            let defined = try await client.send(.post, "/v1/coupon-templates", key: shop.marketing, body: template)
+            #expect(defined.status == .created, "\(defined.text)")
+            let active = try await client.send(.post, "/v1/campaigns/\(campaignId)/activate", key: shop.marketing)
+            #expect(active.json["status"] == "active", "\(active.text)")
+
+            for (index, orderId) in [first, second].enumerated() {
+                let placed = try await client.send(
+                    .post, "/v1/orders", key: shop.channel,
+                    body: OrderTests.order(shop, orderId, quantity: 3, customer: customer))
+                #expect(placed.status == .created, "\(placed.text)")
+                #expect(placed.text.contains(templateId), "the quote names the rebate: \(placed.text)")
+                let paid = try await client.send(
+                    .post, "/v1/orders/\(orderId)/payments", key: shop.channel,
+                    body: #"{"amountFen":13770,"method":"wechat_pay"}"#)
+                #expect(paid.status == .ok, "\(paid.text)")
+                #expect(paid.json["status"] == "paid")
+                let rebate = paid.json["rebateCoupons"]?[index: 0]
+                if index == 0 {
+                    #expect(rebate?["granted"] == true, "\(paid.text)")
+                    let code = try #require(rebate?["code"]?.stringValue)
+                    let stored = try await APITest.storedEvents("coupon-\(code)")
+                    #expect(stored.map(\.type) == ["CouponIssued"])
+                    #expect(stored.first?.payload.contains(customer) == true)
+                } else {
+                    // One per customer: the second order's rebate cannot be given, and is said so.
+                    #expect(rebate?["granted"] == false)
+                    #expect(rebate?["reason"] == "customer_limit_reached")
+                }
+            }
+            #expect(
+                try await APITest.storedEvents("coupontemplate-\(templateId)").map(\.type) == [
+                    "CouponTemplateDefined", "CouponsIssued",
+                ])
+        }
+    }
+
     @Test("One coupon, ten concurrent orders using it: exactly one succeeds")
     func concurrentRedemption() async throws {
         let (shop, _) = try await OrderTests.stocked(100)

@@ -338,13 +338,68 @@ struct OrderRoutes: Sendable {
             try body.optionalString("reference") ?? "", field: "reference", length: 0...200)
         try body.finish()
         let placed = try await Self.placedOrder(orderId, states: states)
-        let streams = [
-            try StreamID(category: "order", id: orderId), try StreamID(category: "points", id: placed.customerId),
-        ]
+        // 满返券: a coupon from each rebate's template, issued to the customer with the payment. Codes are drawn
+        // here, outside the decision, so a retried decision issues the same ones.
+        let rebateTemplates =
+            (placed.quote["rebates"].flatMap { rebates -> [JSONValue]? in
+                if case .array(let items) = rebates { return items }
+                return nil
+            } ?? []).compactMap { $0["couponTemplateId"]?.stringValue }
+        let codes = rebateTemplates.map { _ in
+            "CP-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)
+        }
+        let templateStreams = try rebateTemplates.map { try CouponRoutes.templateStream($0) }
+        let couponStreams = try codes.map { try CouponRoutes.couponStream(String($0)) }
+        let streams =
+            [try StreamID(category: "order", id: orderId), try StreamID(category: "points", id: placed.customerId)]
+            + templateStreams + couponStreams
         return try await runner.execute(write, streams: streams) { loaded in
             let state = try loaded[0].fold(OrderState.self)
             let paid = try Self.deciding { () throws(OrderError) in
                 try state.decidePay(amountFen: amount, method: method, reference: reference)
+            }
+            // Each rebate coupon within its template's limits as they stand now; one the template can no longer
+            // give is reported, and the payment goes through all the same.
+            var rebateAppends: [StreamAppend] = []
+            var granted: [JSONValue] = []
+            var issuedBy: [String: CouponTemplateState] = [:]
+            for (offset, templateId) in rebateTemplates.enumerated() {
+                let stream = loaded[2 + offset]
+                var templateState = try issuedBy[templateId] ?? stream.fold(CouponTemplateState.self)
+                guard let definition = templateState.definition,
+                    let template = try? CouponTemplate.checked(
+                        definition, campaignIds: Set([definition["campaignId"]?.stringValue].compactMap { $0 }))
+                else {
+                    granted.append([
+                        "couponTemplateId": .string(templateId), "granted": false, "reason": "unknown_template",
+                    ])
+                    continue
+                }
+                let code = String(codes[offset])
+                let decided: (CouponsIssued, [CouponIssued])
+                do throws(CouponError) {
+                    decided = try templateState.decideIssue([placed.customerId], template: template) { code }
+                } catch {
+                    let reason =
+                        if case .quantityExhausted = error { "quantity_exhausted" } else { "customer_limit_reached" }
+                    granted.append([
+                        "couponTemplateId": .string(templateId), "granted": false, "reason": .string(reason),
+                    ])
+                    continue
+                }
+                let issued = try NewEvent(decided.0)
+                if let at = rebateAppends.firstIndex(where: { $0.streamId == stream.id }) {
+                    rebateAppends[at].events.append(issued)
+                } else {
+                    rebateAppends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: [issued]))
+                }
+                try templateState.evolve(type: issued.type, payload: issued.payload)
+                issuedBy[templateId] = templateState
+                rebateAppends.append(
+                    StreamAppend(
+                        loaded[2 + rebateTemplates.count + offset].id, expectedVersion: .noStream,
+                        events: try decided.1.map { try NewEvent($0) }))
+                granted.append(["couponTemplateId": .string(templateId), "granted": true, "code": .string(code)])
             }
             var earned: [PointsEarned] = []
             if placed.pointsToEarn > 0 {
@@ -357,15 +412,17 @@ struct OrderRoutes: Sendable {
                     PointsEarned(
                         customerId: placed.customerId, orderId: orderId, points: placed.rebatePoints, source: "rebate"))
             }
+            var body = try Self.json(
+                placed, status: state.status == "placed" ? "paid" : state.status, version: loaded[0].version + 1)
+            if !granted.isEmpty { body["rebateCoupons"] = .array(granted) }
             return WriteDecision(
                 appends: [
                     StreamAppend(
                         loaded[0].id, expectedVersion: loaded[0].expected, events: try paid.map { try NewEvent($0) }),
                     StreamAppend(
                         loaded[1].id, expectedVersion: loaded[1].expected, events: try earned.map { try NewEvent($0) }),
-                ],
-                body: try Self.json(
-                    placed, status: state.status == "placed" ? "paid" : state.status, version: loaded[0].version + 1))
+                ] + rebateAppends,
+                body: body)
         }
     }
 
