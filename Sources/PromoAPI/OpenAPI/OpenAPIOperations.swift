@@ -114,7 +114,8 @@ enum OpenAPIOperations {
             .init(
                 method: "POST", path: "/v1/orders/{id}/payments",
                 summary: "Pay the whole total, once (422 amount_mismatch, 409 already_paid / order_cancelled); "
-                    + "the points it earns and its points rebates go to the customer's account",
+                    + "the points it earns and its points rebates go to the customer's account, and each coupon rebate "
+                    + "issues a coupon (rebateCoupons says which were granted)",
                 roles: [.channel], body: "Payment", response: "Order", errors: writeErrors + [404, 422]),
             .init(
                 method: "POST", path: "/v1/orders/{id}/refunds",

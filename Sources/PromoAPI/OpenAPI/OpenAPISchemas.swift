@@ -183,6 +183,14 @@ enum OpenAPISchemas {
                     "storeId": id,
                     "fulfilmentLocation": id, "paymentMethod": ["type": "string"], "totalFen": ["type": "integer"],
                     "lines": ["type": "array"], "version": version, "position": position,
+                    "rebateCoupons": [
+                        "type": "array",
+                        "items": object(
+                            [
+                                "couponTemplateId": id, "granted": ["type": "boolean"], "code": ["type": "string"],
+                                "reason": ["enum": ["quantity_exhausted", "customer_limit_reached", "unknown_template"]],
+                            ], required: ["couponTemplateId", "granted"]),
+                    ],
                 ], required: ["lines", "orderId", "status", "totalFen"], closed: false),
             "Quote": object(
                 [
