@@ -1,5 +1,7 @@
 import HTTPTypes
+import EventStore
 import Foundation
+import PostgresNIO
 import HummingbirdTesting
 import PromoDomain
 import Testing
@@ -172,5 +174,23 @@ struct WriteConventionTests {
             #expect(metadata["actor"] == .string(created.keyId))
             #expect(metadata["commandId"] == .string("\(created.keyId):actor-1"))
         }
+    }
+
+    @Test("Recorded responses older than the retention are deleted; younger ones stay and still answer repeats")
+    func idempotencyRetention() async throws {
+        let store = try await APITest.store()
+        let idempotency = IdempotencyStore(client: store.client, logger: store.logger)
+        let keyId = APITest.id("k")
+        try await store.client.withConnection { connection in
+            try await connection.query(
+                """
+                INSERT INTO idempotent_requests (key_id, idempotency_key, request_hash, status, body, recorded_at)
+                VALUES (\(keyId), 'old', '\\x00', 200, '{}', now() - interval '25 hours'),
+                       (\(keyId), 'new', '\\x00', 200, '{}', now() - interval '23 hours')
+                """, logger: store.logger)
+        }
+        #expect(try await idempotency.deleteExpired(batch: 1) >= 1)
+        #expect(try await idempotency.lookup(keyId: keyId, idempotencyKey: "old") == nil)
+        #expect(try await idempotency.lookup(keyId: keyId, idempotencyKey: "new")?.status == 200)
     }
 }

@@ -188,7 +188,9 @@ enum OpenAPISchemas {
                         "items": object(
                             [
                                 "couponTemplateId": id, "granted": ["type": "boolean"], "code": ["type": "string"],
-                                "reason": ["enum": ["quantity_exhausted", "customer_limit_reached", "unknown_template"]],
+                                "reason": [
+                                    "enum": ["quantity_exhausted", "customer_limit_reached", "unknown_template"]
+                                ],
                             ], required: ["couponTemplateId", "granted"]),
                     ],
                 ], required: ["lines", "orderId", "status", "totalFen"], closed: false),

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import PromoDomain
+import ServiceLifecycle
 
 /// The first response to each (API key, `Idempotency-Key`), in `idempotent_requests`.
 ///
@@ -108,5 +109,61 @@ struct IdempotencyStore: Sendable {
         hasher.update(data: Data("\(method.rawValue) \(path)\n".utf8))
         hasher.update(data: Data(body.readableBytesView))
         return Data(hasher.finalize())
+    }
+}
+
+extension IdempotencyStore {
+    /// How long a recorded response answers a repeat: 24 hours, as payment APIs keep theirs. A client retries
+    /// within minutes; a key older than this is taken as a new request.
+    static let retention: Duration = .seconds(24 * 3_600)
+
+    /// Deletes recorded responses older than `retention`, at most `batch` rows per statement so no transaction
+    /// holds many rows (or the store's watermark) for long. Returns how many went.
+    @discardableResult
+    func deleteExpired(olderThan retention: Duration = Self.retention, batch: Int = 5_000) async throws -> Int {
+        let seconds = Double(retention.components.seconds)
+        var deleted = 0
+        while true {
+            let rows = try await client.rows(
+                """
+                WITH expired AS (
+                    SELECT key_id, idempotency_key FROM idempotent_requests
+                    WHERE recorded_at < now() - make_interval(secs => \(seconds))
+                    LIMIT \(Int64(batch)))
+                DELETE FROM idempotent_requests r USING expired e
+                WHERE r.key_id = e.key_id AND r.idempotency_key = e.idempotency_key
+                RETURNING 1
+                """, logger: logger
+            ) { _ in 1 }
+            deleted += rows.count
+            if rows.count < batch { return deleted }
+        }
+    }
+}
+
+/// Runs `IdempotencyStore.deleteExpired` at start and then every hour, until the server shuts down; a failure
+/// (the database away for a while) is logged and tried again at the next turn.
+public struct IdempotencyCleanup: Service {
+    let store: IdempotencyStore
+    let every: Duration
+
+    public init(client: PostgresClient, logger: Logger, every: Duration = .seconds(3_600)) {
+        self.store = IdempotencyStore(client: client, logger: logger)
+        self.every = every
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let deleted = try await store.deleteExpired()
+                if deleted > 0 {
+                    store.logger.info("deleted expired idempotency records", metadata: ["count": "\(deleted)"])
+                }
+            } catch {
+                store.logger.warning(
+                    "could not delete expired idempotency records", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+        }
     }
 }

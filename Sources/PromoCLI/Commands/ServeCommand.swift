@@ -11,7 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP API and the event workers until SIGTERM or SIGINT.",
         discussion: """
-            Shuts down gracefully: in-flight requests finish, then the pool closes. At start it checks that the
+            Shuts down gracefully: in-flight requests finish, then the pool closes. Responses recorded for
+            Idempotency-Keys are kept 24 hours, then deleted (hourly). At start it checks that the
             database has not moved to another cluster since positions were last set (a restore from pg_dump),
             and moves them above the stored events if it has; /readyz reports what still stands in the way.
             """)
@@ -48,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         let startup = PositionsAtStartup(store: store)
         let app = server.makeApplication(services: [
             client, startup, EventNotifier(client: client, signal: signal, appended: appended, logger: logger),
+            IdempotencyCleanup(client: client, logger: logger),
         ]) { port in
             print("PromoLedger is listening on http://\(host):\(port)")
         }
