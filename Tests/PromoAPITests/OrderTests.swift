@@ -191,9 +191,10 @@ struct OrderTests {
             let late = try await client.send(.post, "/v1/orders/\(dropped)/cancel", key: shop.channel)
             #expect(late.status == .conflict)
             #expect(late.errorCode == "order_shipped")
+            // Shipped already: not again from somewhere else.
             let elsewhere = try await client.send(
                 .post, "/v1/orders/\(dropped)/ship", key: shop.channel, body: #"{"location":"wh-nowhere"}"#)
-            #expect(elsewhere.errorCode == "wrong_location")
+            #expect(elsewhere.errorCode == "order_shipped")
             let twice = try await client.send(
                 .post, "/v1/orders/\(dropped)/ship", key: shop.channel, body: #"{"location":"\#(shop.storeId)"}"#)
             #expect(twice.status == .ok)
@@ -255,6 +256,57 @@ struct OrderTests {
                 #expect(order.json["totalFen"] == 11_770)
             }
             #expect(try await APITest.storedEvents("customer-\(guest)").isEmpty)
+        }
+    }
+
+    @Test(
+        "Shipping from another location releases the reservation at home and issues the units there; a refund restocks there"
+    )
+    func shipFromElsewhere() async throws {
+        let (shop, _) = try await Self.stocked(10)
+        let (orderId, short) = (APITest.id("o"), APITest.id("o"))
+        let warehouse = APITest.id("wh")
+        try await APITest.withApp { client in
+            _ = try await client.send(
+                .post, "/v1/stock/\(shop.sku)/\(warehouse)/receipts", key: shop.marketing, body: #"{"quantity":5}"#)
+            for (id, quantity) in [(orderId, 3), (short, 6)] {
+                let placed = try await client.send(
+                    .post, "/v1/orders", key: shop.channel, body: Self.order(shop, id, quantity: quantity))
+                #expect(placed.status == .created)
+            }
+            // Six units are not at the warehouse: refused, and nothing moves.
+            let refused = try await client.send(
+                .post, "/v1/orders/\(short)/ship", key: shop.channel, body: #"{"location":"\#(warehouse)"}"#)
+            #expect(refused.errorCode == "insufficient_stock")
+            #expect(try await APITest.storedEvents("order-\(short)").map(\.type) == ["OrderPlaced"])
+
+            let shipped = try await client.send(
+                .post, "/v1/orders/\(orderId)/ship", key: shop.channel, body: #"{"location":"\#(warehouse)"}"#)
+            #expect(shipped.json["status"] == "shipped", "\(shipped.text)")
+            #expect(shipped.json["shippedFrom"] == .string(warehouse))
+            let stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            // Home: 10 on hand, only the short order's 6 still reserved. Warehouse: 5 − 3 issued.
+            #expect(stock.json["locations"]?[shop.storeId]?["onHand"] == 10)
+            #expect(stock.json["locations"]?[shop.storeId]?["reserved"] == 6)
+            #expect(stock.json["locations"]?[warehouse]?["onHand"] == 2)
+            #expect(stock.json["locations"]?[warehouse]?["reserved"] == 0)
+            let again = try await client.send(
+                .post, "/v1/orders/\(orderId)/ship", key: shop.channel, body: #"{"location":"\#(warehouse)"}"#)
+            #expect(again.status == .ok)
+            let home = try await client.send(
+                .post, "/v1/orders/\(orderId)/ship", key: shop.channel, body: #"{"location":"\#(shop.storeId)"}"#)
+            #expect(home.errorCode == "order_shipped")
+
+            _ = try await client.send(
+                .post, "/v1/orders/\(orderId)/payments", key: shop.channel,
+                body: #"{"amountFen":13770,"method":"wechat_pay"}"#)
+            let refund = try await client.send(
+                .post, "/v1/orders/\(orderId)/refunds", key: shop.channel,
+                body: #"{"refundId":"r-1","lines":[{"sku":"\#(shop.sku)","quantity":1,"restock":true}]}"#)
+            #expect(refund.status == .created, "\(refund.text)")
+            let after = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(after.json["locations"]?[warehouse]?["onHand"] == 3)
+            #expect(after.json["locations"]?[shop.storeId]?["onHand"] == 10)
         }
     }
 

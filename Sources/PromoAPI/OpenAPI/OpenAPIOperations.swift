@@ -125,7 +125,9 @@ enum OpenAPIOperations {
                 errors: writeErrors + [404, 422]),
             .init(
                 method: "POST", path: "/v1/orders/{id}/ship",
-                summary: "Ship from the fulfilment location: the reserved units are issued (409 order_cancelled)",
+                summary: "Ship: from the fulfilment location its reservation is issued; from another, the reservation "
+                    + "is released and the units are issued there (409 insufficient_stock / order_shipped / "
+                    + "order_cancelled)",
                 roles: [.channel, .marketing], body: "ShipBody", response: "Order", errors: writeErrors + [404, 422]),
             .init(
                 method: "GET", path: "/v1/orders/{id}", summary: "One order, from its stream",

@@ -295,8 +295,8 @@ struct OrderRoutes: Sendable {
         }
     }
 
-    /// `POST /v1/orders/{id}/ship {location}`: the reserved units are issued from the fulfilment location (the
-    /// only location this version ships from); shipping again changes nothing.
+    /// `POST /v1/orders/{id}/ship {location}`: the units are issued from `location` (see below); shipping again
+    /// from the same location changes nothing, from another is 409 `order_shipped`.
     private func ship(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let orderId = try request.identifier("id", context: context)
         let (write, bytes) = try await WriteContext.read(request, context: context)
@@ -304,25 +304,47 @@ struct OrderRoutes: Sendable {
         let location = try InputLimits.identifier(try body.string("location"), field: "location")
         try body.finish()
         let placed = try await Self.placedOrder(orderId, states: states)
-        guard location == placed.fulfilmentLocation else {
-            throw APIError(
-                .unprocessableContent, code: "wrong_location",
-                message:
-                    "order \(orderId) is reserved at \(placed.fulfilmentLocation), not \(location); ship it from there",
-                details: ["field": "location", "fulfilmentLocation": .string(placed.fulfilmentLocation)])
-        }
-        let stock = try placed.reservations.map { try StreamID(category: "stock", id: "\($0.sku)@\(location)") }
-        return try await runner.execute(write, streams: [try StreamID(category: "order", id: orderId)] + stock) {
-            loaded in
+        let home = placed.fulfilmentLocation
+        // From the fulfilment location, the reservation there is issued. From another location (a store closer to
+        // the customer, a warehouse with the stock), the reservation is released at home and the units are
+        // reserved and issued there in the same append: refused as insufficient_stock when they are not available.
+        let elsewhere = location != home
+        let reserved = try placed.reservations.map { try StreamID(category: "stock", id: "\($0.sku)@\(home)") }
+        let shipping =
+            elsewhere
+            ? try placed.reservations.map { try StreamID(category: "stock", id: "\($0.sku)@\(location)") } : []
+        return try await runner.execute(
+            write, streams: [try StreamID(category: "order", id: orderId)] + reserved + shipping
+        ) { loaded in
             let state = try loaded[0].fold(OrderState.self)
             let events = try Self.deciding { () throws(OrderError) in try state.decideShip(location: location) }
             guard !events.isEmpty else { return try Self.unchanged(placed, state, loaded[0]) }
             var appends = [try Self.append(events, to: loaded[0])]
-            appends += try Self.reservations(of: placed, in: loaded, at: location) {
-                .issueReserved(quantity: $0, orderId: orderId)
+            guard elsewhere else {
+                appends += try Self.reservations(of: placed, in: loaded, at: home) {
+                    .issueReserved(quantity: $0, orderId: orderId)
+                }
+                return WriteDecision(
+                    appends: appends, body: try Self.json(placed, status: "shipped", version: loaded[0].version + 1))
             }
-            return WriteDecision(
-                appends: appends, body: try Self.json(placed, status: "shipped", version: loaded[0].version + 1))
+            appends += try Self.reservations(of: placed, in: loaded, at: home) {
+                .release(quantity: $0, orderId: orderId)
+            }
+            for (offset, reservation) in placed.reservations.enumerated() {
+                let stream = loaded[1 + reserved.count + offset]
+                let quantity = Int64(reservation.quantity)
+                var events = try Self.stockEvents(
+                    stream, .reserve(quantity: quantity, orderId: orderId), sku: reservation.sku, location: location)
+                var after = stream
+                try after.apply(events)
+                events += try Self.stockEvents(
+                    after, .issueReserved(quantity: quantity, orderId: orderId), sku: reservation.sku,
+                    location: location)
+                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: events))
+            }
+            var body = try Self.json(placed, status: "shipped", version: loaded[0].version + 1)
+            body["shippedFrom"] = .string(location)
+            return WriteDecision(appends: appends, body: body)
         }
     }
 
@@ -455,7 +477,9 @@ struct OrderRoutes: Sendable {
                 .unprocessableContent, code: "no_record", message: "the order has no refund record: \(error.message)")
         }
         let skus = returned.keys.sorted()
-        let stock = try skus.map { try StreamID(category: "stock", id: "\($0)@\(placed.fulfilmentLocation)") }
+        // Units go back where they left from: the location that shipped them, else the fulfilment location.
+        let stockLocation = try await Self.orderState(orderId, states: states).shippedFrom ?? placed.fulfilmentLocation
+        let stock = try skus.map { try StreamID(category: "stock", id: "\($0)@\(stockLocation)") }
         let campaigns = try placed.campaigns.map { try CampaignRoutes.streamID($0.campaignId) }
         let points = try StreamID(category: "points", id: placed.customerId)
         let streams = [try StreamID(category: "order", id: orderId)] + stock + campaigns + [points]
@@ -464,6 +488,11 @@ struct OrderRoutes: Sendable {
             _ = try Self.deciding { () throws(OrderError) -> [OrderRefunded] in
                 try state.checkRefund(refundId: refundId)
                 return []
+            }
+            guard (state.shippedFrom ?? placed.fulfilmentLocation) == stockLocation else {
+                throw APIError(
+                    .conflict, code: "wrong_expected_version",
+                    message: "order \(orderId) shipped while the refund was decided; send the refund again")
             }
             let refund: Refund
             do throws(PricingInputError) {
@@ -496,7 +525,7 @@ struct OrderRoutes: Sendable {
                     ? (restocked[sku] == true ? .restock(quantity: quantity, orderId: orderId) : nil)
                     : .release(quantity: quantity, orderId: orderId)
                 guard let command else { continue }
-                let events = try Self.stockEvents(stream, command, sku: sku, location: placed.fulfilmentLocation)
+                let events = try Self.stockEvents(stream, command, sku: sku, location: stockLocation)
                 appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: events))
             }
             for (offset, use) in placed.campaigns.enumerated() {
@@ -574,9 +603,12 @@ struct OrderRoutes: Sendable {
     }
 
     static func placedOrder(_ id: String, states: StreamStates) async throws -> OrderPlaced {
-        let stream = try await states.load(try StreamID(category: "order", id: id))
-        guard let placed = try stream.fold(OrderState.self).placed else { throw APIError.unknownOrder(id) }
+        guard let placed = try await orderState(id, states: states).placed else { throw APIError.unknownOrder(id) }
         return placed
+    }
+
+    static func orderState(_ id: String, states: StreamStates) async throws -> OrderState {
+        try await states.load(try StreamID(category: "order", id: id)).fold(OrderState.self)
     }
 
     /// A stock command's events on a loaded stream, its refusal as the API's error.

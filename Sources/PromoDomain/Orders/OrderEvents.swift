@@ -208,6 +208,8 @@ public struct OrderState: EventSourced, Equatable {
     /// `placed`, `paid`, `shipped` or `cancelled`.
     public private(set) var status: String?
     public private(set) var paid = false
+    /// Where the order shipped from: its fulfilment location, or the one that shipped it instead.
+    public private(set) var shippedFrom: String?
     /// Units returned so far per SKU, the refunds' ids, and what they paid back.
     public private(set) var returned: [String: Int] = [:]
     public private(set) var refundIds: Set<String> = []
@@ -224,6 +226,7 @@ public struct OrderState: EventSourced, Equatable {
             status = "cancelled"
         case OrderShipped.eventType:
             status = "shipped"
+            shippedFrom = try payload.decode(as: OrderShipped.self).location
         case OrderPaid.eventType:
             paid = true
             if status == "placed" { status = "paid" }
@@ -264,11 +267,14 @@ public struct OrderState: EventSourced, Equatable {
         if refundIds.contains(refundId) { throw .refundExists(refundId: refundId) }
     }
 
-    /// Shipping: a placed order; shipping a shipped one again changes nothing, a cancelled one cannot ship.
+    /// Shipping: a placed order; shipping a shipped one again from the same location changes nothing, from
+    /// another is refused (it left already); a cancelled one cannot ship.
     public func decideShip(location: String) throws(OrderError) -> [OrderShipped] {
         guard let placed else { throw .notFound }
         switch status {
-        case "shipped": return []
+        case "shipped":
+            guard shippedFrom == nil || shippedFrom == location else { throw .alreadyShipped }
+            return []
         case "cancelled": throw .cancelled
         default: return [OrderShipped(orderId: placed.orderId, location: location)]
         }
