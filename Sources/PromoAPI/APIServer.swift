@@ -18,16 +18,20 @@ public struct APIServer: Sendable {
         public var writeBatching: Bool
         /// How many streams' folded states are kept in process (see `StreamStates`). Default 100,000.
         public var keptStreams: Int
+        /// Requests per second each API key may send on average (twice that at once); nil: no limit. Default
+        /// 2,000.
+        public var requestsPerSecondPerKey: Double?
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maxWriteAttempts: Int = 5, writeBatching: Bool = true,
-            keptStreams: Int = 100_000
+            keptStreams: Int = 100_000, requestsPerSecondPerKey: Double? = 2_000
         ) {
             self.host = host
             self.port = port
             self.maxWriteAttempts = maxWriteAttempts
             self.writeBatching = writeBatching
             self.keptStreams = keptStreams
+            self.requestsPerSecondPerKey = requestsPerSecondPerKey
         }
     }
 
@@ -58,7 +62,11 @@ public struct APIServer: Sendable {
         router.add(middleware: ErrorMiddleware())
         let metrics = APIMetrics()
         let caches = CategoryCaches()
-        let table = RouteTable(router: router, auth: AuthMiddleware(keys: ApiKeyStore(store: store)), metrics: metrics)
+        let limiter = configuration.requestsPerSecondPerKey.map {
+            RateLimiter(RateLimiter.Limit(perSecond: max($0, 0.001), burst: max(1, 2 * $0)))
+        }
+        let table = RouteTable(
+            router: router, auth: AuthMiddleware(keys: ApiKeyStore(store: store), limiter: limiter), metrics: metrics)
         let states = StreamStates(store: store, capacity: configuration.keptStreams)
         let runner = CommandRunner(
             store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger), states: states,

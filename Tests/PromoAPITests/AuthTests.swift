@@ -84,4 +84,39 @@ struct AuthTests {
             #expect(anonymous.status == .unauthorized)
         }
     }
+
+    @Test("A key over its request rate gets 429 rate_limited with Retry-After; other keys are not held back")
+    func rateLimited() async throws {
+        let (busy, other) = (try await APITest.key(.analyst), try await APITest.key(.analyst))
+        let app = APIServer(
+            configuration: .init(port: 0, requestsPerSecondPerKey: 0.5), store: try await APITest.store()
+        )
+        .makeApplication(services: [])
+        try await app.test(.router) { base in
+            let client = Client(base: base)
+            // A burst of one (twice 0.5 a second), then nothing for two seconds.
+            #expect(try await client.send(.get, "/v1/me", key: busy).status == .ok)
+            let refused = try await client.send(.get, "/v1/me", key: busy)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.errorCode == "rate_limited")
+            #expect(refused.headers[.retryAfter] == "2")
+            #expect(refused.json["error"]?["details"]?["retryAfterSeconds"] == 2)
+            #expect(try await client.send(.get, "/v1/me", key: other).status == .ok)
+        }
+    }
+
+    @Test("A token bucket refills at its rate, up to its burst")
+    func buckets() {
+        let limiter = RateLimiter(.init(perSecond: 10, burst: 3))
+        let start = ContinuousClock.now
+        #expect((0..<3).allSatisfy { _ in limiter.take("k", now: start) == nil })
+        let wait = limiter.take("k", now: start)
+        #expect(wait == .milliseconds(100))
+        #expect(limiter.take("k", now: start + .milliseconds(100)) == nil)
+        #expect(limiter.take("k", now: start + .milliseconds(100)) != nil)
+        // A long pause refills to the burst, not beyond.
+        let later = start + .seconds(60)
+        #expect((0..<3).allSatisfy { _ in limiter.take("k", now: later) == nil })
+        #expect(limiter.take("k", now: later) != nil)
+    }
 }

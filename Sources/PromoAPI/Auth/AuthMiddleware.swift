@@ -2,15 +2,18 @@ import HTTPTypes
 import EventStore
 import Hummingbird
 import Logging
+import PromoDomain
 
 /// Authenticates every `/v1/*` request: `Authorization: Bearer <api key>`.
 ///
 /// No header, a malformed one, or a key that is unknown or revoked is a 401 (the same answer for all three, so
 /// the answer never tells whether a key exists). Whether the key's role may use the route is checked by the route
-/// itself (``RouteTable``), which knows the roles.
+/// itself (``RouteTable``), which knows the roles. A key over its request rate gets a 429 (``RateLimiter``).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let keys: ApiKeyStore
+    /// Requests per key (see ``RateLimiter``); nil: no limit.
+    var limiter: RateLimiter?
 
     func handle(
         _ request: Request, context: APIRequestContext,
@@ -33,6 +36,18 @@ struct AuthMiddleware: RouterMiddleware {
         }
         guard let principal else {
             throw APIError(.unauthorized, code: "unauthorized", message: "the API key is unknown or revoked")
+        }
+        if let wait = limiter?.take(principal.keyId) {
+            let seconds = max(
+                1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
+            var response = APIError(
+                .tooManyRequests, code: "rate_limited",
+                message:
+                    "this API key sent more than \(Int(limiter?.limit.perSecond ?? 0)) requests a second; retry after \(seconds) s",
+                details: ["retryAfterSeconds": .int(Int64(seconds))]
+            ).response
+            response.headers[.retryAfter] = String(seconds)
+            return response
         }
         var context = context
         context.principal = principal

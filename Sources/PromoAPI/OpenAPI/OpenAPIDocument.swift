@@ -43,6 +43,7 @@ enum OpenAPIDocument {
         409: "A business conflict (insufficient_stock, idempotency_key_reused, wrong_expected_version, …)",
         413: "The body is over 1 MiB",
         422: "Valid JSON that breaks a rule",
+        429: "rate_limited: the API key sent more requests a second than it may; retry after Retry-After seconds",
         503: "The database is unavailable, or append_outcome_unknown: retry with the same Idempotency-Key",
     ]
 

@@ -3,8 +3,8 @@ import PromoDomain
 /// The operations the document lists, one per route.
 enum OpenAPIOperations {
     /// The errors every authenticated write may answer.
-    static let writeErrors = [400, 401, 403, 409, 413, 503]
-    static let readErrors = [400, 401, 403, 503]
+    static let writeErrors = [400, 401, 403, 409, 413, 429, 503]
+    static let readErrors = [400, 401, 403, 429, 503]
 
     static let all: [OpenAPIOperation] =
         [
@@ -22,7 +22,7 @@ enum OpenAPIOperations {
                 response: "Metrics", errors: []),
             .init(
                 method: "GET", path: "/v1/me", summary: "The key this request is made with", roles: [],
-                response: "Me", errors: [401]),
+                response: "Me", errors: [401, 429]),
             .init(
                 method: "PUT", path: "/v1/products/{sku}", summary: "Define or redefine a product", roles: [.marketing],
                 body: "ProductBody", creates: true, response: "Product", errors: writeErrors),

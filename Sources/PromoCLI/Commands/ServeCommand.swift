@@ -28,6 +28,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Maximum database connections in the pool.")
     var maxConnections = 20
 
+    @Option(
+        help: """
+            Requests per second each API key may send on average (twice as many at once); more get 429 \
+            rate_limited with Retry-After. 0 turns the limit off.
+            """)
+    var rateLimit: Double = 2_000
+
     @Flag(
         inversion: .prefixedNo,
         help: """
@@ -44,7 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
         let appended = WakeupSignal()
         let store = PostgresEventStore(client: client, logger: logger, appended: appended)
         let server = APIServer(
-            configuration: .init(host: host, port: port, writeBatching: writeBatching), store: store)
+            configuration: .init(
+                host: host, port: port, writeBatching: writeBatching,
+                requestsPerSecondPerKey: rateLimit > 0 ? rateLimit : nil), store: store)
         let host = self.host
         let startup = PositionsAtStartup(store: store)
         let app = server.makeApplication(services: [
