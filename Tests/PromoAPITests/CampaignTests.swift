@@ -1,4 +1,6 @@
+import EventStore
 import Foundation
+import PostgresNIO
 import HTTPTypes
 import HummingbirdTesting
 import PromoDomain
@@ -13,7 +15,7 @@ func campaignBody(
 ) -> String {
     """
     {"campaignId":"\(id)","name":"双十一火锅节","kind":"\(kind)",\
-    "window":{"start":"2026-11-10T00:00:00+08:00","end":"2026-11-12T00:00:00+08:00"},\
+    "window":{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"},\
     "scope":{"categories":["hotpot"],"channels":["online"]},"rules":\(rules),\
     "budget":{"discountFen":4000000}\(extra)}
     """
@@ -112,6 +114,65 @@ struct CampaignTests {
             #expect(types == ["CampaignCreated"] + Array(repeating: "CampaignStatusChanged", count: 4))
             let unknown = try await client.send(.post, "/v1/campaigns/\(id)-none/activate", key: key)
             #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test(
+        "A campaign activated before its window is scheduled; the clock makes it live when the window opens and ends it when it closes"
+    )
+    func scheduledByTheClock() async throws {
+        let key = try await APITest.key(.marketing)
+        let (id, cancelled, closed) = (APITest.id("c"), APITest.id("c"), APITest.id("c"))
+        let ahead = #"{"start":"2098-01-01T00:00:00+08:00","end":"2098-02-01T00:00:00+08:00"}"#
+        @Sendable func body(_ id: String, window: String) -> String {
+            campaignBody(id).replacingOccurrences(
+                of: #"{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"}"#, with: window)
+        }
+        try await APITest.withApp { client in
+            for campaign in [id, cancelled] {
+                _ = try await client.send(.post, "/v1/campaigns", key: key, body: body(campaign, window: ahead))
+                let scheduled = try await client.send(.post, "/v1/campaigns/\(campaign)/activate", key: key)
+                #expect(scheduled.json["status"] == "scheduled", "\(scheduled.text)")
+            }
+            let again = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: key)
+            #expect(again.json["status"] == "scheduled")
+            #expect(
+                try await client.send(.post, "/v1/campaigns/\(cancelled)/cancel", key: key).json["status"]
+                    == "cancelled")
+            // A window already closed cannot go live.
+            let past = #"{"start":"2021-01-01T00:00:00+08:00","end":"2021-02-01T00:00:00+08:00"}"#
+            _ = try await client.send(.post, "/v1/campaigns", key: key, body: body(closed, window: past))
+            let late = try await client.send(.post, "/v1/campaigns/\(closed)/activate", key: key)
+            #expect(late.errorCode == "window_closed")
+
+            let clock = CampaignClock(store: try await APITest.store())
+            let format = ISO8601DateFormatter()
+            // Before the window: nothing moves.
+            try await clock.tick(now: try #require(format.date(from: "2097-12-31T15:59:59Z")))
+            #expect(try await client.send(.get, "/v1/campaigns/\(id)", key: key).json["status"] == "scheduled")
+            // 2098-01-01 00:00 in Shanghai: live. Ticking again changes nothing.
+            for _ in 0..<2 { try await clock.tick(now: try #require(format.date(from: "2097-12-31T16:00:00Z"))) }
+            #expect(try await client.send(.get, "/v1/campaigns/\(id)", key: key).json["status"] == "active")
+            try await clock.tick(now: try #require(format.date(from: "2098-01-31T16:00:00Z")))
+            #expect(try await client.send(.get, "/v1/campaigns/\(id)", key: key).json["status"] == "ended")
+            // The cancelled one stayed cancelled.
+            #expect(try await client.send(.get, "/v1/campaigns/\(cancelled)", key: key).json["status"] == "cancelled")
+            let events = try await APITest.storedEvents("campaign-\(id)")
+            #expect(events.map(\.type) == ["CampaignCreated"] + Array(repeating: "CampaignStatusChanged", count: 3))
+            #expect(try JSONValue(parsing: Array((events.last?.metadata ?? "").utf8))["actor"] == "scheduler")
+        }
+    }
+
+    @Test("One process at a time holds the campaign clock's lease")
+    func clockLease() async throws {
+        let store = try await APITest.store()
+        try await store.client.withConnection { first in
+            #expect(try await CampaignClock.tryLease(on: first, logger: store.logger))
+            let held = try await store.client.withConnection { second in
+                try await CampaignClock.tryLease(on: second, logger: store.logger)
+            }
+            #expect(held == false)
+            _ = try await first.query("SELECT pg_advisory_unlock(\(CampaignClock.lockKey))", logger: store.logger)
         }
     }
 

@@ -212,7 +212,8 @@ enum OpenAPISchemas {
             "CampaignPatch": object(campaignFields.merging(["campaignId": id]) { a, _ in a }, required: []),
             "Campaign": object(
                 campaignFields.merging([
-                    "campaignId": id, "status": ["enum": ["draft", "active", "paused", "ended"]], "version": version,
+                    "campaignId": id, "status": ["enum": .array(CampaignStatus.allCases.map { .string($0.rawValue) })],
+                    "version": version,
                     "definitionVersion": ["type": "integer", "minimum": 1],
                     "budget": object([
                         "limits": ["type": "object"], "consumed": ["type": "object"], "left": ["type": "object"],

@@ -169,7 +169,8 @@ struct CampaignRoutes: Sendable {
         var status: CampaignStatus?
         if let text = query["status"] {
             guard let parsed = CampaignStatus(rawValue: text) else {
-                throw APIError.invalidField("status", "must be one of draft, active, paused, ended")
+                throw APIError.invalidField(
+                    "status", "must be one of " + CampaignStatus.allCases.map(\.rawValue).joined(separator: ", "))
             }
             status = parsed
         }
@@ -328,6 +329,11 @@ extension APIError {
                     "campaignId": .string(id), "status": .string(from.rawValue),
                     "transition": .string(transition.rawValue),
                 ])
+        case .windowClosed(let id):
+            self.init(
+                .conflict, code: "window_closed",
+                message: "campaign \(id)'s window has closed: it cannot go live; adjust its window first",
+                details: ["campaignId": .string(id)])
         }
     }
 

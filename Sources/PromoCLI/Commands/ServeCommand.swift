@@ -12,7 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP API and the event workers until SIGTERM or SIGINT.",
         discussion: """
             Shuts down gracefully: in-flight requests finish, then the pool closes. Responses recorded for
-            Idempotency-Keys are kept 24 hours, then deleted (hourly). At start it checks that the
+            Idempotency-Keys are kept 24 hours, then deleted (hourly). One serving process at a time (an advisory
+            lock decides which) moves campaigns at their windows' edges: scheduled ones go live, ended ones end.
+            At start it checks that the
             database has not moved to another cluster since positions were last set (a restore from pg_dump),
             and moves them above the stored events if it has; /readyz reports what still stands in the way.
             """)
@@ -59,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         let app = server.makeApplication(services: [
             client, startup, EventNotifier(client: client, signal: signal, appended: appended, logger: logger),
             IdempotencyCleanup(client: client, logger: logger),
+            CampaignClock(store: store),
         ]) { port in
             print("PromoLedger is listening on http://\(host):\(port)")
         }

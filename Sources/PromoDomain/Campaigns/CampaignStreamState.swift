@@ -1,3 +1,4 @@
+import Foundation
 import HashTreeCollections
 
 /// A campaign's stream (`campaign-{campaignId}`) folded: its current definition and lifecycle status.
@@ -127,18 +128,46 @@ public struct CampaignStreamState: EventSourced, Equatable {
     }
 
     /// A lifecycle step. Asking for the status the campaign already has changes nothing (a retried activate
-    /// is not an error); any other step not allowed from the current status is refused.
-    public func decide(_ transition: CampaignTransition, campaignId: String) throws(CampaignCommandError)
-        -> [CampaignStatusChanged]
+    /// is not an error); any other step not allowed from the current status is refused. Activating a draft whose
+    /// window has not opened at `now` schedules it (the scheduler activates it when it opens); one whose window
+    /// has closed is refused.
+    public func decide(_ transition: CampaignTransition, campaignId: String, now: Date = Date())
+        throws(CampaignCommandError) -> [CampaignStatusChanged]
     {
         guard exists else { throw .notFound(campaignId: campaignId) }
-        if status == transition.target && transition.allowedFrom.contains(status) == false {
-            return []
+        var target = transition.target
+        if transition == .activate, status == .draft || status == .scheduled, let window {
+            if now >= window.end { throw .windowClosed(campaignId: campaignId) }
+            if now < window.start { target = .scheduled }
         }
+        if transition == .activate && status == .scheduled {
+            return target == .active ? [CampaignStatusChanged(campaignId: campaignId, from: status, to: .active)] : []
+        }
+        if status == target { return [] }
         guard transition.allowedFrom.contains(status) else {
             throw .invalidTransition(campaignId: campaignId, from: status, transition: transition)
         }
-        return [CampaignStatusChanged(campaignId: campaignId, from: status, to: transition.target)]
+        return [CampaignStatusChanged(campaignId: campaignId, from: status, to: target)]
+    }
+
+    /// What time does to the campaign at `now`: a scheduled one goes live when its window opens, and a
+    /// scheduled, active or paused one ends when it closes. Nothing when neither edge has passed, so running it
+    /// again (or from two places) changes nothing.
+    public func decideClock(campaignId: String, now: Date) -> [CampaignStatusChanged] {
+        guard let window, [.scheduled, .active, .paused].contains(status) else { return [] }
+        if now >= window.end { return [CampaignStatusChanged(campaignId: campaignId, from: status, to: .ended)] }
+        if status == .scheduled && now >= window.start {
+            return [CampaignStatusChanged(campaignId: campaignId, from: status, to: .active)]
+        }
+        return []
+    }
+
+    /// The window of the current definition.
+    public var window: CampaignWindow? {
+        guard let start = definition?["window"]?["start"]?.stringValue.flatMap(ScenarioDecoding.date),
+            let end = definition?["window"]?["end"]?.stringValue.flatMap(ScenarioDecoding.date)
+        else { return nil }
+        return CampaignWindow(start: start, end: end)
     }
 
     /// Recording an expense: any campaign that exists, ended ones included (bills arrive late).
@@ -167,16 +196,18 @@ public struct CampaignStreamState: EventSourced, Equatable {
     }
 }
 
-/// The lifecycle steps of API.md: activate (a draft), pause (an active campaign), resume (a paused one), end
-/// (an active or paused one; for good).
+/// The lifecycle steps of API.md: activate (a draft; scheduled when its window is still ahead), pause (an active
+/// campaign), resume (a paused one), end (an active or paused one; for good), and cancel (a draft or a scheduled
+/// one that will never run).
 public enum CampaignTransition: String, Sendable, CaseIterable {
-    case activate, pause, resume, end
+    case activate, pause, resume, end, cancel
 
     public var target: CampaignStatus {
         switch self {
         case .activate, .resume: .active
         case .pause: .paused
         case .end: .ended
+        case .cancel: .cancelled
         }
     }
 
@@ -186,6 +217,7 @@ public enum CampaignTransition: String, Sendable, CaseIterable {
         case .pause: [.active]
         case .resume: [.paused]
         case .end: [.active, .paused]
+        case .cancel: [.draft, .scheduled]
         }
     }
 }
@@ -196,4 +228,5 @@ public enum CampaignCommandError: Error, Sendable, Equatable {
     case notFound(campaignId: String)
     case ended(campaignId: String)
     case invalidTransition(campaignId: String, from: CampaignStatus, transition: CampaignTransition)
+    case windowClosed(campaignId: String)
 }

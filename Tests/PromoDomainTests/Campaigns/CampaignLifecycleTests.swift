@@ -10,6 +10,9 @@ struct CampaignLifecycleTests {
         "rules": ["tiers": [["thresholdFen": 10000, "reductionFen": 2000]]],
     ]
 
+    /// 2026-11-11 12:00 in Shanghai: inside the window.
+    static let inWindow = Date(timeIntervalSince1970: 1_794_369_600)
+
     static func state(after events: [any DomainEvent]) throws -> CampaignStreamState {
         var state = CampaignStreamState()
         for event in events { try state.evolve(type: type(of: event).eventType, payload: JSONValue(encoding: event)) }
@@ -33,18 +36,22 @@ struct CampaignLifecycleTests {
             (.paused, .end, "ended"),
             (.ended, .activate, "refused"), (.ended, .pause, "refused"), (.ended, .resume, "refused"),
             (.ended, .end, "same"),
+            (.draft, .cancel, "cancelled"), (.active, .cancel, "refused"), (.paused, .cancel, "refused"),
+            (.ended, .cancel, "refused"), (.scheduled, .activate, "active"), (.scheduled, .cancel, "cancelled"),
+            (.scheduled, .pause, "refused"), (.scheduled, .end, "refused"), (.cancelled, .activate, "refused"),
+            (.cancelled, .cancel, "same"),
         ])
     func transitions(from status: CampaignStatus, step: CampaignTransition, outcome: String) throws {
         let state = try Self.state(in: status)
         switch outcome {
         case "refused":
             #expect(throws: CampaignCommandError.invalidTransition(campaignId: "c-1", from: status, transition: step)) {
-                try state.decide(step, campaignId: "c-1")
+                try state.decide(step, campaignId: "c-1", now: Self.inWindow)
             }
         case "same":
-            #expect(try state.decide(step, campaignId: "c-1").isEmpty)
+            #expect(try state.decide(step, campaignId: "c-1", now: Self.inWindow).isEmpty)
         default:
-            let events = try state.decide(step, campaignId: "c-1")
+            let events = try state.decide(step, campaignId: "c-1", now: Self.inWindow)
             #expect(
                 events == [
                     CampaignStatusChanged(campaignId: "c-1", from: status, to: CampaignStatus(rawValue: outcome)!)
@@ -52,6 +59,43 @@ struct CampaignLifecycleTests {
             #expect(
                 try Self.state(after: [CampaignCreated(campaignId: "c-1", definition: Self.body)] + [events[0]]).status
                     .rawValue == outcome)
+        }
+    }
+
+    @Test("Activating before the window schedules; after it, refused; the clock opens and closes it, once")
+    func clock() throws {
+        let draft = try Self.state(in: .draft)
+        let before = Date(timeIntervalSince1970: 1_794_240_000 - 1)  // 2026-11-09T23:59:59+08:00
+        let after = Date(timeIntervalSince1970: 1_794_412_800)  // 2026-11-12T00:00:00+08:00, the end itself
+        #expect(
+            try draft.decide(.activate, campaignId: "c-1", now: before) == [
+                CampaignStatusChanged(campaignId: "c-1", from: .draft, to: .scheduled)
+            ])
+        #expect(throws: CampaignCommandError.windowClosed(campaignId: "c-1")) {
+            try draft.decide(.activate, campaignId: "c-1", now: after)
+        }
+        let scheduled = try Self.state(in: .scheduled)
+        #expect(try scheduled.decide(.activate, campaignId: "c-1", now: before).isEmpty)
+        #expect(scheduled.decideClock(campaignId: "c-1", now: before).isEmpty)
+        #expect(
+            scheduled.decideClock(campaignId: "c-1", now: before.addingTimeInterval(1)) == [
+                CampaignStatusChanged(campaignId: "c-1", from: .scheduled, to: .active)
+            ])
+        // A scheduled campaign whose whole window passed unseen ends without going live.
+        #expect(
+            scheduled.decideClock(campaignId: "c-1", now: after) == [
+                CampaignStatusChanged(campaignId: "c-1", from: .scheduled, to: .ended)
+            ])
+        for status in [CampaignStatus.active, .paused] {
+            let state = try Self.state(in: status)
+            #expect(state.decideClock(campaignId: "c-1", now: Self.inWindow).isEmpty)
+            #expect(
+                state.decideClock(campaignId: "c-1", now: after) == [
+                    CampaignStatusChanged(campaignId: "c-1", from: status, to: .ended)
+                ])
+        }
+        for status in [CampaignStatus.draft, .ended, .cancelled] {
+            #expect(try Self.state(in: status).decideClock(campaignId: "c-1", now: after).isEmpty)
         }
     }
 

@@ -1,0 +1,93 @@
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+import PromoDomain
+import ServiceLifecycle
+
+/// Moves campaigns at the edges of their windows: a scheduled campaign goes live when its window opens, and a
+/// scheduled, active or paused one ends when it closes (``CampaignStreamState/decideClock(campaignId:now:)``),
+/// each as a `CampaignStatusChanged` whose actor is `scheduler`.
+///
+/// One process at a time does this: the one holding a PostgreSQL advisory lock, taken on a connection the clock
+/// keeps for as long as it leads. When that process dies its connection goes, the lock with it, and another
+/// process's clock takes over within `every`. Two clocks deciding at once would still change nothing twice (each
+/// step is decided on the campaign's stream with its expected version), the lock only keeps them from racing.
+public struct CampaignClock: Service {
+    let store: PostgresEventStore
+    let every: Duration
+    let runner: CommandRunner
+    let caches: CategoryCaches
+    /// The advisory lock's key: "promo" "clk" in ASCII.
+    static let lockKey: Int64 = 0x7072_6F6D_6F63_6C6B
+
+    public init(store: PostgresEventStore, every: Duration = .seconds(1)) {
+        self.store = store
+        self.every = every
+        let caches = CategoryCaches()
+        self.caches = caches
+        self.runner = CommandRunner(
+            store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger),
+            states: StreamStates(store: store, capacity: 10_000), caches: caches, metrics: APIMetrics())
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await store.client.withConnection { connection in
+                    guard try await Self.tryLease(on: connection, logger: store.logger) else { return }
+                    store.logger.info("campaign clock: this process moves campaigns at their windows' edges")
+                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                        do {
+                            try await tick(now: Date())
+                        } catch {
+                            store.logger.warning(
+                                "campaign clock tick failed", metadata: ["error": "\(String(reflecting: error))"])
+                        }
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+                    }
+                    _ = try? await connection.query(
+                        "SELECT pg_advisory_unlock(\(Self.lockKey))", logger: store.logger)
+                }
+            } catch {
+                store.logger.warning(
+                    "campaign clock could not reach the database", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+        }
+    }
+
+    /// Takes the clock's lease on `connection` if no other session holds it.
+    static func tryLease(on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.rows("SELECT pg_try_advisory_lock(\(lockKey))", logger: logger) {
+            try $0.decode(Bool.self)
+        }
+        return rows.first ?? false
+    }
+
+    /// Moves every campaign whose window has an edge behind `now` that it has not moved past; returns how many
+    /// were due.
+    @discardableResult
+    func tick(now: Date) async throws -> Int {
+        let due = try await caches.campaigns.current(store).compactMap { streamId, folded -> String? in
+            guard let id = folded.state.definition?["campaignId"]?.stringValue,
+                !folded.state.decideClock(campaignId: id, now: now).isEmpty
+            else { return nil }
+            return streamId
+        }
+        for streamId in due.sorted() {
+            let write = WriteContext(
+                principal: Principal(keyId: "scheduler", name: "campaign clock", role: .admin),
+                requestHash: Data(UUID().uuidString.utf8))
+            _ = try await runner.execute(write, streams: [try StreamID(streamId)]) { loaded in
+                let state = try loaded[0].fold(CampaignStreamState.self)
+                let id = state.definition?["campaignId"]?.stringValue ?? ""
+                let events = state.decideClock(campaignId: id, now: now)
+                return try WriteDecision(
+                    loaded[0], events: events,
+                    body: ["campaignId": .string(id), "moved": .bool(!events.isEmpty)])
+            }
+        }
+        return due.count
+    }
+}
