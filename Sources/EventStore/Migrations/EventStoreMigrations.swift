@@ -9,17 +9,7 @@ public enum EventStoreMigrations {
     /// Rows stored before keep their compression. A server built without LZ4 keeps pglz.
     static let lz4Payloads = Migration(
         version: 6, name: "lz4 payload compression",
-        statements: [
-            """
-            DO $$
-            BEGIN
-                ALTER TABLE events ALTER COLUMN payload SET COMPRESSION lz4;
-            EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
-                RAISE NOTICE 'this PostgreSQL has no LZ4: payloads stay compressed with pglz';
-            END
-            $$
-            """
-        ])
+        statements: [Migration.compressWithLZ4(table: "events", column: "payload", what: "payloads")])
 
     static let eventStore = Migration(
         version: 1, name: "event store",

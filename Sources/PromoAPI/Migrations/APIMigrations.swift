@@ -61,15 +61,5 @@ public enum APIMigrations {
     /// A recorded response (an order with its quote) is compressed with LZ4 rather than pglz, as event payloads.
     static let lz4Responses = Migration(
         version: 1004, name: "lz4 response compression",
-        statements: [
-            """
-            DO $$
-            BEGIN
-                ALTER TABLE idempotent_requests ALTER COLUMN body SET COMPRESSION lz4;
-            EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
-                RAISE NOTICE 'this PostgreSQL has no LZ4: responses stay compressed with pglz';
-            END
-            $$
-            """
-        ])
+        statements: [Migration.compressWithLZ4(table: "idempotent_requests", column: "body", what: "responses")])
 }
