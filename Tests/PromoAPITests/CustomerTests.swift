@@ -98,4 +98,49 @@ struct CustomerTests {
             }
         }
     }
+
+    @Test("Marketing's tags on a customer: set, replaced, matched by campaign audiences with the taste preferences")
+    func tags() async throws {
+        let (shop, _) = try await OrderTests.stocked(10) { shop in
+            shop.spendReduction(APITest.id("c"), extra: #","audience":{"tags":["vip-lane"]}"#)
+        }
+        let (tagged, plain) = (APITest.id("u"), APITest.id("u"))
+        try await APITest.withApp { client in
+            for customer in [tagged, plain] {
+                _ = try await client.send(.put, "/v1/customers/\(customer)", key: shop.channel, body: Self.body)
+            }
+            let set = try await client.send(
+                .put, "/v1/customers/\(tagged)/tags", key: shop.marketing, body: #"{"tags":["vip-lane","spicy"]}"#)
+            #expect(set.status == .ok, "\(set.text)")
+            // Taste preferences first, then marketing's tags, each once.
+            #expect(set.json["audienceTags"] == ["spicy", "numbing", "vip-lane"])
+            let same = try await client.send(
+                .put, "/v1/customers/\(tagged)/tags", key: shop.marketing, body: #"{"tags":["vip-lane","spicy"]}"#)
+            #expect(same.json["version"] == set.json["version"])
+            #expect(
+                try await APITest.storedEvents("customer-\(tagged)").map(\.type) == [
+                    "CustomerProfileSet", "CustomerTagsSet",
+                ])
+            let repeated = try await client.send(
+                .put, "/v1/customers/\(tagged)/tags", key: shop.marketing, body: #"{"tags":["a","a"]}"#)
+            #expect(repeated.errorField == "tags[1]")
+            let channel = try await client.send(
+                .put, "/v1/customers/\(tagged)/tags", key: shop.channel, body: #"{"tags":[]}"#)
+            #expect(channel.status == .forbidden)
+
+            // 3 × 4 590 = 13 770; 满100减20 for the audience "vip-lane" only.
+            let vip = try await client.send(
+                .post, "/v1/quotes", key: shop.channel, body: shop.cart(3, customer: tagged))
+            #expect(vip.json["totalFen"] == 11_770)
+            let other = try await client.send(
+                .post, "/v1/quotes", key: shop.channel, body: shop.cart(3, customer: plain))
+            #expect(other.json["totalFen"] == 13_770)
+            // Tags replaced: the audience no longer matches.
+            _ = try await client.send(
+                .put, "/v1/customers/\(tagged)/tags", key: shop.marketing, body: #"{"tags":[]}"#)
+            let after = try await client.send(
+                .post, "/v1/quotes", key: shop.channel, body: shop.cart(3, customer: tagged))
+            #expect(after.json["totalFen"] == 13_770)
+        }
+    }
 }

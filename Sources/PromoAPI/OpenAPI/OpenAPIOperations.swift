@@ -55,6 +55,11 @@ enum OpenAPIOperations {
                 summary: "Set a customer's profile (name, phone and address are stored encrypted)", roles: [.channel],
                 body: "CustomerBody", creates: true, response: "Customer", errors: writeErrors),
             .init(
+                method: "PUT", path: "/v1/customers/{customerId}/tags",
+                summary: "Set marketing's tags on a customer (replacing the last ones); campaign audiences match them "
+                    + "with the customer's taste preferences",
+                roles: [.marketing], body: "CustomerTags", response: "CustomerTagsResult", errors: writeErrors),
+            .init(
                 method: "POST", path: "/v1/campaigns",
                 summary: "Create a campaign as a draft (checked as the pricing engine prices it; 409 campaign_exists)",
                 roles: [.marketing], body: "CampaignBody", success: 201, response: "Campaign",

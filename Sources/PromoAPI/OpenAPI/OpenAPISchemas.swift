@@ -128,6 +128,13 @@ enum OpenAPISchemas {
             "Customer": object(
                 customerFields.merging(["customerId": id, "version": version, "position": position]) { a, _ in a },
                 closed: false),
+            "CustomerTags": object(["tags": ["type": "array", "items": string(1, 64), "maxItems": 32]]),
+            "CustomerTagsResult": object(
+                [
+                    "customerId": id, "tags": ["type": "array", "items": ["type": "string"]],
+                    "audienceTags": ["type": "array", "items": ["type": "string"]], "version": version,
+                    "position": position,
+                ], closed: false),
             "Empty": object([:]),
             "CouponTemplateBody": object(
                 [

@@ -16,6 +16,36 @@ struct CustomerRoutes: Sendable {
         table.add(.put, "/customers/{customerId}", roles: [.channel]) { request, context in
             try await put(request, context)
         }
+        table.add(.put, "/customers/{customerId}/tags", roles: [.marketing]) { request, context in
+            try await tag(request, context)
+        }
+    }
+
+    /// `PUT /v1/customers/{customerId}/tags {tags:[]}`: marketing's tags on a customer, replacing the last ones;
+    /// the same tags again append nothing. Campaign audiences match them with the customer's taste preferences.
+    private func tag(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let customerId = try request.identifier("customerId", context: context)
+        let (write, bytes) = try await WriteContext.read(request, context: context)
+        let body = try BodyReader(body: Request.json(bytes))
+        let tags = try InputLimits.labels(try body.strings("tags"), field: "tags")
+        try body.finish()
+        return try await runner.execute(write, streams: [try StreamID(category: "customer", id: customerId)]) {
+            loaded in
+            let stream = loaded[0]
+            let record = try stream.fold(CustomerRecord.self)
+            let events = record.tags == tags ? [] : [CustomerTagsSet(customerId: customerId, tags: tags)]
+            var after = record
+            for event in events {
+                try after.evolve(type: CustomerTagsSet.eventType, payload: JSONValue(encoding: event))
+            }
+            return try WriteDecision(
+                stream, events: events,
+                body: [
+                    "customerId": .string(customerId), "tags": .array(tags.map { .string($0) }),
+                    "audienceTags": .array(after.audienceTags.map { .string($0) }),
+                    "version": .int(stream.version + Int64(events.count)),
+                ])
+        }
     }
 
     private func put(_ request: Request, _ context: APIRequestContext) async throws -> Response {

@@ -148,7 +148,7 @@ struct PricingContext: Sendable {
         let profile = record.lastProfile
         let points = try streams[2].fold(PointsAccount.self)
         let customer = CustomerContext(
-            customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: profile?.tastePreferences ?? [],
+            customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: record.audienceTags,
             isNew: record.orders == 0, pointsBalance: points.balance, region: profile?.region,
             previousOrders: record.orders)
         return PricingContext(

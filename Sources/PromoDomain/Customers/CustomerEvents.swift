@@ -60,3 +60,18 @@ public struct CustomerOrderWithdrawn: DomainEvent {
         self.orderId = orderId
     }
 }
+
+/// Marketing's own tags on a customer (`高价值`, `火锅爱好者`, …), replacing the ones set before: campaign audiences
+/// match them along with the customer's taste preferences.
+public struct CustomerTagsSet: DomainEvent {
+    public static let eventType = "CustomerTagsSet"
+    public static let sample = CustomerTagsSet(customerId: "u-1001", tags: ["hotpot-lover", "vip"])
+
+    public var customerId: String
+    public var tags: [String]
+
+    public init(customerId: String, tags: [String]) {
+        self.customerId = customerId
+        self.tags = tags
+    }
+}

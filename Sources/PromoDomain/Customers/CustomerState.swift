@@ -45,8 +45,16 @@ public struct CustomerRecord: EventSourced, Equatable {
     public private(set) var lastProfile: CustomerProfileSet?
     /// The orders counted as theirs: placed while they had a profile, and not cancelled.
     public private(set) var countedOrders: Set<String> = []
+    /// Marketing's tags on the customer, as last set.
+    public private(set) var tags: [String] = []
 
     public init() {}
+
+    /// What campaign audiences match: the customer's taste preferences and marketing's tags, each once.
+    public var audienceTags: [String] {
+        var seen = Set<String>()
+        return ((lastProfile?.tastePreferences ?? []) + tags).filter { seen.insert($0).inserted }
+    }
 
     /// Orders placed and not cancelled: 0 for a new customer.
     public var orders: Int { countedOrders.count }
@@ -63,6 +71,8 @@ public struct CustomerRecord: EventSourced, Equatable {
             countedOrders.insert(try payload.decode(as: CustomerOrderRecorded.self).orderId)
         case CustomerOrderWithdrawn.eventType:
             countedOrders.remove(try payload.decode(as: CustomerOrderWithdrawn.self).orderId)
+        case CustomerTagsSet.eventType:
+            tags = try payload.decode(as: CustomerTagsSet.self).tags
         default: break
         }
     }

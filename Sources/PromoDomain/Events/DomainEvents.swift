@@ -12,6 +12,7 @@ public enum DomainEvents {
         CustomerProfileSet.self,
         CustomerOrderRecorded.self,
         CustomerOrderWithdrawn.self,
+        CustomerTagsSet.self,
         ApiKeyCreated.self,
         ApiKeyRevoked.self,
         CampaignCreated.self,
