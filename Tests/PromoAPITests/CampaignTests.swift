@@ -148,12 +148,14 @@ struct CampaignTests {
             let clock = CampaignClock(store: try await APITest.store())
             let format = ISO8601DateFormatter()
             // Before the window: nothing moves.
-            try await clock.tick(now: try #require(format.date(from: "2097-12-31T15:59:59Z")))
+            _ = try await clock.moveCampaigns(now: try #require(format.date(from: "2097-12-31T15:59:59Z")))
             #expect(try await client.send(.get, "/v1/campaigns/\(id)", key: key).json["status"] == "scheduled")
             // 2098-01-01 00:00 in Shanghai: live. Ticking again changes nothing.
-            for _ in 0..<2 { try await clock.tick(now: try #require(format.date(from: "2097-12-31T16:00:00Z"))) }
+            for _ in 0..<2 {
+                _ = try await clock.moveCampaigns(now: try #require(format.date(from: "2097-12-31T16:00:00Z")))
+            }
             #expect(try await client.send(.get, "/v1/campaigns/\(id)", key: key).json["status"] == "active")
-            try await clock.tick(now: try #require(format.date(from: "2098-01-31T16:00:00Z")))
+            _ = try await clock.moveCampaigns(now: try #require(format.date(from: "2098-01-31T16:00:00Z")))
             #expect(try await client.send(.get, "/v1/campaigns/\(id)", key: key).json["status"] == "ended")
             // The cancelled one stayed cancelled.
             #expect(try await client.send(.get, "/v1/campaigns/\(cancelled)", key: key).json["status"] == "cancelled")

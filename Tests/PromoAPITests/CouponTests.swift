@@ -156,6 +156,43 @@ struct CouponTests {
         }
     }
 
+    @Test("The clock expires coupons unused when their validity ends, once; a redeemed one is left alone")
+    func expiry() async throws {
+        let (shop, _) = try await OrderTests.stocked(10)
+        let template = APITest.id("t")
+        let (a, b) = (APITest.id("u"), APITest.id("u"))
+        try await APITest.withApp { client in
+            // A validity of its own: other tests' coupons (valid until 2099) are never due when this test's clock
+            // turns.
+            let body = Self.template(template, shop: shop).replacingOccurrences(
+                of: "2099-01-01T00:00:00+08:00", with: "2097-06-01T00:00:00+08:00")
+            #expect(
+                try await client.send(.post, "/v1/coupon-templates", key: shop.marketing, body: body).status == .created
+            )
+            let issued = try await client.send(
+                .post, "/v1/coupon-templates/\(template)/issue", key: shop.marketing,
+                body: #"{"customerIds":["\#(a)","\#(b)"]}"#)
+            let codes = (0..<2).compactMap { issued.json["coupons"]?[index: $0]?["code"]?.stringValue }
+            #expect(codes.count == 2)
+            let placed = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: Self.withCoupon(OrderTests.order(shop, APITest.id("o"), quantity: 3, customer: a), codes[0]))
+            #expect(placed.status == .created, "\(placed.text)")
+
+            let clock = CampaignClock(store: try await APITest.store())
+            let format = ISO8601DateFormatter()
+            // Valid until 2097-06-01 00:00 in Shanghai: a second before, nothing; at it, b's unused coupon expires.
+            #expect(try await clock.expireCoupons(now: try #require(format.date(from: "2097-05-31T15:59:59Z"))) == 0)
+            let at = try #require(format.date(from: "2097-05-31T16:00:00Z"))
+            try await clock.tick(now: at)
+            try await clock.tick(now: at)
+            #expect(
+                try await APITest.storedEvents("coupon-\(codes[1])").map(\.type) == ["CouponIssued", "CouponExpired"])
+            #expect(
+                try await APITest.storedEvents("coupon-\(codes[0])").map(\.type) == ["CouponIssued", "CouponRedeemed"])
+        }
+    }
+
     @Test("One coupon, ten concurrent orders using it: exactly one succeeds")
     func concurrentRedemption() async throws {
         let (shop, _) = try await OrderTests.stocked(100)

@@ -5,9 +5,10 @@ import PostgresNIO
 import PromoDomain
 import ServiceLifecycle
 
-/// Moves campaigns at the edges of their windows: a scheduled campaign goes live when its window opens, and a
-/// scheduled, active or paused one ends when it closes (``CampaignStreamState/decideClock(campaignId:now:)``),
-/// each as a `CampaignStatusChanged` whose actor is `scheduler`.
+/// What time does to the store: a scheduled campaign goes live when its window opens, and a scheduled, active or
+/// paused one ends when it closes (``CampaignStreamState/decideClock(campaignId:now:)``); a coupon not redeemed
+/// expires when its template's validity ends (``CouponState/decideExpiry(validUntil:now:)``). Each change is an
+/// event whose actor is `scheduler`.
 ///
 /// One process at a time does this: the one holding a PostgreSQL advisory lock, taken on a connection the clock
 /// keeps for as long as it leads. When that process dies its connection goes, the lock with it, and another
@@ -18,6 +19,8 @@ public struct CampaignClock: Service {
     let every: Duration
     let runner: CommandRunner
     let caches: CategoryCaches
+    let coupons = CategoryCache<CouponState>(category: "coupon")
+    let templates = CategoryCache<CouponTemplateState>(category: "coupontemplate")
     /// The advisory lock's key: "promo" "clk" in ASCII.
     static let lockKey: Int64 = 0x7072_6F6D_6F63_6C6B
 
@@ -65,10 +68,48 @@ public struct CampaignClock: Service {
         return rows.first ?? false
     }
 
-    /// Moves every campaign whose window has an edge behind `now` that it has not moved past; returns how many
-    /// were due.
+    /// One turn: campaigns at their windows' edges, then coupons past their validity. Returns how many changed
+    /// (or were found due).
     @discardableResult
     func tick(now: Date) async throws -> Int {
+        try await moveCampaigns(now: now) + (try await expireCoupons(now: now))
+    }
+
+    /// Expires every issued coupon, not redeemed, whose template's `validUntil` is behind `now`
+    /// (``CouponState/decideExpiry(validUntil:now:)``), each decided on its own stream.
+    func expireCoupons(now: Date) async throws -> Int {
+        var validUntil: [String: Date] = [:]
+        for folded in try await templates.current(store).values {
+            guard let id = folded.state.definition?["templateId"]?.stringValue,
+                let until = folded.state.validUntil
+            else { continue }
+            validUntil[id] = until
+        }
+        let due = try await coupons.current(store).compactMap { streamId, folded -> (String, Date)? in
+            guard let templateId = folded.state.issued?.templateId, let until = validUntil[templateId],
+                !folded.state.decideExpiry(validUntil: until, now: now).isEmpty
+            else { return nil }
+            return (streamId, until)
+        }
+        for (streamId, until) in due.sorted(by: { $0.0 < $1.0 }) {
+            _ = try await runner.execute(Self.write(), streams: [try StreamID(streamId)]) { loaded in
+                let events = try loaded[0].fold(CouponState.self).decideExpiry(validUntil: until, now: now)
+                return try WriteDecision(loaded[0], events: events, body: ["expired": .bool(!events.isEmpty)])
+            }
+        }
+        return due.count
+    }
+
+    /// What a write of the clock's says of itself: the actor `scheduler`.
+    static func write() -> WriteContext {
+        WriteContext(
+            principal: Principal(keyId: "scheduler", name: "campaign clock", role: .admin),
+            requestHash: Data(UUID().uuidString.utf8))
+    }
+
+    /// Moves every campaign whose window has an edge behind `now` that it has not moved past; returns how many
+    /// were due.
+    func moveCampaigns(now: Date) async throws -> Int {
         let due = try await caches.campaigns.current(store).compactMap { streamId, folded -> String? in
             guard let id = folded.state.definition?["campaignId"]?.stringValue,
                 !folded.state.decideClock(campaignId: id, now: now).isEmpty
@@ -76,10 +117,7 @@ public struct CampaignClock: Service {
             return streamId
         }
         for streamId in due.sorted() {
-            let write = WriteContext(
-                principal: Principal(keyId: "scheduler", name: "campaign clock", role: .admin),
-                requestHash: Data(UUID().uuidString.utf8))
-            _ = try await runner.execute(write, streams: [try StreamID(streamId)]) { loaded in
+            _ = try await runner.execute(Self.write(), streams: [try StreamID(streamId)]) { loaded in
                 let state = try loaded[0].fold(CampaignStreamState.self)
                 let id = state.definition?["campaignId"]?.stringValue ?? ""
                 let events = state.decideClock(campaignId: id, now: now)

@@ -94,11 +94,30 @@ public struct CouponReleased: DomainEvent {
     public static let sample = CouponReleased(code: "CP-7F3A9C21D4E6", orderId: "o-20261111-0001")
 }
 
+/// A coupon's validity ran out unused (the clock records it when its template's `validUntil` passes): it can no
+/// longer be redeemed, and reports count it as expired.
+public struct CouponExpired: DomainEvent {
+    public static let eventType = "CouponExpired"
+
+    public var code: String
+    public var templateId: String
+
+    public init(code: String, templateId: String) {
+        self.code = code
+        self.templateId = templateId
+    }
+
+    public static let sample = CouponExpired(code: "CP-7F3A9C21D4E6", templateId: "t-5off-150")
+}
+
 /// A template's stream folded: its definition and how many coupons it issued, in all and per customer.
 public struct CouponTemplateState: EventSourced, Equatable {
     public private(set) var definition: JSONValue?
     public private(set) var issued = 0
     public private(set) var issuedTo: [String: Int] = [:]
+
+    /// When the template's coupons stop being valid.
+    public var validUntil: Date? { definition?["validUntil"]?.stringValue.flatMap(ScenarioDecoding.date) }
 
     public init() {}
 
@@ -144,6 +163,8 @@ public struct CouponState: EventSourced, Equatable {
     public private(set) var issued: CouponIssued?
     /// The order it is redeemed on, if any.
     public private(set) var redeemedBy: String?
+    /// Its validity ran out unused.
+    public private(set) var expired = false
 
     public init() {}
 
@@ -152,8 +173,16 @@ public struct CouponState: EventSourced, Equatable {
         case CouponIssued.eventType: issued = try payload.decode(as: CouponIssued.self)
         case CouponRedeemed.eventType: redeemedBy = try payload.decode(as: CouponRedeemed.self).orderId
         case CouponReleased.eventType: redeemedBy = nil
+        case CouponExpired.eventType: expired = true
         default: break
         }
+    }
+
+    /// What time does to the coupon at `now`: once `validUntil` has passed, an issued coupon not redeemed (or
+    /// given back by a cancelled order) expires, once.
+    public func decideExpiry(validUntil: Date, now: Date) -> [CouponExpired] {
+        guard let issued, redeemedBy == nil, !expired, now >= validUntil else { return [] }
+        return [CouponExpired(code: issued.code, templateId: issued.templateId)]
     }
 }
 

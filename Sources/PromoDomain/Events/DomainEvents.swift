@@ -41,6 +41,7 @@ public enum DomainEvents {
         CouponIssued.self,
         CouponRedeemed.self,
         CouponReleased.self,
+        CouponExpired.self,
     ]
 
     public static let upcasters = UpcasterRegistry([
