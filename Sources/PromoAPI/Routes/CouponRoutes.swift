@@ -22,6 +22,18 @@ struct CouponRoutes: Sendable {
     static func templateStream(_ id: String) throws -> StreamID { try StreamID(category: "coupontemplate", id: id) }
     static func couponStream(_ code: String) throws -> StreamID { try StreamID(category: "coupon", id: code) }
 
+    /// A new coupon code: `CP-` and 12 hex digits. Drawn before a decision, so a retried decision issues the same.
+    static func newCode() -> String {
+        "CP-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)
+    }
+
+    /// A stored template definition as the engine takes it (it was checked when defined, against the campaign it
+    /// names).
+    static func storedTemplate(_ definition: JSONValue) throws(PricingInputError) -> CouponTemplate {
+        try CouponTemplate.checked(
+            definition, campaignIds: Set([definition["campaignId"]?.stringValue].compactMap { $0 }))
+    }
+
     /// `POST /v1/coupon-templates`: API.md's body, checked as the engine checks templates; a campaign it names
     /// must exist. Defining the same id again is a 409 `template_exists`.
     private func define(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -74,19 +86,15 @@ struct CouponRoutes: Sendable {
                 .notFound, code: "unknown_template", message: "no coupon template \(templateId)",
                 details: ["templateId": .string(templateId)])
         }
-        // Stored definitions were checked when defined.
-        let template = try CouponTemplate.checked(
-            definition, campaignIds: Set([definition["campaignId"]?.stringValue].compactMap { $0 }))
-        // Codes drawn now, outside the decision, so a retried decision issues the same codes.
-        let codes = customerIds.map { _ in "CP-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)
-        }
-        let streams = [try Self.templateStream(templateId)] + (try codes.map { try Self.couponStream(String($0)) })
+        let template = try Self.storedTemplate(definition)
+        let codes = customerIds.map { _ in Self.newCode() }
+        let streams = [try Self.templateStream(templateId)] + (try codes.map { try Self.couponStream($0) })
         return try await runner.execute(write, streams: streams) { loaded in
             let state = try loaded[0].fold(CouponTemplateState.self)
             var next = codes.makeIterator()
             let (issued, coupons): (CouponsIssued, [CouponIssued])
             do throws(CouponError) {
-                (issued, coupons) = try state.decideIssue(customerIds, template: template) { String(next.next() ?? "") }
+                (issued, coupons) = try state.decideIssue(customerIds, template: template) { next.next() ?? "" }
             } catch {
                 switch error {
                 case .quantityExhausted(let left):

@@ -367,11 +367,9 @@ struct OrderRoutes: Sendable {
                 if case .array(let items) = rebates { return items }
                 return nil
             } ?? []).compactMap { $0["couponTemplateId"]?.stringValue }
-        let codes = rebateTemplates.map { _ in
-            "CP-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)
-        }
+        let codes = rebateTemplates.map { _ in CouponRoutes.newCode() }
         let templateStreams = try rebateTemplates.map { try CouponRoutes.templateStream($0) }
-        let couponStreams = try codes.map { try CouponRoutes.couponStream(String($0)) }
+        let couponStreams = try codes.map { try CouponRoutes.couponStream($0) }
         let streams =
             [try StreamID(category: "order", id: orderId), try StreamID(category: "points", id: placed.customerId)]
             + templateStreams + couponStreams
@@ -389,15 +387,14 @@ struct OrderRoutes: Sendable {
                 let stream = loaded[2 + offset]
                 var templateState = try issuedBy[templateId] ?? stream.fold(CouponTemplateState.self)
                 guard let definition = templateState.definition,
-                    let template = try? CouponTemplate.checked(
-                        definition, campaignIds: Set([definition["campaignId"]?.stringValue].compactMap { $0 }))
+                    let template = try? CouponRoutes.storedTemplate(definition)
                 else {
                     granted.append([
                         "couponTemplateId": .string(templateId), "granted": false, "reason": "unknown_template",
                     ])
                     continue
                 }
-                let code = String(codes[offset])
+                let code = codes[offset]
                 let decided: (CouponsIssued, [CouponIssued])
                 do throws(CouponError) {
                     decided = try templateState.decideIssue([placed.customerId], template: template) { code }
@@ -470,7 +467,8 @@ struct OrderRoutes: Sendable {
         try body.finish()
         if returned.isEmpty { throw APIError.invalidField("lines", "names no units to return") }
         let (units, restocked) = (returned, restock)
-        let placed = try await Self.placedOrder(orderId, states: states)
+        let order = try await Self.orderState(orderId, states: states)
+        guard let placed = order.placed else { throw APIError.unknownOrder(orderId) }
         let quote: Quote
         do { quote = try Quote(record: placed.record) } catch {
             throw APIError(
@@ -478,7 +476,7 @@ struct OrderRoutes: Sendable {
         }
         let skus = returned.keys.sorted()
         // Units go back where they left from: the location that shipped them, else the fulfilment location.
-        let stockLocation = try await Self.orderState(orderId, states: states).shippedFrom ?? placed.fulfilmentLocation
+        let stockLocation = order.shippedFrom ?? placed.fulfilmentLocation
         let stock = try skus.map { try StreamID(category: "stock", id: "\($0)@\(stockLocation)") }
         let campaigns = try placed.campaigns.map { try CampaignRoutes.streamID($0.campaignId) }
         let points = try StreamID(category: "points", id: placed.customerId)
