@@ -232,11 +232,12 @@ struct CommandRunner: Sendable {
             return JSONValue.object(body).canonicalString
         }
 
-        func row(position: Int64?) -> IdempotencyStore.Row? {
+        /// The record of `text`, the answer, for a command with an Idempotency-Key.
+        func row(_ text: String) -> IdempotencyStore.Row? {
             write.idempotencyKey.map {
                 IdempotencyStore.Row(
                     keyId: write.principal.keyId, idempotencyKey: $0, requestHash: write.requestHash,
-                    status: Int(decision.status.code), body: text(position: position))
+                    status: Int(decision.status.code), body: text)
             }
         }
     }
@@ -252,14 +253,19 @@ struct CommandRunner: Sendable {
             if case .decided(let decided) = outcome { return decided }
             return nil
         }
+        // Each answer's text is written once: recorded (with an Idempotency-Key) and sent are the same bytes.
         let position: Int64?
+        let texts: [String]
         if decided.allSatisfy({ $0.write.idempotencyKey == nil }) {
             position = appends.isEmpty ? nil : try await store.append(appends).lastPosition
+            texts = decided.map { $0.text(position: position) }
         } else {
-            position = try await store.client.inTransaction(logger: store.logger) { connection in
+            (position, texts) = try await store.client.inTransaction(logger: store.logger) { connection in
                 let position = appends.isEmpty ? nil : try await store.append(appends, on: connection).lastPosition
-                try await idempotency.record(decided.compactMap { $0.row(position: position) }, on: connection)
-                return position
+                let texts = decided.map { $0.text(position: position) }
+                try await idempotency.record(
+                    zip(decided, texts).compactMap { decided, text in decided.row(text) }, on: connection)
+                return (position, texts)
             }
         }
         if let position {
@@ -278,13 +284,13 @@ struct CommandRunner: Sendable {
             }
             states.keep(changed)
         }
+        var answered = texts.makeIterator()
         return outcomes.map { outcome in
             switch outcome {
             case .failed(let error): return .failure(error)
             case .answered(let answer): return answer
             case .decided(let decided):
-                return .success(
-                    JSONResponse.make(status: decided.decision.status, text: decided.text(position: position)))
+                return .success(JSONResponse.make(status: decided.decision.status, text: answered.next() ?? ""))
             }
         }
     }
