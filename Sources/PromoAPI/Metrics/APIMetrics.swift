@@ -22,49 +22,39 @@ final class APIMetrics: Sendable {
 
     /// Events the API appended.
     var eventsAppended: Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(
-                namespace: "promoledger", metricName: "events_appended", unitName: "total",
-                helpText: "Events appended by API writes."))
+        counter("events_appended", "Events appended by API writes.")
     }
 
     /// Orders by outcome: `placed`, or the refusal's code (`insufficient_stock`, `price_changed`, …).
     func orders(_ outcome: String) -> Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(
-                namespace: "promoledger", metricName: "orders", unitName: "total",
-                helpText: "Order placements, by outcome: placed or the refusal's code."),
-            labels: [("outcome", outcome)])
+        counter("orders", "Order placements, by outcome: placed or the refusal's code.", labels: [("outcome", outcome)])
     }
 
     /// A write found a stream moved by another writer (wrong expected version).
     var conflicts: Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(
-                namespace: "promoledger", metricName: "write_conflicts", unitName: "total",
-                helpText: "Appends refused because another writer moved a stream first."))
+        counter("write_conflicts", "Appends refused because another writer moved a stream first.")
     }
 
     /// A write decided again after a conflict.
     var retries: Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(
-                namespace: "promoledger", metricName: "write_retries", unitName: "total",
-                helpText: "Commands decided again after a conflict."))
+        counter("write_retries", "Commands decided again after a conflict.")
     }
 
     /// Batches of commands decided together, and the commands they held (their ratio is the mean batch size).
     var batches: Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(
-                namespace: "promoledger", metricName: "write_batches", unitName: "total",
-                helpText: "Batches of commands decided together and appended at once."))
+        counter("write_batches", "Batches of commands decided together and appended at once.")
     }
     var batchedCommands: Counter {
+        counter(
+            "write_batched_commands", "Commands decided in batches (divided by write_batches: the mean batch size).")
+    }
+
+    /// A counter `promoledger_{name}_total`.
+    private func counter(_ name: String, _ help: String, labels: [(String, String)] = []) -> Counter {
         registry.makeCounter(
             descriptor: MetricNameDescriptor(
-                namespace: "promoledger", metricName: "write_batched_commands", unitName: "total",
-                helpText: "Commands decided in batches (divided by write_batches: the mean batch size)."))
+                namespace: "promoledger", metricName: name, unitName: "total", helpText: help),
+            labels: labels)
     }
 
     /// The export.

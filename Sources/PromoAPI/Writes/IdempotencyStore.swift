@@ -39,13 +39,9 @@ struct IdempotencyStore: Sendable {
         }
     }
 
+    /// The recorded response of one (API key, Idempotency-Key) pair.
     func lookup(keyId: String, idempotencyKey: String) async throws -> Recorded? {
-        try await client.rows(
-            """
-            SELECT request_hash, status, body FROM idempotent_requests
-            WHERE key_id = \(keyId) AND idempotency_key = \(idempotencyKey)
-            """, logger: logger, Self.decode
-        ).first
+        try await lookup([(keyId, idempotencyKey)])[Key(keyId: keyId, idempotencyKey: idempotencyKey)]
     }
 
     /// The recorded responses of several (API key, Idempotency-Key) pairs, in one query: what a batch of commands
@@ -96,11 +92,6 @@ struct IdempotencyStore: Sendable {
                         \(rows.map { Int32($0.status) })::int4[], \(rows.map(\.body))::text[])
                  AS row(key_id, idempotency_key, hash, status, body)
             """, logger: logger)
-    }
-
-    @Sendable static func decode(_ row: PostgresRow) throws -> Recorded {
-        let (hash, status, body) = try row.decode((Data, Int32, String).self)
-        return Recorded(requestHash: hash, status: Int(status), body: body)
     }
 
     /// What makes two requests "the same": method, path and the body's bytes.
