@@ -36,7 +36,7 @@ public struct StockState: EventSourced, Equatable {
     }
 
     /// The events a command appends, in order: the change, then a ``LowStockDetected`` when it takes available
-    /// stock from at or above safety stock to below it.
+    /// stock from at or above safety stock to below it. Setting the safety stock it already has appends nothing.
     public func decide(_ command: StockCommand, sku: String, location: String) throws(StockError)
         -> [any DomainEvent]
     {
@@ -50,6 +50,8 @@ public struct StockState: EventSourced, Equatable {
             try after.changeOnHand(by: delta)
             change = StockAdjusted(sku: sku, location: location, delta: Int(delta), reason: reason)
         case .setSafetyStock(let quantity):
+            // A PUT of the level there is changes nothing, so it appends nothing.
+            guard quantity != safetyStock else { return [] }
             after.safetyStock = quantity
             change = SafetyStockSet(sku: sku, location: location, quantity: Int(quantity))
         case .reserve(let quantity, let orderId):

@@ -26,6 +26,9 @@ struct StockStateTests {
         #expect(further.count == 1)
         let raised = try base.decide(.setSafetyStock(quantity: 31), sku: "HP-001", location: "online")
         #expect(raised.map { type(of: $0).eventType } == ["SafetyStockSet", "LowStockDetected"])
+        // Setting the level it has (a repeated PUT) appends nothing; a level of 0 on a new stream neither.
+        #expect(try base.decide(.setSafetyStock(quantity: 20), sku: "HP-001", location: "online").isEmpty)
+        #expect(try StockState().decide(.setSafetyStock(quantity: 0), sku: "HP-001", location: "online").isEmpty)
     }
 
     @Test("Available never goes below zero; on hand never past 10^9")
