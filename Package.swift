@@ -117,7 +117,14 @@ let package = Package(
         ),
         .testTarget(
             name: "PromoCLITests",
-            dependencies: ["PromoCLI", "PromoDomain"],
+            dependencies: [
+                "EventStore",
+                "PromoCLI",
+                "PromoDomain",
+                "PromoTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
