@@ -110,15 +110,17 @@ struct OrderRoutes: Sendable {
             }
             // Read under the lock: none of them is redeemed now.
             for index in pricing.coupons.indices { pricing.coupons[index].redeemed = false }
-            if cart.pointsToRedeem > account.balance {
+            // Points whose lot's day has come count for nothing, whether or not the clock has expired them yet.
+            let available = account.available(at: pricing.now)
+            if cart.pointsToRedeem > available {
                 throw APIError(
                     .conflict, code: "insufficient_points",
-                    message: "\(cart.pointsToRedeem) points asked, \(account.balance) in the account",
+                    message: "\(cart.pointsToRedeem) points asked, \(available) in the account",
                     details: [
-                        "balance": .int(Int64(account.balance)), "pointsToRedeem": .int(Int64(cart.pointsToRedeem)),
+                        "balance": .int(Int64(available)), "pointsToRedeem": .int(Int64(cart.pointsToRedeem)),
                     ])
             }
-            pricing.customer.pointsBalance = account.balance
+            pricing.customer.pointsBalance = available
             let customer = loaded[loaded.count - 1]
             let record = try customer.fold(CustomerRecord.self)
             pricing.customer.previousOrders = record.orders
@@ -183,9 +185,10 @@ struct OrderRoutes: Sendable {
                         stream.id, expectedVersion: stream.expected,
                         events: try ([consumed] + alerts as [any DomainEvent]).map { try NewEvent($0) }))
             }
-            let redeemed: [PointsRedeemed]
+            let redeemed: [any DomainEvent]
             do throws(PointsError) {
-                redeemed = try account.decideRedeem(quote.pointsRedeemed, customerId: cart.customerId, orderId: orderId)
+                redeemed = try account.decideRedeem(
+                    quote.pointsRedeemed, customerId: cart.customerId, orderId: orderId, now: pricing.now)
             } catch {
                 throw APIError(.conflict, code: "insufficient_points", message: "the points account is short")
             }
@@ -278,8 +281,11 @@ struct OrderRoutes: Sendable {
                 let account = loaded[pointsIndex]
                 let back = PointsReturned(
                     customerId: placed.customerId, orderId: orderId, points: placed.pointsRedeemed)
+                let events = try account.fold(PointsAccount.self).decide(
+                    [back], customerId: placed.customerId, now: Date())
                 appends.append(
-                    StreamAppend(account.id, expectedVersion: account.expected, events: [try NewEvent(back)]))
+                    StreamAppend(
+                        account.id, expectedVersion: account.expected, events: try events.map { try NewEvent($0) }))
             }
             let customer = loaded[loaded.count - 1]
             if try customer.fold(CustomerRecord.self).countedOrders.contains(orderId) {
@@ -421,15 +427,18 @@ struct OrderRoutes: Sendable {
                 granted.append(["couponTemplateId": .string(templateId), "granted": true, "code": .string(code)])
             }
             var earned: [PointsEarned] = []
+            let expiresAt = PointsExpiry.expiresAt(earnedAt: Date())
             if placed.pointsToEarn > 0 {
                 earned.append(
                     PointsEarned(
-                        customerId: placed.customerId, orderId: orderId, points: placed.pointsToEarn, source: "order"))
+                        customerId: placed.customerId, orderId: orderId, points: placed.pointsToEarn, source: "order",
+                        expiresAt: expiresAt))
             }
             if placed.rebatePoints > 0 {
                 earned.append(
                     PointsEarned(
-                        customerId: placed.customerId, orderId: orderId, points: placed.rebatePoints, source: "rebate"))
+                        customerId: placed.customerId, orderId: orderId, points: placed.rebatePoints, source: "rebate",
+                        expiresAt: expiresAt))
             }
             var body = try Self.json(
                 placed, status: state.status == "placed" ? "paid" : state.status, version: loaded[0].version + 1)
@@ -545,9 +554,11 @@ struct OrderRoutes: Sendable {
                         points: refund.pointsClawedBack))
             }
             let account = loaded[loaded.count - 1]
+            let accountEvents = try account.fold(PointsAccount.self).decide(
+                pointEvents, customerId: placed.customerId, now: Date())
             appends.append(
                 StreamAppend(
-                    account.id, expectedVersion: account.expected, events: try pointEvents.map { try NewEvent($0) }))
+                    account.id, expectedVersion: account.expected, events: try accountEvents.map { try NewEvent($0) }))
             return WriteDecision(
                 appends: appends, status: .created,
                 body: [

@@ -76,7 +76,9 @@ struct PricingContext: Sendable {
     var customer: CustomerContext
     var region: String?
     var store: StoreDefined
-    /// Today in Asia/Shanghai (`yyyy-MM-dd`): per-day usage limits count on it.
+    /// The instant the cart is priced at, and its day in Asia/Shanghai (`yyyy-MM-dd`): per-day usage limits count
+    /// on it.
+    var now: Date
     var today: String
     /// The coupons the cart names, and the templates the active campaigns' coupon rebates grant.
     var coupons: [Coupon] = []
@@ -147,14 +149,15 @@ struct PricingContext: Sendable {
         let record = try streams[1].fold(CustomerRecord.self)
         let profile = record.lastProfile
         let points = try streams[2].fold(PointsAccount.self)
+        let now = Date()
         let customer = CustomerContext(
             customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: record.audienceTags,
-            isNew: record.orders == 0, pointsBalance: points.balance, region: profile?.region,
+            isNew: record.orders == 0, pointsBalance: points.available(at: now), region: profile?.region,
             previousOrders: record.orders)
         return PricingContext(
             catalog: catalog.catalog, campaigns: campaigns, campaignStates: campaignStates, customer: customer,
             region: defined.channel == "store" ? defined.region : nil, store: defined,
-            today: BusinessDay.string(from: Date()),
+            now: now, today: BusinessDay.string(from: now),
             coupons: try await states.coupons(cart.couponCodes, activeCampaigns: Set(campaigns.map(\.campaignId))),
             rebateTemplates: Array(rebateTemplates.values),
             productVersions: catalog.versions,
@@ -188,7 +191,7 @@ struct PricingContext: Sendable {
             customer.flashPurchases[id] = used.flashUnits(of: customer.customerId)
         }
         return QuoteRequest(
-            cart: cart, customer: customer, now: Date(), budgetsLeft: budgetsLeft, flashQuantitiesLeft: flashLeft,
+            cart: cart, customer: customer, now: now, budgetsLeft: budgetsLeft, flashQuantitiesLeft: flashLeft,
             ordersLeft: ordersLeft)
     }
 

@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// What time does to the store: a scheduled campaign goes live when its window opens, and a scheduled, active or
 /// paused one ends when it closes (``CampaignStreamState/decideClock(campaignId:now:)``); a coupon not redeemed
-/// expires when its template's validity ends (``CouponState/decideExpiry(validUntil:now:)``). Each change is an
+/// expires when its template's validity ends (``CouponState/decideExpiry(validUntil:now:)``); points expire when
+/// their lot's day comes (``PointsAccount/decideExpiry(customerId:now:)``, ``PointsExpiry``). Each change is an
 /// event whose actor is `scheduler`.
 ///
 /// One process at a time does this: the one holding a PostgreSQL advisory lock, taken on a connection the clock
@@ -21,6 +22,7 @@ public struct CampaignClock: Service {
     let caches: CategoryCaches
     let coupons = CategoryCache<CouponState>(category: "coupon")
     let templates = CategoryCache<CouponTemplateState>(category: "coupontemplate")
+    let points = CategoryCache<PointsAccount>(category: "points")
     /// The advisory lock's key: "promo" "clk" in ASCII.
     static let lockKey: Int64 = 0x7072_6F6D_6F63_6C6B
 
@@ -68,11 +70,32 @@ public struct CampaignClock: Service {
         return rows.first ?? false
     }
 
-    /// One turn: campaigns at their windows' edges, then coupons past their validity. Returns how many changed
-    /// (or were found due).
+    /// One turn: campaigns at their windows' edges, then coupons past their validity, then points whose lot's day
+    /// has come. Returns how many changed (or were found due).
     @discardableResult
     func tick(now: Date) async throws -> Int {
-        try await moveCampaigns(now: now) + (try await expireCoupons(now: now))
+        try await moveCampaigns(now: now) + (try await expireCoupons(now: now)) + (try await expirePoints(now: now))
+    }
+
+    /// Expires the lots of points whose day has come, each account decided on its own stream (a command that
+    /// spends or takes back points expires them itself first, so this is for accounts left alone).
+    func expirePoints(now: Date) async throws -> Int {
+        let due = try await points.current(store).compactMap { streamId, folded -> String? in
+            folded.state.decideExpiry(customerId: "", now: now).isEmpty ? nil : streamId
+        }
+        for streamId in due.sorted() {
+            let stream = try StreamID(streamId)
+            let customerId = String(streamId.dropFirst(stream.category.count + 1))
+            _ = try await runner.execute(Self.write(), streams: [stream]) { loaded in
+                let events = try loaded[0].fold(PointsAccount.self).decideExpiry(customerId: customerId, now: now)
+                return try WriteDecision(
+                    loaded[0], events: events,
+                    body: [
+                        "customerId": .string(customerId), "expired": .int(Int64(events.reduce(0) { $0 + $1.points })),
+                    ])
+            }
+        }
+        return due.count
     }
 
     /// Expires every issued coupon, not redeemed, whose template's `validUntil` is behind `now`

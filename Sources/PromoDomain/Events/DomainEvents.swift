@@ -33,6 +33,7 @@ public enum DomainEvents {
         PointsRedeemed.self,
         PointsReturned.self,
         PointsClawedBack.self,
+        PointsExpired.self,
         OrderRefunded.self,
         CampaignBudgetRefunded.self,
         StockReturned.self,
@@ -47,6 +48,7 @@ public enum DomainEvents {
     public static let upcasters = UpcasterRegistry([
         ProductDefined.upcasterFromV1,
         StoreDefined.upcasterFromV1,
+        PointsEarned.upcasterFromV1,
     ])
 
     /// Payloads of older versions that stores may still hold: (type, version, payload). Each has a schema and
@@ -60,5 +62,6 @@ public enum DomainEvents {
             ]
         ),
         (StoreDefined.eventType, 1, ["storeId": "s-cd-02", "name": "成都太古里店", "region": "sichuan", "channel": "store"]),
+        (PointsEarned.eventType, 1, ["customerId": "u-1001", "orderId": "o-1", "points": 117, "source": "order"]),
     ]
 }
