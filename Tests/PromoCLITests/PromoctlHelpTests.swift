@@ -7,7 +7,7 @@ struct PromoctlHelpTests {
     @Test("Every subcommand explains itself in --help")
     func helpNamesSubcommands() {
         let help = Promoctl.helpMessage()
-        for name in ["migrate", "serve", "verify", "quote", "bench"] {
+        for name in ["migrate", "serve", "verify", "quote", "demo", "bench"] {
             #expect(help.contains(name), "promoctl --help lists \(name)")
         }
         #expect(help.contains("DATABASE_URL"))

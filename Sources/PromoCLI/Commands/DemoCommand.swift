@@ -70,7 +70,9 @@ struct DemoCommand: AsyncParsableCommand {
                     try await seedInProcess()
                 }
             } catch let error as DemoError {
-                throw ValidationError(error.description)
+                // What went wrong and what to do; not a usage error, so no usage text.
+                FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+                throw ExitCode.failure
             }
         }
 
@@ -80,7 +82,9 @@ struct DemoCommand: AsyncParsableCommand {
                 api: api, world: DemoWorld(customerCount: customers), progress: Progress(quiet: quiet))
             try await seeder.seed()
             let tally = try await seeder.dayOfOrders(orders)
-            if !quiet { print("seeded; a day of orders: \(tally)") }
+            if !quiet {
+                FileHandle.standardOutput.write(Data("seeded; a day of orders: \(tally)\n".utf8))
+            }
             if traffic { try await seeder.traffic() }
         }
 

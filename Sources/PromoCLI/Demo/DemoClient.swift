@@ -50,7 +50,9 @@ struct DemoClient: Sendable {
         do {
             (data, response) = try await session.data(for: request)
         } catch {
-            throw DemoError("\(method) \(path): the server at \(base) did not answer (\(error.localizedDescription))")
+            throw DemoError(
+                "\(method) \(path): the server at \(base) did not answer (\(error.localizedDescription))",
+                unreachable: true)
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = data.isEmpty ? JSONValue.object([:]) : ((try? JSONValue(parsing: Array(data))) ?? .null)
@@ -84,5 +86,11 @@ struct DemoClient: Sendable {
 /// What went wrong, in words an operator can act on.
 struct DemoError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// The server did not answer at all (it stopped, or never ran).
+    var unreachable = false
+
+    init(_ description: String, unreachable: Bool = false) {
+        self.description = description
+        self.unreachable = unreachable
+    }
 }

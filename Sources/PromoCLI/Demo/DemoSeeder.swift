@@ -109,7 +109,12 @@ struct DemoSeeder: Sendable {
         let started = ContinuousClock.now
         var tally = Tally()
         while !Task.isCancelled {
-            tally = tally + (try await order())
+            do {
+                tally = tally + (try await order())
+            } catch let error as DemoError where error.unreachable {
+                progress.line("\n[demo traffic] the server stopped; \(tally)")
+                return
+            }
             let line = "[demo traffic] \(tally) in \(Self.seconds(since: started))"
             if progress.isTerminal {
                 progress.update(line, prefix: false)
