@@ -470,6 +470,71 @@ struct OrderTests {
         }
     }
 
+    @Test("A gift comes back with a refund: nothing paid back for it, its gift cost released, on hand with restock")
+    func giftRefund() async throws {
+        // 满9000赠 one unit of the same SKU (cost 1 800), budget for two gifts.
+        let (shop, campaign) = try await Self.stocked(10) { shop in
+            """
+            {"campaignId":"\(APITest.id("gift"))","name":"满90赠1","kind":"gift",\
+            "window":{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"},\
+            "scope":{"categories":["\(shop.category)"]},\
+            "rules":{"thresholdFen":9000,"giftSku":"\(shop.sku)","giftQuantity":1},"budget":{"giftCostFen":3600}}
+            """
+        }
+        let campaignId = try #require(campaign)
+        let id = APITest.id("o")
+        try await APITest.withApp { client in
+            let placed = try await client.send(
+                .post, "/v1/orders", key: shop.channel, body: Self.order(shop, id, quantity: 2))
+            #expect(placed.status == .created, "\(placed.text)")
+            #expect(placed.json["totalFen"] == 9_180)
+            var stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(stock.json["locations"]?[shop.storeId]?["reserved"] == 3)  // two bought, one gift
+            _ = try await client.send(
+                .post, "/v1/orders/\(id)/payments", key: shop.channel, body: #"{"amountFen":9180,"method":"alipay"}"#)
+            _ = try await client.send(
+                .post, "/v1/orders/\(id)/ship", key: shop.channel, body: #"{"location":"\#(shop.storeId)"}"#)
+            var budget = try await client.send(.get, "/v1/campaigns/\(campaignId)", key: shop.marketing)
+            #expect(budget.json["budget"]?["consumed"]?["giftCostFen"] == 1_800)
+
+            let unknown = try await client.send(
+                .post, "/v1/orders/\(id)/refunds", key: shop.channel,
+                body: #"{"refundId":"r-0","gifts":[{"campaignId":"c-none","quantity":1}]}"#)
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.json["error"]?["details"]?["field"] == "gifts")
+            let none = try await client.send(
+                .post, "/v1/orders/\(id)/refunds", key: shop.channel, body: #"{"refundId":"r-0"}"#)
+            #expect(none.errorCode == "invalid_field")
+
+            // Both bought units written off, the gift back on hand: 9 180 back, the gift's 1 800 of budget free.
+            let refund = try await client.send(
+                .post, "/v1/orders/\(id)/refunds", key: shop.channel,
+                body: """
+                    {"refundId":"r-1","lines":[{"sku":"\(shop.sku)","quantity":2}],\
+                    "gifts":[{"campaignId":"\(campaignId)","quantity":1,"restock":true}]}
+                    """)
+            #expect(refund.status == .created, "\(refund.text)")
+            #expect(refund.json["refundFen"] == 9_180)
+            #expect(refund.json["gifts"]?[index: 0]?["sku"] == .string(shop.sku))
+            #expect(refund.json["gifts"]?[index: 0]?["restock"] == true)
+            stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(stock.json["locations"]?[shop.storeId]?["onHand"] == 8)  // 10 − 3 shipped + the gift
+            budget = try await client.send(.get, "/v1/campaigns/\(campaignId)", key: shop.marketing)
+            #expect(budget.json["budget"]?["consumed"]?["giftCostFen"] == 0)
+            let refunded = try await APITest.storedEvents("order-\(id)").last
+            #expect(refunded?.type == "OrderRefunded")
+            #expect(
+                try JSONValue(parsing: refunded?.payload ?? "")["gifts"]?[index: 0]?["campaignId"]
+                    == .string(campaignId))
+
+            let twice = try await client.send(
+                .post, "/v1/orders/\(id)/refunds", key: shop.channel,
+                body: #"{"refundId":"r-2","gifts":[{"campaignId":"\#(campaignId)","quantity":1}]}"#)
+            #expect(twice.errorCode == "too_many_units")
+            #expect(twice.json["error"]?["details"]?["field"] == "gifts")
+        }
+    }
+
     @Test("A flash sale goes live only when the stock across locations covers the units it promises")
     func flashActivationNeedsStock() async throws {
         let shop = try await Shop.open()

@@ -125,7 +125,8 @@ enum OpenAPIOperations {
             .init(
                 method: "POST", path: "/v1/orders/{id}/refunds",
                 summary: "Return units of a paid order: their exact share paid back, budget released, points clawed "
-                    + "back; back on hand only with restock (422 too_many_units, 409 not_paid / refund_exists)",
+                    + "back; gifts may come back with them (their gift-cost budget released); back on hand only with "
+                    + "restock (422 too_many_units, 409 not_paid / refund_exists)",
                 roles: [.channel], body: "RefundBody", success: 201, response: "RefundResult",
                 errors: writeErrors + [404, 422]),
             .init(

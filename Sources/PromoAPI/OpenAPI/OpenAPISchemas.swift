@@ -163,20 +163,32 @@ enum OpenAPISchemas {
                     "note": string(0, 500),
                 ], required: ["amountFen", "kind"]),
             "ShipBody": object(["location": id]),
-            "RefundBody": object([
-                "refundId": id,
-                "lines": [
-                    "type": "array", "minItems": 1,
-                    "items": object(
-                        [
-                            "sku": string(1, 64), "quantity": integer(1...Int64(PricingLimits.maxQuantity)),
-                            "restock": ["type": "boolean"],
-                        ], required: ["quantity", "sku"]),
-                ],
-            ]),
+            "RefundBody": object(
+                [
+                    "refundId": id,
+                    "lines": [
+                        "type": "array",
+                        "items": object(
+                            [
+                                "sku": string(1, 64), "quantity": integer(1...Int64(PricingLimits.maxQuantity)),
+                                "restock": ["type": "boolean"],
+                            ], required: ["quantity", "sku"]),
+                    ],
+                    "gifts": [
+                        "type": "array",
+                        "description":
+                            "gift units (满赠) coming back, by the campaign that gave them; at least one of lines and gifts names a unit",
+                        "items": object(
+                            [
+                                "campaignId": id, "quantity": integer(1...Int64(PricingLimits.maxGiftQuantity)),
+                                "restock": ["type": "boolean"],
+                            ], required: ["campaignId", "quantity"]),
+                    ],
+                ], required: ["refundId"]),
             "RefundResult": object(
                 [
                     "orderId": id, "refundId": id, "refundFen": ["type": "integer"], "lines": ["type": "array"],
+                    "gifts": ["type": "array"],
                     "pointsReturned": ["type": "integer"], "pointsClawedBack": ["type": "integer"],
                     "refundedFen": ["type": "integer"], "position": position,
                 ], required: ["orderId", "refundFen", "refundId"], closed: false),

@@ -123,6 +123,15 @@ final class BodyReader {
         return readers
     }
 
+    /// Absent or null → nil.
+    func optionalObjects(_ key: String, limit: Int) throws(APIError) -> [BodyReader]? {
+        guard let value = members[key], value != .null else {
+            read.insert(key)
+            return nil
+        }
+        return try objects(key, limit: limit)
+    }
+
     /// Fails on the first key (in sorted order) that was not read: unknown keys are errors.
     func finish() throws(APIError) {
         if let unknown = members.keys.filter({ !read.contains($0) }).sorted().first {

@@ -465,7 +465,7 @@ struct OrderRoutes: Sendable {
         let refundId = try InputLimits.identifier(try body.string("refundId"), field: "refundId")
         var returned: [String: Int] = [:]
         var restock: [String: Bool] = [:]
-        for line in try body.objects("lines", limit: PricingLimits.maxCartLines) {
+        for line in try body.optionalObjects("lines", limit: PricingLimits.maxCartLines) ?? [] {
             let sku = try line.string("sku")
             let quantity = try InputLimits.integer(
                 try line.integer("quantity"), field: "quantity", in: 1...Int64(PricingLimits.maxQuantity))
@@ -473,9 +473,25 @@ struct OrderRoutes: Sendable {
             try line.finish()
             returned[sku, default: 0] += Int(quantity)
         }
+        // Gifts that come back (满赠): by the campaign that gave them. They pay back nothing; the gift-cost budget
+        // they consumed is released.
+        var returnedGifts: [String: Int] = [:]
+        var restockGifts: [String: Bool] = [:]
+        for gift in try body.optionalObjects("gifts", limit: PricingLimits.maxCartLines) ?? [] {
+            let campaignId = try InputLimits.identifier(try gift.string("campaignId"), field: "campaignId")
+            let quantity = try InputLimits.integer(
+                try gift.integer("quantity"), field: "quantity", in: 1...Int64(PricingLimits.maxGiftQuantity))
+            restockGifts[campaignId] =
+                (try gift.optionalBool("restock") ?? false) || (restockGifts[campaignId] ?? false)
+            try gift.finish()
+            returnedGifts[campaignId, default: 0] += Int(quantity)
+        }
         try body.finish()
-        if returned.isEmpty { throw APIError.invalidField("lines", "names no units to return") }
-        let (units, restocked) = (returned, restock)
+        if returned.isEmpty && returnedGifts.isEmpty {
+            throw APIError.invalidField("lines", "names no units to return (lines, gifts)")
+        }
+        let units = ReturnedUnits(lines: returned, gifts: returnedGifts)
+        let (restocked, restockedGifts) = (restock, restockGifts)
         let order = try await Self.orderState(orderId, states: states)
         guard let placed = order.placed else { throw APIError.unknownOrder(orderId) }
         let quote: Quote
@@ -483,7 +499,11 @@ struct OrderRoutes: Sendable {
             throw APIError(
                 .unprocessableContent, code: "no_record", message: "the order has no refund record: \(error.message)")
         }
-        let skus = returned.keys.sorted()
+        // The gifts' SKUs as the order recorded them; a campaign that gave no gift is the engine's to refuse.
+        let giftSKUs = Dictionary(
+            quote.gifts.compactMap { line in line.giftCampaignId.map { ($0, line.sku) } },
+            uniquingKeysWith: { a, _ in a })
+        let skus = Set(returned.keys).union(returnedGifts.keys.compactMap { giftSKUs[$0] }).sorted()
         // Units go back where they left from: the location that shipped them, else the fulfilment location.
         let stockLocation = order.shippedFrom ?? placed.fulfilmentLocation
         let stock = try skus.map { try StreamID(category: "stock", id: "\($0)@\(stockLocation)") }
@@ -503,9 +523,11 @@ struct OrderRoutes: Sendable {
             }
             let refund: Refund
             do throws(PricingInputError) {
-                refund = try quote.refund(ReturnedUnits(lines: units), after: ReturnedUnits(lines: state.returned))
+                refund = try quote.refund(
+                    units, after: ReturnedUnits(lines: state.returned, gifts: state.returnedGifts))
             } catch {
-                let field = error.field.hasPrefix("lines.") ? "lines" : error.field
+                let field =
+                    error.field.hasPrefix("lines.") ? "lines" : error.field.hasPrefix("gifts.") ? "gifts" : error.field
                 throw APIError(
                     .unprocessableContent, code: "too_many_units", message: "\(error.field): \(error.message)",
                     details: ["field": .string(field)])
@@ -517,20 +539,35 @@ struct OrderRoutes: Sendable {
                         sku: $0.sku, quantity: $0.quantity, refundFen: Int64($0.refundFen),
                         restock: restocked[$0.sku] ?? false)
                 },
+                gifts: refund.gifts.map {
+                    OrderRefunded.GiftLine(
+                        campaignId: $0.giftCampaignId ?? "", sku: $0.sku, quantity: $0.quantity,
+                        restock: restockedGifts[$0.giftCampaignId ?? ""] ?? false)
+                },
                 refundFen: Int64(refund.refundFen), pointsReturned: refund.pointsReturned,
                 pointsClawedBack: refund.pointsClawedBack)
             var appends = [
                 StreamAppend(loaded[0].id, expectedVersion: loaded[0].expected, events: [try NewEvent(refunded)])
             ]
+            // Per SKU, bought and gift units together: all of them, and those going back on hand.
+            var back: [String: (units: Int64, restocked: Int64)] = [:]
+            for line in refunded.lines {
+                back[line.sku, default: (0, 0)].units += Int64(line.quantity)
+                if line.restock { back[line.sku, default: (0, 0)].restocked += Int64(line.quantity) }
+            }
+            for gift in refunded.gifts {
+                back[gift.sku, default: (0, 0)].units += Int64(gift.quantity)
+                if gift.restock { back[gift.sku, default: (0, 0)].restocked += Int64(gift.quantity) }
+            }
             for (offset, sku) in skus.enumerated() {
                 let stream = loaded[1 + offset]
-                let quantity = Int64(units[sku] ?? 0)
+                let (quantity, restockedUnits) = back[sku] ?? (0, 0)
                 // Not shipped yet: the reservation goes back whatever restock says. Shipped: back on hand only with
                 // restock; otherwise written off (the units left at shipping).
                 let command: StockCommand? =
                     state.status == "shipped"
-                    ? (restocked[sku] == true ? .restock(quantity: quantity, orderId: orderId) : nil)
-                    : .release(quantity: quantity, orderId: orderId)
+                    ? (restockedUnits > 0 ? .restock(quantity: restockedUnits, orderId: orderId) : nil)
+                    : (quantity > 0 ? .release(quantity: quantity, orderId: orderId) : nil)
                 guard let command else { continue }
                 let events = try Self.stockEvents(stream, command, sku: sku, location: stockLocation)
                 appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: events))
@@ -577,6 +614,13 @@ struct OrderRoutes: Sendable {
                                         ])
                                     }),
                             ])
+                        }),
+                    "gifts": .array(
+                        refunded.gifts.map {
+                            [
+                                "campaignId": .string($0.campaignId), "sku": .string($0.sku),
+                                "quantity": .int(Int64($0.quantity)), "restock": .bool($0.restock),
+                            ]
                         }),
                     "pointsReturned": .int(Int64(refund.pointsReturned)),
                     "pointsClawedBack": .int(Int64(refund.pointsClawedBack)),

@@ -49,6 +49,7 @@ public enum DomainEvents {
         ProductDefined.upcasterFromV1,
         StoreDefined.upcasterFromV1,
         PointsEarned.upcasterFromV1,
+        OrderRefunded.upcasterFromV1,
     ])
 
     /// Payloads of older versions that stores may still hold: (type, version, payload). Each has a schema and
@@ -63,5 +64,13 @@ public enum DomainEvents {
         ),
         (StoreDefined.eventType, 1, ["storeId": "s-cd-02", "name": "成都太古里店", "region": "sichuan", "channel": "store"]),
         (PointsEarned.eventType, 1, ["customerId": "u-1001", "orderId": "o-1", "points": 117, "source": "order"]),
+        (
+            OrderRefunded.eventType, 1,
+            [
+                "orderId": "o-1", "refundId": "r-1",
+                "lines": [["sku": "MD-002", "quantity": 1, "refundFen": 3924, "restock": false]], "refundFen": 3924,
+                "pointsReturned": 0, "pointsClawedBack": 39,
+            ]
+        ),
     ]
 }

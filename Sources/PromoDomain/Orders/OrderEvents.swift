@@ -160,12 +160,17 @@ public struct OrderPaid: DomainEvent {
 }
 
 /// Some units of a paid order were returned: what was paid back for them, exactly their share of the order.
+///
+/// Version 2 added `gifts`, the gift units that came back with the refund (they pay back nothing and release the
+/// gift-cost budget they consumed); version 1 payloads are read with none.
 public struct OrderRefunded: DomainEvent {
     public static let eventType = "OrderRefunded"
+    public static let schemaVersion = 2
 
     public var orderId: String
     public var refundId: String
     public var lines: [Line]
+    public var gifts: [GiftLine]
     /// Money paid back (the delivery fee included with the order's last unit).
     public var refundFen: Int64
     public var pointsReturned: Int
@@ -185,12 +190,28 @@ public struct OrderRefunded: DomainEvent {
         }
     }
 
+    /// Gift units returned: the campaign that gave them, the SKU, how many, and whether they go back on hand.
+    public struct GiftLine: Codable, Sendable, Equatable {
+        public var campaignId: String
+        public var sku: String
+        public var quantity: Int
+        public var restock: Bool
+        public init(campaignId: String, sku: String, quantity: Int, restock: Bool) {
+            self.campaignId = campaignId
+            self.sku = sku
+            self.quantity = quantity
+            self.restock = restock
+        }
+    }
+
     public init(
-        orderId: String, refundId: String, lines: [Line], refundFen: Int64, pointsReturned: Int, pointsClawedBack: Int
+        orderId: String, refundId: String, lines: [Line], gifts: [GiftLine] = [], refundFen: Int64,
+        pointsReturned: Int, pointsClawedBack: Int
     ) {
         self.orderId = orderId
         self.refundId = refundId
         self.lines = lines
+        self.gifts = gifts
         self.refundFen = refundFen
         self.pointsReturned = pointsReturned
         self.pointsClawedBack = pointsClawedBack
@@ -199,7 +220,15 @@ public struct OrderRefunded: DomainEvent {
     public static let sample = OrderRefunded(
         orderId: "o-20261111-0001", refundId: "r-1",
         lines: [Line(sku: "MD-002", quantity: 1, refundFen: 3924, restock: false)],
+        gifts: [GiftLine(campaignId: "c-gift-tangyuan", sku: "TY-001", quantity: 1, restock: true)],
         refundFen: 3924, pointsReturned: 0, pointsClawedBack: 39)
+
+    /// v1 had no `gifts`: no gift came back.
+    public static let upcasterFromV1 = Upcaster(eventType: eventType, fromVersion: 1) { payload in
+        guard case .object(var members) = payload else { return payload }
+        if members["gifts"] == nil { members["gifts"] = .array([]) }
+        return .object(members)
+    }
 }
 
 /// An order's stream folded.
@@ -212,6 +241,8 @@ public struct OrderState: EventSourced, Equatable {
     public private(set) var shippedFrom: String?
     /// Units returned so far per SKU, the refunds' ids, and what they paid back.
     public private(set) var returned: [String: Int] = [:]
+    /// Gift units returned so far per campaign.
+    public private(set) var returnedGifts: [String: Int] = [:]
     public private(set) var refundIds: Set<String> = []
     public private(set) var refundedFen: Int64 = 0
 
@@ -235,6 +266,7 @@ public struct OrderState: EventSourced, Equatable {
             refundIds.insert(refund.refundId)
             refundedFen += refund.refundFen
             for line in refund.lines { returned[line.sku, default: 0] += line.quantity }
+            for gift in refund.gifts { returnedGifts[gift.campaignId, default: 0] += gift.quantity }
         default:
             break
         }
