@@ -45,6 +45,9 @@ struct StockTests {
             let store = try await client.send(
                 .post, "/v1/stock/\(sku)/s-cd-01/receipts", key: key, body: #"{"quantity":7}"#)
             #expect(store.status == .ok)
+            // A SKU whose id extends this one's ("HP-x" and "HP-x0") is another product's stock, not a location.
+            _ = try await client.send(.put, "/v1/products/\(sku)0", key: key, body: productBody())
+            _ = try await client.send(.post, "/v1/stock/\(sku)0/online/receipts", key: key, body: #"{"quantity":3}"#)
             let all = try await client.send(.get, "/v1/stock/\(sku)", key: key)
             #expect(all.status == .ok)
             #expect(

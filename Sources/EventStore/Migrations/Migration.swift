@@ -4,11 +4,27 @@ public struct Migration: Sendable {
     public var name: String
     /// Statements run in order; one statement each (the extended query protocol runs one at a time).
     public var statements: [String]
+    /// Whether the statements run in one transaction with the step's row (the default). A step that must not
+    /// (`CREATE INDEX CONCURRENTLY`, which leaves appends running while it builds) runs each statement alone,
+    /// then records itself; its statements must be safe to run again after an interruption.
+    public var transactional: Bool
 
-    public init(version: Int, name: String, statements: [String]) {
+    public init(version: Int, name: String, statements: [String], transactional: Bool = true) {
         self.version = version
         self.name = name
         self.statements = statements
+        self.transactional = transactional
+    }
+
+    /// A step that builds an index on a table appends keep writing to, without blocking them: an index left
+    /// invalid by an interrupted build is dropped and built again on the next run.
+    public static func concurrentIndex(version: Int, name: String, index: String, definition: String) -> Migration {
+        Migration(
+            version: version, name: name,
+            statements: [
+                "DROP INDEX CONCURRENTLY IF EXISTS \(index)",
+                "CREATE INDEX CONCURRENTLY \(index) \(definition)",
+            ], transactional: false)
     }
 }
 

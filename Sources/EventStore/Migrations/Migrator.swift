@@ -59,6 +59,25 @@ public struct Migrator: Sendable {
             """, logger: logger)
         var applied: [Int] = []
         for migration in migrations {
+            if !migration.transactional {
+                let rows = try await connection.query(
+                    "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
+                var done = false
+                for try await _ in rows { done = true }
+                if done { continue }
+                progress?(migration)
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                    logger: logger)
+                logger.info(
+                    "applied migration",
+                    metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
+                applied.append(migration.version)
+                continue
+            }
             let didApply = try await connection.withTransaction(logger: logger) { connection in
                 let rows = try await connection.query(
                     "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)", logger: logger)

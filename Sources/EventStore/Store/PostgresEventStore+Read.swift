@@ -47,19 +47,6 @@ extension PostgresEventStore {
             """)
     }
 
-    /// The events of one category whose stream ids start with `idPrefix` (every `stock-HP-001@…` stream), after a
-    /// global position, in position order.
-    public func readCategory(
-        _ category: String, streamIdPrefix idPrefix: String, after position: Int64 = 0, limit: Int = 1_000
-    ) async throws -> [RecordedEvent] {
-        try await fetch(
-            """
-            SELECT \(unescaped: Self.columns) FROM events
-            WHERE category = \(category) AND starts_with(stream_id, \(idPrefix)) AND position > \(position)
-            ORDER BY position LIMIT \(Int64(limit))
-            """)
-    }
-
     /// All events after a global position, in position order, as far as they are committed now.
     ///
     /// An ad-hoc read: a transaction still open may later commit events at positions below the last one

@@ -5,7 +5,7 @@ import EventStore
 /// Numbered from 1001 so the event store's steps keep their own range in `schema_migrations`. Never edit a
 /// released step: add a new one.
 public enum APIMigrations {
-    public static let all: [Migration] = [apiKeys, idempotentRequests, customerKeys, lz4Responses]
+    public static let all: [Migration] = [apiKeys, idempotentRequests, customerKeys, lz4Responses, stockStreams]
 
     /// Every step `promoctl migrate` applies: the event store's, then the API's.
     public static let withEventStore: [Migration] = EventStoreMigrations.all + all
@@ -62,4 +62,12 @@ public enum APIMigrations {
     static let lz4Responses = Migration(
         version: 1004, name: "lz4 response compression",
         statements: [Migration.compressWithLZ4(table: "idempotent_requests", column: "body", what: "responses")])
+
+    /// A SKU's stock locations (`stock-{sku}@{location}`), found without reading its events: one entry per stock
+    /// stream (its first event), by the part before `@`. `GET /v1/stock/{sku}` and the activation stock check read
+    /// the streams it names from their kept states, so they cost the same at 10 events as at 100,000. Built
+    /// concurrently: appends go on while it builds on a store that already holds events.
+    static let stockStreams = Migration.concurrentIndex(
+        version: 1005, name: "stock streams by sku", index: "events_stock_streams",
+        definition: "ON events (split_part(stream_id, '@', 1)) WHERE category = 'stock' AND stream_version = 1")
 }

@@ -129,8 +129,9 @@ struct CampaignRoutes: Sendable {
         for (sku, promised) in campaign.promisedUnits(consumed: state.consumed, unitCostFen: { costs[$0] })
             .sorted(by: { $0.key < $1.key }) where promised > 0
         {
-            let stock = try await store.fold(category: "stock", streamIdPrefix: "stock-\(sku)@", as: StockState.self)
-            let available = stock.values.reduce(Int64(0)) { $0 + $1.state.available }
+            let available = try await states.stock(of: sku).reduce(Int64(0)) {
+                $0 + (try $1.stream.fold(StockState.self)).available
+            }
             guard available < Int64(promised) else { continue }
             let what = if case .flashSale = campaign.rules { "the flash sale promises" } else { "its gifts need" }
             throw APIError(

@@ -68,11 +68,9 @@ struct StockRoutes: Sendable {
         let sku = try request.identifier("sku", context: context)
         _ = try QueryReader(request, allowed: [])
         try await requireProduct(sku)
-        let prefix = "stock-\(sku)@"
-        let streams = try await store.fold(category: "stock", streamIdPrefix: prefix, as: StockState.self)
         var locations: [String: JSONValue] = [:]
-        for (streamId, folded) in streams {
-            locations[String(streamId.dropFirst(prefix.count))] = .object(Self.json(folded.state))
+        for (location, stream) in try await states.stock(of: sku) {
+            locations[location] = .object(Self.json(try stream.fold(StockState.self)))
         }
         return JSONResponse.make(body: ["sku": .string(sku), "locations": .object(locations)])
     }

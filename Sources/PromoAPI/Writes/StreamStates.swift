@@ -1,5 +1,6 @@
 import EventStore
 import HTTPTypes
+import PostgresNIO
 import PromoDomain
 import Synchronization
 
@@ -159,6 +160,21 @@ final class StreamStates: Sendable {
     var keptCount: Int { cache.withLock { $0.streams.count } }
 
     /// Every event of one stream, for routes that show its history (a campaign's versions).
+    /// Every location's stock stream of `sku` (`stock-{sku}@…`), loaded, by location. Which streams exist comes
+    /// from an index of stock streams' first events (API migration 1005), not from their events.
+    func stock(of sku: String) async throws -> [(location: String, stream: LoadedStream)] {
+        let prefix = "stock-\(sku)"
+        let ids = try await store.client.rows(
+            """
+            SELECT stream_id FROM events
+            WHERE category = 'stock' AND stream_version = 1 AND split_part(stream_id, '@', 1) = \(prefix)
+            ORDER BY stream_id
+            """, logger: store.logger
+        ) { try $0.decode(String.self) }
+        let streams = try await load(try ids.map { try StreamID($0) })
+        return zip(ids, streams).map { (String($0.dropFirst(prefix.count + 1)), $1) }
+    }
+
     func history(_ id: StreamID) async throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
         while true {
