@@ -30,7 +30,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from demo_seed import Client, wait_ready  # noqa: E402
+from api_client import Client, wait_ready  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WINDOW = {"start": "2026-01-01T00:00:00+08:00", "end": "2030-12-31T23:59:59+08:00"}
