@@ -701,6 +701,15 @@ struct OrderConcurrencyTests {
             let budget = try await client.send(.get, "/v1/campaigns/\(campaign ?? "")", key: shop.marketing)
             #expect(budget.json["budget"]?["consumed"]?["discountFen"] == 10_000)
             #expect(budget.json["budget"]?["left"]?["discountFen"] == 0)
+            // The feed shows the same budget and version as the campaign's own read.
+            let feed = try await client.send(.get, "/v1/campaigns?status=active", key: shop.marketing)
+            guard case .array(let items)? = feed.json["campaigns"] else {
+                Issue.record("no campaigns in \(feed.text)")
+                return
+            }
+            let listed = items.first { $0["campaignId"] == .string(campaign ?? "") }
+            #expect(listed?["budget"]?["consumed"]?["discountFen"] == 10_000)
+            #expect(listed?["version"] == budget.json["version"])
         }
     }
 }

@@ -35,14 +35,23 @@ extension PostgresEventStore {
             """)
     }
 
-    /// The events of one category (`order`, `stock`, …) after a global position, in position order.
-    public func readCategory(_ category: String, after position: Int64 = 0, limit: Int = 1_000) async throws
-        -> [RecordedEvent]
-    {
-        try await fetch(
+    /// The events of one category (`order`, `stock`, …) after a global position, in position order; with
+    /// `types`, only events of those types (a reader that needs a campaign's definitions, not its every order).
+    public func readCategory(
+        _ category: String, after position: Int64 = 0, limit: Int = 1_000, types: Set<String>? = nil
+    ) async throws -> [RecordedEvent] {
+        guard let types else {
+            return try await fetch(
+                """
+                SELECT \(unescaped: Self.columns) FROM events
+                WHERE category = \(category) AND position > \(position)
+                ORDER BY position LIMIT \(Int64(limit))
+                """)
+        }
+        return try await fetch(
             """
             SELECT \(unescaped: Self.columns) FROM events
-            WHERE category = \(category) AND position > \(position)
+            WHERE category = \(category) AND position > \(position) AND event_type = ANY(\(types.sorted()))
             ORDER BY position LIMIT \(Int64(limit))
             """)
     }

@@ -175,14 +175,19 @@ struct CampaignRoutes: Sendable {
             }
             status = parsed
         }
+        // Which campaigns match, from the definitions cache; their budgets and versions from their own streams.
         let campaigns = try await caches.campaigns.current(store)
-        var matching: [[String: JSONValue]] = []
-        for folded in campaigns.values where folded.state.exists && Self.visible(folded.state, to: context) {
+        var ids: [StreamID] = []
+        for (streamId, folded) in campaigns where folded.state.exists && Self.visible(folded.state, to: context) {
             if let status, folded.state.status != status { continue }
             let scope = folded.state.definition?["scope"]
             if let channel = query["channel"], !Self.admits(scope?["channels"], channel) { continue }
             if let storeId = query["storeId"], !Self.admits(scope?["stores"], storeId) { continue }
-            matching.append(try Self.json(folded.state, version: folded.version))
+            ids.append(try StreamID(streamId))
+        }
+        var matching: [[String: JSONValue]] = []
+        for stream in try await states.load(ids) {
+            matching.append(try Self.json(try stream.fold(CampaignStreamState.self), version: stream.version))
         }
         matching.sort { ($0["campaignId"]?.stringValue ?? "") < ($1["campaignId"]?.stringValue ?? "") }
         return JSONResponse.make(body: ["campaigns": .array(matching.map { .object($0) })])

@@ -15,6 +15,8 @@ import Synchronization
 /// read the campaigns they use from their own streams (``StreamStates``), which are exact.
 actor CategoryCache<State: EventSourced> {
     let category: String
+    /// The event types it folds; nil: all of them.
+    let types: Set<String>?
     /// The writes of this process that change what the cache holds.
     let changes: ChangeCounter
     /// How long a read may be reused when this process changed nothing. Default 100 ms.
@@ -36,8 +38,9 @@ actor CategoryCache<State: EventSourced> {
         var revision: Int
     }
 
-    init(category: String, maxAge: Duration = .milliseconds(100)) {
+    init(category: String, types: Set<String>? = nil, maxAge: Duration = .milliseconds(100)) {
         self.category = category
+        self.types = types
         self.changes = ChangeCounter()
         self.maxAge = maxAge
     }
@@ -66,7 +69,7 @@ actor CategoryCache<State: EventSourced> {
         var events: [RecordedEvent] = []
         var after = max(finalBelow - 1, 0)
         while true {
-            let page = try await store.readCategory(category, after: after, limit: 1_000)
+            let page = try await store.readCategory(category, after: after, limit: 1_000, types: types)
             events += page
             guard let last = page.last, page.count == 1_000 else { break }
             after = last.position
@@ -116,7 +119,10 @@ struct CatalogView: Sendable {
 /// The categories every quote and order reads whole, cached per server.
 final class CategoryCaches: Sendable {
     let products = CategoryCache<ProductState>(category: "product")
-    let campaigns = CategoryCache<CampaignStreamState>(category: "campaign")
+    /// The campaigns' definitions and lifecycle only: what orders consume is read from each campaign's own stream
+    /// (``StreamStates``), so this cache neither reads nor folds an event per order.
+    let campaigns = CategoryCache<CampaignStreamState>(
+        category: "campaign", types: CampaignStreamState.definitionEventTypes)
     let engines = EngineCache()
     let definitions = DefinitionCache()
     private let catalogView = Mutex<(revision: Int, view: CatalogView)?>(nil)

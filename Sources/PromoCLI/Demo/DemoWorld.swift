@@ -91,7 +91,7 @@ struct DemoWorld: Sendable {
     ]
 
     private static func makeProducts() -> [Product] {
-        var random = SeededGenerator(seed: 7)
+        var random = SplitMix64(seed: 7)
         var result: [Product] = []
         for kind in kinds {
             for (index, name) in kind.names.enumerated() {
@@ -127,7 +127,7 @@ struct DemoWorld: Sendable {
     ]
 
     private static func makeCustomers(count: Int) -> [Customer] {
-        var random = SeededGenerator(seed: 11)
+        var random = SplitMix64(seed: 11)
         let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗")
         let given = Array("伟芳娜敏静丽强磊洋艳勇军杰娟涛明超秀霞平刚桂")
         let tastes = ["spicy", "numbing", "mild", "seafood", "sweet"]
@@ -212,21 +212,6 @@ struct DemoWorld: Sendable {
         "validFrom": window["start"]!, "validUntil": window["end"]!, "totalQuantity": 10_000, "perCustomerLimit": 1,
         "campaignId": "c-coupons-newyear",
     ]
-}
-
-/// SplitMix64: a small generator with a seed, so the demo world is the same on every run and machine.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// `n` with at least `width` digits (`007`).
