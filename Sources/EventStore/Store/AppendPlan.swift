@@ -34,7 +34,9 @@ struct AppendPlan: Sendable {
             self.commandId = commandId
         }
         var seen = Set<StreamID>()
-        var digestInput: [JSONValue] = []
+        // The canonical text of `[[streamId, expected, type, schemaVersion, payload], …]`, built from the payload
+        // texts written below rather than by writing every payload a second time.
+        var digestInput: [UInt8] = [UInt8(ascii: "[")]
         var bytes = 0
         for (index, append) in appends.enumerated() {
             guard seen.insert(append.streamId).inserted else {
@@ -73,10 +75,14 @@ struct AppendPlan: Sendable {
                 events.payloads.append(payloadText)
                 events.metadata.append(metadataText)
                 if commandId != nil {
-                    digestInput.append([
+                    if digestInput.count > 1 { digestInput.append(UInt8(ascii: ",")) }
+                    digestInput += JSONValue.array([
                         .string(append.streamId.rawValue), .string(append.expectedVersion.description),
-                        .string(event.type), .int(Int64(event.schemaVersion)), event.payload,
-                    ])
+                        .string(event.type), .int(Int64(event.schemaVersion)),
+                    ]).canonicalBytes.dropLast()
+                    digestInput.append(UInt8(ascii: ","))
+                    digestInput += payloadText.utf8
+                    digestInput.append(UInt8(ascii: "]"))
                 }
             }
         }
@@ -92,7 +98,8 @@ struct AppendPlan: Sendable {
         }
         // What makes two attempts "the same command": streams, expectations, types and payloads. Event ids and
         // metadata are left out, since a client retrying may generate them anew.
-        requestHash = commandId != nil ? SHA256.hash(data: JSONValue.array(digestInput).canonicalBytes).hexString : nil
+        digestInput.append(UInt8(ascii: "]"))
+        requestHash = commandId != nil ? SHA256.hash(data: digestInput).hexString : nil
     }
 
     /// A type is an identifier: an ASCII letter, then letters, digits, `_`, `.`, `:` or `-`, 200 at most.
