@@ -42,4 +42,22 @@ struct PromoctlHelpTests {
             }
         }
     }
+
+    @Test("demo seed: --url and --key go together, --traffic needs them, counts are bounded")
+    func demoSeedOptions() throws {
+        for (arguments, says) in [
+            (["--url", "http://127.0.0.1:8080"], "--url and --key go together"),
+            (["--traffic"], "--traffic needs --url and --key"),
+            (["--orders", "-1"], "--orders"),
+            (["--customers", "0"], "--customers"),
+        ] {
+            #expect {
+                try Promoctl.parseAsRoot(["demo", "seed"] + arguments)
+            } throws: { error in
+                Promoctl.message(for: error).contains(says)
+            }
+        }
+        let parsed = try Promoctl.parseAsRoot(["demo", "seed", "--url", "http://x", "--key", "k", "--traffic"])
+        #expect(String(describing: type(of: parsed)) == "Seed")
+    }
 }

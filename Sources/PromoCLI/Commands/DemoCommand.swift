@@ -41,7 +41,7 @@ struct DemoCommand: AsyncParsableCommand {
         @Option(help: "A running server's base URL; without it the API runs in this process on DATABASE_URL.")
         var url: String?
 
-        @Option(help: "An admin (or marketing + channel) API key for --url.")
+        @Option(help: "An admin API key for --url (the seeding writes the catalog, campaigns, customers and orders).")
         var key: String?
 
         @Option(help: "Orders to place after seeding: a day of orders.")
@@ -58,6 +58,11 @@ struct DemoCommand: AsyncParsableCommand {
 
         func validate() throws {
             if (url == nil) != (key == nil) { throw ValidationError("--url and --key go together") }
+            if traffic && url == nil {
+                throw ValidationError(
+                    "--traffic needs --url and --key: without them the API serves only while seeding (tools/demo runs a live demo)"
+                )
+            }
             if orders < 0 { throw ValidationError("--orders must be 0 or more") }
             if !(1...100_000).contains(customers) { throw ValidationError("--customers must be 1…100000") }
         }
