@@ -59,38 +59,13 @@ public struct Migrator: Sendable {
             """, logger: logger)
         var applied: [Int] = []
         for migration in migrations {
-            if !migration.transactional {
-                let rows = try await connection.query(
-                    "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
-                var done = false
-                for try await _ in rows { done = true }
-                if done { continue }
-                progress?(migration)
-                for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            // A step runs in one transaction with its row, unless it must not (see `Migration.transactional`).
+            let didApply =
+                migration.transactional
+                ? try await connection.withTransaction(logger: logger) { connection in
+                    try await apply(migration, on: connection, progress: progress)
                 }
-                try await connection.query(
-                    "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
-                    logger: logger)
-                logger.info(
-                    "applied migration",
-                    metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
-                applied.append(migration.version)
-                continue
-            }
-            let didApply = try await connection.withTransaction(logger: logger) { connection in
-                let rows = try await connection.query(
-                    "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
-                for try await _ in rows { return false }
-                progress?(migration)
-                for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                try await connection.query(
-                    "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
-                    logger: logger)
-                return true
-            }
+                : try await apply(migration, on: connection, progress: progress)
             if didApply {
                 logger.info(
                     "applied migration",
@@ -99,6 +74,23 @@ public struct Migrator: Sendable {
             }
         }
         return applied
+    }
+
+    /// Runs `migration`'s statements and records it, unless it is recorded already; returns whether it ran.
+    private func apply(
+        _ migration: Migration, on connection: PostgresConnection, progress: (@Sendable (Migration) -> Void)?
+    ) async throws -> Bool {
+        let rows = try await connection.query(
+            "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
+        for try await _ in rows { return false }
+        progress?(migration)
+        for statement in migration.statements {
+            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        }
+        try await connection.query(
+            "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+            logger: logger)
+        return true
     }
 
     /// The highest applied version, or 0 for an empty database.
