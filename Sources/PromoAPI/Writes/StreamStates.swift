@@ -28,6 +28,11 @@ final class StreamStates: Sendable {
         "order": (OrderState.self, false), "coupon": (CouponState.self, false),
     ]
 
+    /// Kept categories whose streams are one customer's each: short, and rarely loaded by many requests at once.
+    /// Their first load is folded in the load's own query; every other kept stream's first fold is shared by the
+    /// loads that ask for it at the same moment (a campaign or a flash SKU's stock, thousands of events long).
+    static let ownFirstFold: Set<String> = ["customer", "points"]
+
     private struct Kept {
         var stream: LoadedStream
         var used: UInt64
@@ -77,9 +82,10 @@ final class StreamStates: Sendable {
                     .internalServerError, code: "internal_error", message: "no state is defined for stream \(id)")
             }
             // A stream kept from now on is folded from the start once, however many commands ask for it at the
-            // same moment (a server starting under a flash sale); the others wait for that fold.
+            // same moment (a server starting under a flash sale); the others wait for that fold. A customer's own
+            // streams are folded by this load's query, with the rest.
             streams[id] =
-                kind.kept
+                kind.kept && !Self.ownFirstFold.contains(id.category)
                 ? try await firstFold(id)
                 : LoadedStream(id: id, version: 0, lastPosition: 0, state: kind.state.init())
         }
