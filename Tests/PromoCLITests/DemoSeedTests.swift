@@ -79,4 +79,19 @@ struct DemoSeedTests {
             return counts
         }
     }
+
+    @Test("A database that cannot be reached is one clear message at once, naming it and what to check")
+    func unreachableDatabase() async throws {
+        var missing = TestDatabase.url
+        missing.database = "no_such_database_here"
+        var address = "postgres://\(missing.user)@\(missing.host):\(missing.port)/\(missing.database)"
+        if let socket = missing.socketDirectory { address += "?host=\(socket)" }
+        await #expect {
+            try await run(["keys", "list", "--database-url", address])
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("cannot reach the database") && text.contains("no_such_database_here")
+                && text.contains("does not exist") && text.contains("DATABASE_URL")
+        }
+    }
 }

@@ -51,4 +51,19 @@ public struct DatabaseURL: Sendable, Hashable {
         configuration.options.maximumConnections = maxConnections
         return configuration
     }
+
+    /// A single connection's configuration for this URL (a check that the database answers, before a pool).
+    public func connectionConfiguration() -> PostgresConnection.Configuration {
+        if let socketDirectory {
+            return .init(
+                unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password,
+                database: database)
+        }
+        return .init(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+    }
+
+    /// Where this URL points, for messages: `user@host:port/database` or `user@socket-dir/database`.
+    public var location: String {
+        "\(user)@\(socketDirectory.map { "\($0) (socket)" } ?? "\(host):\(port)")/\(database)"
+    }
 }

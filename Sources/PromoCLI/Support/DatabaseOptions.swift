@@ -34,12 +34,39 @@ struct DatabaseOptions: ParsableArguments {
             backgroundLogger: logger)
     }
 
+    /// Connects once, so that a database that cannot be reached is one clear message at once, not a pool
+    /// retrying for a minute and then reporting its circuit breaker.
+    func checkReachable(logger: Logger) async throws {
+        let url = try resolvedURL()
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: url.connectionConfiguration(), id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            let reason: String
+            if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
+                reason = message
+            } else if let error = error as? PSQLError, let underlying = error.underlying {
+                reason = "\(underlying)"
+            } else {
+                reason = "\(error)"
+            }
+            throw DatabaseUnreachable(
+                message: """
+                    cannot reach the database \(url.location): \(reason)
+                    Check DATABASE_URL (or --database-url) and that PostgreSQL is running; tools/demo and tools/test \
+                    start a private one.
+                    """)
+        }
+    }
+
     /// Runs `body` with a running connection pool and an event store on it, then shuts the pool down.
     func withStore<T: Sendable>(
         maxConnections: Int = 20, configuration: PostgresEventStore.Configuration = .init(),
         _ body: @escaping @Sendable (PostgresEventStore) async throws -> T
     ) async throws -> T {
         let logger = makeLogger()
+        try await checkReachable(logger: logger)
         let client = try makeClient(maxConnections: maxConnections, logger: logger)
         let store = PostgresEventStore(client: client, logger: logger, configuration: configuration)
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -54,3 +81,9 @@ struct DatabaseOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// The database could not be reached: said in words, without a usage text (it is not a usage error).
+struct DatabaseUnreachable: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
