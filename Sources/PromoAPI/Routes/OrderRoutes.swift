@@ -718,7 +718,8 @@ struct OrderRoutes: Sendable {
     /// list price. While some flash units are left for the customer, the units past them are at list price, as
     /// the quote shows (the worked example's 3 units with a limit of 2).
     static func checkFlashSales(_ cart: Cart, quote: Quote, pricing: PricingContext) throws {
-        let request = pricing.request(cart)
+        // What is left of each flash sale, built only for a cart that holds a flash-sale SKU.
+        var built: QuoteRequest?
         for campaign in pricing.campaigns {
             guard case .flashSale(let rule) = campaign.rules else { continue }
             let wanted = cart.lines.filter { $0.sku == rule.sku }.reduce(0) { $0 + $1.quantity }
@@ -726,6 +727,8 @@ struct OrderRoutes: Sendable {
             // Not in this channel, store, window or audience: the SKU sells at its price, as any other.
             let reason = quote.rejection(campaignId: campaign.campaignId)
             if let reason, reason != .flashSoldOut && reason != .customerLimitReached { continue }
+            let request = built ?? pricing.request(cart)
+            built = request
             let left = request.flashQuantitiesLeft[campaign.campaignId] ?? rule.quantity
             let bought = request.customer.flashPurchases[campaign.campaignId] ?? 0
             let customerLeft = max(0, rule.perCustomerLimit - bought)
