@@ -165,7 +165,6 @@ final class StreamStates: Sendable {
     /// How many streams are kept now.
     var keptCount: Int { cache.withLock { $0.streams.count } }
 
-    /// Every event of one stream, for routes that show its history (a campaign's versions).
     /// Every location's stock stream of `sku` (`stock-{sku}@…`), loaded, by location. Which streams exist comes
     /// from an index of stock streams' first events (API migration 1005), not from their events.
     func stock(of sku: String) async throws -> [(location: String, stream: LoadedStream)] {
@@ -181,6 +180,7 @@ final class StreamStates: Sendable {
         return zip(ids, streams).map { (String($0.dropFirst(prefix.count + 1)), $1) }
     }
 
+    /// Every event of one stream, for routes that show its history (a campaign's versions).
     func history(_ id: StreamID) async throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
         while true {
