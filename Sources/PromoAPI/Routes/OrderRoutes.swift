@@ -463,35 +463,19 @@ struct OrderRoutes: Sendable {
         let (write, bytes) = try await WriteContext.read(request, context: context)
         let body = try BodyReader(body: Request.json(bytes))
         let refundId = try InputLimits.identifier(try body.string("refundId"), field: "refundId")
-        var returned: [String: Int] = [:]
-        var restock: [String: Bool] = [:]
-        for line in try body.optionalObjects("lines", limit: PricingLimits.maxCartLines) ?? [] {
-            let sku = try line.string("sku")
-            let quantity = try InputLimits.integer(
-                try line.integer("quantity"), field: "quantity", in: 1...Int64(PricingLimits.maxQuantity))
-            restock[sku] = (try line.optionalBool("restock") ?? false) || (restock[sku] ?? false)
-            try line.finish()
-            returned[sku, default: 0] += Int(quantity)
-        }
+        let (returned, restock) = try Self.returnedUnits(
+            body, "lines", upTo: PricingLimits.maxQuantity
+        ) { try $0.string("sku") }
         // Gifts that come back (满赠): by the campaign that gave them. They pay back nothing; the gift-cost budget
         // they consumed is released.
-        var returnedGifts: [String: Int] = [:]
-        var restockGifts: [String: Bool] = [:]
-        for gift in try body.optionalObjects("gifts", limit: PricingLimits.maxCartLines) ?? [] {
-            let campaignId = try InputLimits.identifier(try gift.string("campaignId"), field: "campaignId")
-            let quantity = try InputLimits.integer(
-                try gift.integer("quantity"), field: "quantity", in: 1...Int64(PricingLimits.maxGiftQuantity))
-            restockGifts[campaignId] =
-                (try gift.optionalBool("restock") ?? false) || (restockGifts[campaignId] ?? false)
-            try gift.finish()
-            returnedGifts[campaignId, default: 0] += Int(quantity)
-        }
+        let (returnedGifts, restockGifts) = try Self.returnedUnits(
+            body, "gifts", upTo: PricingLimits.maxGiftQuantity
+        ) { try InputLimits.identifier(try $0.string("campaignId"), field: "campaignId") }
         try body.finish()
         if returned.isEmpty && returnedGifts.isEmpty {
             throw APIError.invalidField("lines", "names no units to return (lines, gifts)")
         }
         let units = ReturnedUnits(lines: returned, gifts: returnedGifts)
-        let (restocked, restockedGifts) = (restock, restockGifts)
         let order = try await Self.orderState(orderId, states: states)
         guard let placed = order.placed else { throw APIError.unknownOrder(orderId) }
         let quote: Quote
@@ -537,12 +521,12 @@ struct OrderRoutes: Sendable {
                 lines: refund.lines.map {
                     OrderRefunded.Line(
                         sku: $0.sku, quantity: $0.quantity, refundFen: Int64($0.refundFen),
-                        restock: restocked[$0.sku] ?? false)
+                        restock: restock[$0.sku] ?? false)
                 },
                 gifts: refund.gifts.map {
                     OrderRefunded.GiftLine(
                         campaignId: $0.giftCampaignId ?? "", sku: $0.sku, quantity: $0.quantity,
-                        restock: restockedGifts[$0.giftCampaignId ?? ""] ?? false)
+                        restock: restockGifts[$0.giftCampaignId ?? ""] ?? false)
                 },
                 refundFen: Int64(refund.refundFen), pointsReturned: refund.pointsReturned,
                 pointsClawedBack: refund.pointsClawedBack)
@@ -627,6 +611,25 @@ struct OrderRoutes: Sendable {
                     "refundedFen": .int(state.refundedFen + refunded.refundFen),
                 ])
         }
+    }
+
+    /// A refund's `key` list (`lines` by SKU, `gifts` by campaign): units per id, and whether any entry of an id
+    /// asks for `restock`. Absent is none.
+    static func returnedUnits(
+        _ body: BodyReader, _ key: String, upTo maxQuantity: Int,
+        id: (BodyReader) throws -> String
+    ) throws -> (units: [String: Int], restock: [String: Bool]) {
+        var units: [String: Int] = [:]
+        var restock: [String: Bool] = [:]
+        for entry in try body.optionalObjects(key, limit: PricingLimits.maxCartLines) ?? [] {
+            let id = try id(entry)
+            let quantity = try InputLimits.integer(
+                try entry.integer("quantity"), field: "quantity", in: 1...Int64(maxQuantity))
+            restock[id] = (try entry.optionalBool("restock") ?? false) || (restock[id] ?? false)
+            try entry.finish()
+            units[id, default: 0] += Int(quantity)
+        }
+        return (units, restock)
     }
 
     /// A command that changes nothing answers with the order as it is.
