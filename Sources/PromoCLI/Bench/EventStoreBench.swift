@@ -224,10 +224,3 @@ struct EventStoreBench: Sendable {
 func progress(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
-
-extension Duration {
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) / 1e18
-    }
-}

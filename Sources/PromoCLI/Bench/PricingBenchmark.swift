@@ -45,7 +45,7 @@ public enum PricingBenchmark {
                 done += 256
             }
             let elapsed = clock.now - start
-            let roundSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let roundSeconds = elapsed.seconds
             precondition(checksum == warm.totalFen &* done, "pricing must be deterministic")
             rates.append(Double(done) / roundSeconds)
             iterations += done

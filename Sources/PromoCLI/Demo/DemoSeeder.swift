@@ -86,19 +86,11 @@ struct DemoSeeder: Sendable {
     func dayOfOrders(_ count: Int) async throws -> Tally {
         let started = ContinuousClock.now
         var tally = Tally()
-        try await withThrowingTaskGroup(of: Tally.self) { group in
-            var next = 0
-            func add() {
-                guard next < count else { return }
-                next += 1
-                group.addTask { try await order() }
-            }
-            for _ in 0..<min(4, count) { add() }
-            while let one = try await group.next() {
-                tally = tally + one
-                progress.update("a day of orders: \(tally.placed + tally.refused)/\(count)")
-                add()
-            }
+        try await Self.run(Array(0..<count), width: 4) { _ in
+            try await order()
+        } each: { one, _ in
+            tally = tally + one
+            progress.update("a day of orders: \(tally.placed + tally.refused)/\(count)")
         }
         progress.finish("a day of orders: \(tally) (\(Self.seconds(since: started)))")
         return tally
@@ -186,31 +178,38 @@ struct DemoSeeder: Sendable {
             progress.finish("\(title): already there")
             return
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            var done = 0
-            for _ in 0..<min(width ?? self.width, items.count) {
-                let item = items[next]
-                next += 1
-                group.addTask { try await body(item) }
-            }
-            while try await group.next() != nil {
-                done += 1
-                progress.update("\(title): \(done)/\(items.count)")
-                if next < items.count {
-                    let item = items[next]
-                    next += 1
-                    group.addTask { try await body(item) }
-                }
-            }
+        try await Self.run(items, width: width ?? self.width, body) { _, done in
+            progress.update("\(title): \(done)/\(items.count)")
         }
         progress.finish("\(title): \(items.count)/\(items.count) (\(Self.seconds(since: started)))")
     }
 
+    /// Runs `task` for each item, at most `width` at once; `each` sees every result as it comes, with how many
+    /// are done. The first error stops the run (the tasks still going are cancelled).
+    static func run<Item: Sendable, Output: Sendable>(
+        _ items: [Item], width: Int, _ task: @escaping @Sendable (Item) async throws -> Output,
+        each: (Output, Int) -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Output.self) { group in
+            var next = 0
+            func start() {
+                guard next < items.count else { return }
+                let item = items[next]
+                next += 1
+                group.addTask { try await task(item) }
+            }
+            for _ in 0..<min(max(width, 1), items.count) { start() }
+            var done = 0
+            while let output = try await group.next() {
+                done += 1
+                each(output, done)
+                start()
+            }
+        }
+    }
+
     static func seconds(since start: ContinuousClock.Instant) -> String {
-        let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return "\((seconds * 10).rounded() / 10) s"
+        "\((start.duration(to: .now).seconds * 10).rounded() / 10) s"
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PromoDomain
 
 /// The demo's world: a Sichuan frozen-food brand's catalog, stores, customers, campaigns and a coupon template,
@@ -97,7 +98,7 @@ struct DemoWorld: Sendable {
             for (index, name) in kind.names.enumerated() {
                 // Prices end in 90 fen (¥25.90, ¥39.90), as the brand prices.
                 let price = Int64.random(in: kind.prices, using: &random) / 100 * 100 - 10
-                let sku = "\(kind.prefix)-\(padded(index + 1, 3))"
+                let sku = "\(kind.prefix)-" + String(format: "%03d", index + 1)
                 let tags = kind.tags + (index == 0 ? ["bestseller"] : [])
                 let body: JSONValue = [
                     "name": .string(name),
@@ -142,7 +143,7 @@ struct DemoWorld: Sendable {
             let preferences = Array(tastes.shuffled(using: &random).prefix(Int.random(in: 0..<3, using: &random)))
             let body: JSONValue = [
                 "name": .string(name),
-                "phone": .string("138" + padded(Int.random(in: 0..<100_000_000, using: &random), 8)),
+                "phone": .string("138" + String(format: "%08d", Int.random(in: 0..<100_000_000, using: &random))),
                 "address": .string("\(region.city)市某区某路\(Int.random(in: 1..<300, using: &random))号"),
                 "region": .string(region.id), "tier": .string(tier),
                 "tastePreferences": .array(preferences.map(JSONValue.string)),
@@ -212,10 +213,4 @@ struct DemoWorld: Sendable {
         "validFrom": window["start"]!, "validUntil": window["end"]!, "totalQuantity": 10_000, "perCustomerLimit": 1,
         "campaignId": "c-coupons-newyear",
     ]
-}
-
-/// `n` with at least `width` digits (`007`).
-private func padded(_ n: Int, _ width: Int) -> String {
-    let digits = "\(n)"
-    return String(repeating: "0", count: max(0, width - digits.count)) + digits
 }
