@@ -188,13 +188,13 @@ public struct PointsAccount: EventSourced, Equatable {
 
     /// Points that can be spent at `now`: the balance without the lots whose day has come.
     public func available(at now: Date) -> Int {
-        balance - lots.filter { $0.key != Self.never && PointsExpiry.isDue($0.key, now: now) }.values.reduce(0, +)
+        balance - lots.filter { Self.isDue($0.key, now: now) }.values.reduce(0, +)
     }
 
     /// The lots whose day has come at `now`, expired: one event per lot with points left.
     public func decideExpiry(customerId: String, now: Date) -> [PointsExpired] {
         lots.keys.sorted(by: Self.expiresSooner).compactMap { lot in
-            guard lot != Self.never, let points = lots[lot], points > 0, PointsExpiry.isDue(lot, now: now) else {
+            guard let points = lots[lot], points > 0, Self.isDue(lot, now: now) else {
                 return nil
             }
             return PointsExpired(customerId: customerId, expiresAt: lot, points: points)
@@ -249,6 +249,9 @@ public struct PointsAccount: EventSourced, Equatable {
         debt += left
         return taken
     }
+
+    /// Whether a lot's day has come at `now` (``never`` never).
+    static func isDue(_ lot: String, now: Date) -> Bool { lot != never && PointsExpiry.isDue(lot, now: now) }
 
     /// Lots in the order they expire; ``never`` last.
     static func expiresSooner(_ a: String, _ b: String) -> Bool {
