@@ -21,7 +21,7 @@ public struct ScratchDatabase: Sendable {
         let admin = url(base, database: "postgres")
         let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
         try await withClient(admin) { client in
-            try await client.query("CREATE DATABASE \(unescaped: name)", logger: TestDatabase.logger)
+            try await client.leasedExecute("CREATE DATABASE \(unescaped: name)", logger: TestDatabase.logger)
         }
         return ScratchDatabase(admin: admin, url: url(base, database: name))
     }
@@ -29,7 +29,7 @@ public struct ScratchDatabase: Sendable {
     /// Drops the database, ending any session still on it.
     public func drop() async throws {
         try await Self.withClient(admin) { client in
-            try await client.query(
+            try await client.leasedExecute(
                 "DROP DATABASE IF EXISTS \(unescaped: url.database) WITH (FORCE)", logger: TestDatabase.logger)
         }
     }

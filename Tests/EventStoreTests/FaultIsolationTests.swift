@@ -235,12 +235,16 @@ struct FaultIsolationTests {
         var killed = false
         let deadline = ContinuousClock.now + .seconds(30)
         while !killed, ContinuousClock.now < deadline {
-            let rows = try await store.client.query(
+            killed = try await store.client.leasedQuery(
                 """
                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                 WHERE datname = current_database() AND wait_event = 'PgSleep' AND query LIKE 'CALL promo_commit_many%'
-                """, logger: store.logger)
-            for try await terminated in rows.decode(Bool.self) where terminated { killed = true }
+                """, logger: store.logger
+            ) { rows in
+                var any = false
+                for try await terminated in rows.decode(Bool.self) where terminated { any = true }
+                return any
+            }
             if !killed { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(killed, "the append's session was found and terminated")

@@ -21,7 +21,7 @@ struct IntegrityTests {
                 == StreamVerification(
                     streamId: stream.rawValue, ok: true, events: 3, firstBadVersion: nil, problem: nil))
 
-        try await store.client.query(
+        try await store.client.leasedExecute(
             "UPDATE events SET payload = '{\"n\": 200}' WHERE stream_id = \(stream.rawValue) AND stream_version = 2",
             logger: store.logger)
         let tampered = try await store.verify(stream)
@@ -40,13 +40,13 @@ struct IntegrityTests {
             _ = try await store.append(
                 to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
         }
-        try await store.client.query(
+        try await store.client.leasedExecute(
             "UPDATE events SET metadata = '{\"actor\": \"mallory\"}' WHERE stream_id = \(a.rawValue) AND stream_version = 1",
             logger: store.logger)
-        try await store.client.query(
+        try await store.client.leasedExecute(
             "UPDATE events SET recorded_at = recorded_at - interval '1 day' WHERE stream_id = \(b.rawValue) AND stream_version = 3",
             logger: store.logger)
-        try await store.client.query(
+        try await store.client.leasedExecute(
             "DELETE FROM events WHERE stream_id = \(c.rawValue) AND stream_version = 2", logger: store.logger)
         #expect(try await store.verify(a).firstBadVersion == 1)
         #expect(try await store.verify(b).firstBadVersion == 3)
@@ -117,10 +117,10 @@ struct IntegrityTests {
             _ = try await store.append(
                 to: stream, expectedVersion: .noStream, events: [testEvent(), testEvent(), testEvent()])
         }
-        try await store.client.query(
+        try await store.client.leasedExecute(
             "UPDATE events SET position = -position WHERE stream_id = \(moved.rawValue) AND stream_version = 2",
             logger: store.logger)
-        try await store.client.query(
+        try await store.client.leasedExecute(
             "UPDATE events SET category = 'refund' WHERE stream_id = \(recategorised.rawValue) AND stream_version = 3",
             logger: store.logger)
         #expect(try await store.verify(moved).firstBadVersion == 2)
@@ -136,7 +136,7 @@ struct IntegrityTests {
         let head = try #require(try await store.head(of: stream))
         #expect(head.version == 3)
         #expect(try await store.verify(stream, against: head).ok)
-        try await store.client.query(
+        try await store.client.leasedExecute(
             "DELETE FROM events WHERE stream_id = \(stream.rawValue) AND stream_version = 3", logger: store.logger)
         #expect(try await store.verify(stream).ok, "the shorter chain is valid on its own")
         let truncated = try await store.verify(stream, against: head)

@@ -40,10 +40,9 @@ struct RestoreTests {
 
     /// The next transaction id of the cluster `client` is on.
     static func nextXid(_ client: PostgresClient) async throws -> Int64 {
-        let rows = try await client.query(
-            "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", logger: TestDatabase.logger)
-        for try await xid in rows.decode(Int64.self) { return xid }
-        return 0
+        try await client.leasedValue(
+            "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", as: Int64.self, logger: TestDatabase.logger)
+            ?? 0
     }
 
     /// Delivers everything a subscription named `name` has not seen yet, up to `position`.
@@ -99,7 +98,7 @@ struct RestoreTests {
             // The new cluster's transaction ids must start well below this one's, as after any real move.
             let targetXid = try await ScratchDatabase.withClient(targetAdmin) { try await Self.nextXid($0) }
             let burn = max(0, targetXid + 5_000 - (try await Self.nextXid(client)))
-            try await client.query(
+            try await client.leasedExecute(
                 "DO $$ BEGIN FOR i IN 1..\(unescaped: String(burn + 1)) LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$",
                 logger: TestDatabase.logger)
             return try await store.readAll(after: 0, limit: 100)

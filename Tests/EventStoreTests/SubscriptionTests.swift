@@ -155,6 +155,6 @@ struct SubscriptionTests {
 /// test appends rather than the whole history of a long-lived test database.
 func startFromHead(_ name: String, store: PostgresEventStore) async throws {
     let head = try await store.headPosition()
-    try await store.client.query(
+    try await store.client.leasedExecute(
         "INSERT INTO subscription_checkpoints (name, position) VALUES (\(name), \(head))", logger: store.logger)
 }

@@ -90,7 +90,7 @@ struct ValidationAndMigrationTests {
             }
             // A database whose sessions default to another isolation level is reported, and appends refuse to run.
             try await ScratchDatabase.withClient(scratch.admin) { admin in
-                try await admin.query(
+                try await admin.leasedExecute(
                     "ALTER DATABASE \(unescaped: scratch.url.database) SET default_transaction_isolation = 'serializable'",
                     logger: TestDatabase.logger)
             }

@@ -9,7 +9,7 @@ extension PostgresClient {
     /// postgres-nio 1.33 never returns the lease of a `query` whose statement fails after its row description
     /// arrived (a `CALL` that raises, a statement cancelled or whose session is killed mid-result), and a pool
     /// that loses its connections one by one that way ends up stalling every later query of the process.
-    func leasedQuery<Result>(
+    public func leasedQuery<Result>(
         _ query: PostgresQuery, logger: Logger,
         _ read: (PostgresRowSequence) async throws -> Result
     ) async throws -> Result {
@@ -17,7 +17,7 @@ extension PostgresClient {
     }
 
     /// The first column of the first row of `query`, or nil when it returns no rows.
-    func leasedValue<Value: PostgresDecodable & Sendable>(
+    public func leasedValue<Value: PostgresDecodable & Sendable>(
         _ query: PostgresQuery, as type: Value.Type, logger: Logger
     ) async throws -> Value? {
         try await leasedQuery(query, logger: logger) { rows in
@@ -27,7 +27,7 @@ extension PostgresClient {
     }
 
     /// Runs `query` for its effect on a leased connection, reading (and discarding) any rows it returns.
-    func leasedExecute(_ query: PostgresQuery, logger: Logger) async throws {
+    public func leasedExecute(_ query: PostgresQuery, logger: Logger) async throws {
         try await leasedQuery(query, logger: logger) { rows in
             for try await _ in rows {}
         }

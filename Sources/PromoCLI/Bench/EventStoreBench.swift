@@ -95,8 +95,8 @@ struct EventStoreBench: Sendable {
     /// A table of the events table's row shape and indexes, without the store's logic: the ceiling appends are
     /// held to, written by `plainInsert` and by pgbench (`PgbenchBaseline`). Its position is a plain identity column.
     func preparePlainTable() async throws {
-        try await store.client.query("DROP TABLE IF EXISTS bench_plain_events", logger: store.logger)
-        try await store.client.query(
+        try await store.client.leasedExecute("DROP TABLE IF EXISTS bench_plain_events", logger: store.logger)
+        try await store.client.leasedExecute(
             """
             CREATE TABLE bench_plain_events (
                 position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, stream_id text NOT NULL,
@@ -105,7 +105,7 @@ struct EventStoreBench: Sendable {
                 metadata jsonb NOT NULL, recorded_at timestamptz NOT NULL, hash bytea NOT NULL,
                 UNIQUE (stream_id, stream_version))
             """, logger: store.logger)
-        try await store.client.query(
+        try await store.client.leasedExecute(
             "CREATE INDEX bench_plain_category ON bench_plain_events (category, position)", logger: store.logger)
     }
 
@@ -113,7 +113,7 @@ struct EventStoreBench: Sendable {
     /// pg_checkpoint, as in the private cluster tools/bench starts; elsewhere it is skipped).
     func checkpoint() async throws {
         do {
-            try await store.client.query("CHECKPOINT", logger: store.logger)
+            try await store.client.leasedExecute("CHECKPOINT", logger: store.logger)
         } catch {
             progress("(no CHECKPOINT before the phase: \(String(describing: error)))")
         }
@@ -122,7 +122,7 @@ struct EventStoreBench: Sendable {
     func plainInsert() async throws {
         let stream = "bench-\(UUID().uuidString)"
         let payload = Self.payload.canonicalString
-        try await store.client.query(
+        try await store.client.leasedExecute(
             """
             INSERT INTO bench_plain_events (stream_id, stream_version, category, event_id, event_type, schema_version,
                                             payload, metadata, recorded_at, hash)
@@ -182,7 +182,7 @@ struct EventStoreBench: Sendable {
                 // One transaction per chunk: positions are the store's position base plus the index, as appends
                 // make them.
                 let chunk = min(50_000, missing - seeded)
-                try await store.client.query(
+                try await store.client.leasedExecute(
                     """
                     INSERT INTO events (position, stream_id, stream_version, category, event_id, event_type,
                                         schema_version, payload, metadata, recorded_at, hash)
