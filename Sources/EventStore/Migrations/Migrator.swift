@@ -35,9 +35,11 @@ public struct Migrator: Sendable {
                 try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return applied
             } catch {
-                // The connection goes back to the pool: it must not keep the lock. If even this fails the
-                // connection is broken, and the server drops the lock with the session.
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                // The connection goes back to the pool: it must not keep the lock. A session that ended took the
+                // lock with it, and nothing more may be sent on its connection.
+                if !connection.isClosed, PostgresConnection.sessionSurvives(error) {
+                    try? await connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                }
                 throw error
             }
         }
@@ -62,7 +64,7 @@ public struct Migrator: Sendable {
             // A step runs in one transaction with its row, unless it must not (see `Migration.transactional`).
             let didApply =
                 migration.transactional
-                ? try await connection.withTransaction(logger: logger) { connection in
+                ? try await connection.inTransaction(logger: logger) { connection in
                     try await apply(migration, on: connection, progress: progress)
                 }
                 : try await apply(migration, on: connection, progress: progress)

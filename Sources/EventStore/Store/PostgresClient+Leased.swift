@@ -33,3 +33,73 @@ extension PostgresClient {
         }
     }
 }
+
+/// A transaction's `COMMIT` failed: whether it committed is unknown (the session may have ended after the server
+/// committed).
+public struct TransactionCommitError: Error, CustomStringConvertible {
+    public var underlying: any Error
+    public var description: String { "the commit was not confirmed: \(String(reflecting: underlying))" }
+}
+
+/// `BEGIN` failed: nothing ran.
+public struct TransactionBeginError: Error, CustomStringConvertible {
+    public var underlying: any Error
+    public var description: String { "the transaction could not begin: \(String(reflecting: underlying))" }
+}
+
+extension PostgresConnection {
+    /// Runs `query` for its effect and reads (and discards) whatever rows it returns: a row stream left unread
+    /// holds the connection up.
+    public func execute(_ query: PostgresQuery, logger: Logger) async throws {
+        for try await _ in try await self.query(query, logger: logger) {}
+    }
+
+    /// Runs `body` in a transaction on this connection and rethrows `body`'s own error as it is; a failed
+    /// `COMMIT` is a ``TransactionCommitError``, a failed `BEGIN` a ``TransactionBeginError``.
+    ///
+    /// Used instead of postgres-nio's `withTransaction`, whose `ROLLBACK` after the server ended the session
+    /// (a FATAL error: `pg_terminate_backend`, a shutdown) waits forever on the dying connection. This one sends
+    /// `ROLLBACK` only while the session lives; a session that ended has rolled back with it.
+    public func inTransaction<T: Sendable>(
+        logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            try await execute("BEGIN", logger: logger)
+        } catch {
+            throw TransactionBeginError(underlying: error)
+        }
+        let value: T
+        do {
+            value = try await body(self)
+        } catch {
+            if !isClosed, Self.sessionSurvives(error) {
+                // Outside the caller's task: a cancelled caller (the usual reason to get here) must still roll
+                // back, or the connection would go back to the pool inside this transaction. A connection that
+                // cannot roll back is closed.
+                let rolledBack = await Task.detached {
+                    (try? await self.execute("ROLLBACK", logger: logger)) != nil
+                }.value
+                if !rolledBack { try? await close() }
+            }
+            throw error
+        }
+        do {
+            try await execute("COMMIT", logger: logger)
+        } catch {
+            throw TransactionCommitError(underlying: error)
+        }
+        return value
+    }
+
+    /// False for an error that ends the session: a FATAL or PANIC from the server, or a connection-level failure.
+    /// After such an error nothing more may be sent on the connection (postgres-nio 1.33 would wait forever).
+    public static func sessionSurvives(_ error: any Error) -> Bool {
+        if let error = error as? EventStoreError, let underlying = error.underlying {
+            return sessionSurvives(underlying)
+        }
+        guard let error = error as? PSQLError else { return true }
+        guard error.code == .server else { return error.code == .queryCancelled }
+        let severity = error.serverInfo?[.severity] ?? error.serverInfo?[.localizedSeverity]
+        return severity != "FATAL" && severity != "PANIC"
+    }
+}

@@ -84,6 +84,37 @@ extension PostgresEventStore {
         return try await fetch(query, on: connection)
     }
 
+    /// Events of `types` (all when nil) at positions after `position` and below `watermark` (a value of
+    /// ``watermark(on:)``), in position order, at most `limit`: a reader that filters by type and has seen a
+    /// short batch has seen everything below the watermark, and can move its checkpoint to `watermark - 1`.
+    public func readCommitted(
+        after position: Int64, below watermark: Int64, types: [String]?, limit: Int, on connection: PostgresConnection
+    ) async throws -> [RecordedEvent] {
+        guard let types else {
+            return try await fetch(
+                """
+                SELECT \(unescaped: Self.columns) FROM events
+                WHERE position > \(position) AND position < \(watermark)
+                ORDER BY position LIMIT \(Int64(limit))
+                """, on: connection)
+        }
+        return try await fetch(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE position > \(position) AND position < \(watermark) AND event_type = ANY(\(types))
+            ORDER BY position LIMIT \(Int64(limit))
+            """, on: connection)
+    }
+
+    /// ``watermark()`` read on `connection`, inside its transaction.
+    public func watermark(on connection: PostgresConnection) async throws -> Int64 {
+        try await collect("SELECT promo_watermark()", on: connection) { rows in
+            var values: [Int64] = []
+            for try await value in rows.decode(Int64.self) { values.append(value) }
+            return values
+        }.first ?? 0
+    }
+
     /// The position below which every event is final: no transaction still open can commit one there (see
     /// ``readCommitted(after:limit:on:)``). A reader that has seen every event of a category below it need never
     /// read them again.

@@ -11,17 +11,14 @@ extension PostgresClient {
         logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         do {
-            return try await withConnection { connection in
-                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
-            }
-        } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError { throw closureError }
-            if error.commitError != nil {
-                throw EventStoreError(
-                    .appendOutcomeUnknown, "the commit was not confirmed; retry with the same Idempotency-Key",
-                    underlying: error)
-            }
-            throw EventStoreError(.databaseUnavailable, "the database could not start a transaction", underlying: error)
+            return try await withConnection { connection in try await connection.inTransaction(logger: logger, body) }
+        } catch let error as TransactionCommitError {
+            throw EventStoreError(
+                .appendOutcomeUnknown, "the commit was not confirmed; retry with the same Idempotency-Key",
+                underlying: error.underlying)
+        } catch let error as TransactionBeginError {
+            throw EventStoreError(
+                .databaseUnavailable, "the database could not start a transaction", underlying: error.underlying)
         }
     }
 
