@@ -48,7 +48,9 @@ let package = Package(
             name: "PromoAPI",
             dependencies: [
                 "EventStore",
+                "ProjectionRuntime",
                 "PromoDomain",
+                "PromoProjections",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,18 +60,49 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Projection workers: leases, batches and checkpoints, parked events, rebuilds beside the live read model.
+        .target(
+            name: "ProjectionRuntime",
+            dependencies: [
+                "EventStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The read models' SQL definitions (Projections/sql/NAME.vN.sql), shipped as resources.
+        .target(
+            name: "ProjectionSQL", path: "Projections", exclude: ["README.md"], resources: [.copy("sql")],
+            swiftSettings: swiftSettings),
+        // The read models: one folder each, with its handler and its queries.
+        .target(
+            name: "PromoProjections",
+            dependencies: [
+                "EventStore",
+                "ProjectionRuntime",
+                "ProjectionSQL",
+                "PromoDomain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The promoctl subcommands, as a library so tests can drive them in-process.
         .target(
             name: "PromoCLI",
             dependencies: [
                 "EventStore",
+                "ProjectionRuntime",
                 "PromoAPI",
+                "PromoProjections",
                 "PromoDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -104,9 +137,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ProjectionTests",
+            dependencies: [
+                "EventStore",
+                "ProjectionRuntime",
+                "PromoDomain",
+                "PromoProjections",
+                "PromoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PromoAPITests",
             dependencies: [
                 "EventStore",
+                "ProjectionRuntime",
+                "PromoProjections",
                 "PromoTestSupport",
                 "PromoAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -119,6 +167,8 @@ let package = Package(
             name: "PromoCLITests",
             dependencies: [
                 "EventStore",
+                "ProjectionRuntime",
+                "PromoProjections",
                 "PromoCLI",
                 "PromoDomain",
                 "PromoTestSupport",

@@ -1,4 +1,6 @@
 import EventStore
+import ProjectionRuntime
+import PromoProjections
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -37,10 +39,13 @@ public struct APIServer: Sendable {
 
     public var configuration: Configuration
     public var store: PostgresEventStore
+    /// The read models the report routes serve (the platform's own, ``ReadModels/all()``, by default).
+    public var readModels: ProjectionCatalog
 
-    public init(configuration: Configuration, store: PostgresEventStore) {
+    public init(configuration: Configuration, store: PostgresEventStore, readModels: ProjectionCatalog? = nil) {
         self.configuration = configuration
         self.store = store
+        self.readModels = readModels ?? ProjectionCatalog(store: store, projections: ReadModels.platform)
     }
 
     /// The application with its routes; `services` run in its service group (the pool, workers, …).
@@ -90,6 +95,7 @@ public struct APIServer: Sendable {
         OrderRoutes(runner: runner, states: states, metrics: metrics, caches: caches).register(on: table)
         CustomerRoutes(runner: runner, keys: CustomerKeyStore(client: store.client, logger: store.logger))
             .register(on: table)
+        ReadModelRoutes(catalog: readModels).register(on: table)
         return table
     }
 }

@@ -14,7 +14,7 @@ public struct Promoctl: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, ServeCommand.self, KeysCommand.self, VerifyCommand.self, QuoteCommand.self,
-            DemoCommand.self, BenchCommand.self,
+            DemoCommand.self, BenchCommand.self, ProjectionsCommand.self,
         ]
     )
 

@@ -14,7 +14,8 @@ import Testing
 enum APITest {
     private static let migrated = Task<PostgresEventStore, any Error> {
         let store = try await TestDatabase.store()
-        try await Migrator(client: store.client, logger: store.logger, migrations: APIMigrations.all).migrate()
+        try await Migrator(client: store.client, logger: store.logger, migrations: APIMigrations.afterEventStore)
+            .migrate()
         return store
     }
 

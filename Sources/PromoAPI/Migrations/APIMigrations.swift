@@ -1,4 +1,5 @@
 import EventStore
+import ProjectionRuntime
 
 /// The API's own tables, applied by `promoctl migrate` after the event store's steps.
 ///
@@ -7,8 +8,11 @@ import EventStore
 public enum APIMigrations {
     public static let all: [Migration] = [apiKeys, idempotentRequests, customerKeys, lz4Responses, stockStreams]
 
-    /// Every step `promoctl migrate` applies: the event store's, then the API's.
-    public static let withEventStore: [Migration] = EventStoreMigrations.all + all
+    /// The steps after the event store's: the API's, then the projection registry's.
+    public static let afterEventStore: [Migration] = all + ProjectionMigrations.all
+
+    /// Every step `promoctl migrate` applies: the event store's, then ``afterEventStore``.
+    public static let withEventStore: [Migration] = EventStoreMigrations.all + afterEventStore
 
     /// API keys: only the SHA-256 of a key is stored. A revoked key keeps its row (and its events) for audit.
     static let apiKeys = Migration(

@@ -147,5 +147,21 @@ enum OpenAPIOperations {
                 method: "GET", path: "/v1/campaigns/{id}/versions",
                 summary: "Every definition the campaign has had, and its status changes, with who and when",
                 roles: [.marketing, .analyst, .auditor], response: "CampaignVersions", errors: readErrors + [404]),
+            .init(
+                method: "GET", path: "/v1/projections",
+                summary: "Every read model: version, generation, position, lag in events and seconds, status "
+                    + "(running, rebuilding, failed, stopped, new), a rebuild's progress, parked events",
+                roles: [.marketing, .analyst, .auditor], response: "ProjectionList", errors: readErrors),
+            .init(
+                method: "POST", path: "/v1/projections/{name}/rebuild",
+                summary: "Rebuild a read model from position 0 beside the live one; readers switch over when it has "
+                    + "caught up (202; the one already building if there is one; 404 unknown_projection)",
+                roles: [], body: "Empty", success: 202, response: "RebuildStarted", errors: writeErrors + [404]),
+            .init(
+                method: "GET", path: "/v1/reports/stock",
+                summary: "Stock levels per SKU and location from the read model (on hand, reserved, available, "
+                    + "safety stock, below safety); minPosition waits up to 5 s, else 503 projection_lagging",
+                roles: [.marketing, .analyst, .auditor], query: ["location", "belowSafety", "minPosition"],
+                response: "StockReport", errors: readErrors),
         ]
 }

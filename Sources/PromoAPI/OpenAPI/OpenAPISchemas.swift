@@ -72,7 +72,9 @@ enum OpenAPISchemas {
         "limits": ["type": "object"], "budgetMode": ["enum": ["all_or_nothing", "partial"]],
     ]
 
-    static var all: [String: JSONValue] {
+    static var all: [String: JSONValue] { commands.merging(readModels) { a, _ in a } }
+
+    static var commands: [String: JSONValue] {
         [
             "Error": object([
                 "error": object([
@@ -258,6 +260,57 @@ enum OpenAPISchemas {
                         ], closed: false),
                 ],
                 "statusChanges": ["type": "array"],
+            ]),
+        ]
+    }
+
+    static var readModels: [String: JSONValue] {
+        let count: JSONValue = ["type": "integer", "minimum": 0]
+        return [
+            "ProjectionList": object([
+                "projections": [
+                    "type": "array",
+                    "items": object([
+                        "name": string(1, 40), "version": count, "generation": count, "position": ["type": "integer"],
+                        "lagEvents": count, "lagSeconds": ["type": "number", "minimum": 0],
+                        "status": ["enum": ["running", "rebuilding", "failed", "stopped", "new"]],
+                        "workerRunning": ["type": "boolean"],
+                        "rebuild": [
+                            "oneOf": [
+                                ["type": "null"],
+                                object([
+                                    "generation": count, "version": count, "position": ["type": "integer"],
+                                    "eventsDone": count, "eventsTotal": count,
+                                    "status": ["enum": ["running", "failed"]],
+                                ]),
+                            ]
+                        ],
+                        "parked": [
+                            "type": "array",
+                            "items": object([
+                                "generation": count, "position": ["type": "integer"],
+                                "eventId": ["type": ["string", "null"]], "eventType": ["type": ["string", "null"]],
+                                "streamId": ["type": ["string", "null"]], "error": ["type": "string"],
+                                "attempts": count, "parkedAt": ["type": "string", "format": "date-time"],
+                            ]),
+                        ],
+                    ]),
+                ]
+            ]),
+            "RebuildStarted": object([
+                "name": string(1, 40), "generation": count, "version": count,
+                "state": ["enum": ["building", "live"]], "eventsTotal": count,
+            ]),
+            "StockReport": object([
+                "items": [
+                    "type": "array",
+                    "items": object(
+                        stockLevel.merging([
+                            "sku": id, "location": id, "belowSafety": ["type": "boolean"],
+                            "available": ["type": "integer"],
+                        ]) { _, b in b }),
+                ],
+                "position": ["type": "integer", "description": "the read model's checkpoint"],
             ]),
         ]
     }

@@ -3,14 +3,24 @@ import EventStore
 import Hummingbird
 import Logging
 import PostgresNIO
+import ProjectionRuntime
 import PromoAPI
+import PromoProjections
 import ServiceLifecycle
+import UnixSignals
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP API and the event workers until SIGTERM or SIGINT.",
+        abstract: "Run the HTTP API and the projection workers until SIGTERM or SIGINT.",
         discussion: """
+            --role all (the default) runs both in one process; --role api serves HTTP only, --role workers runs
+            only the projection workers that build the read models. Several processes may run against one
+            database: each read model is built by exactly one worker at a time (a lease), and a worker of another
+            process takes over within seconds when its holder stops. A read model whose definition version was
+            bumped (Projections/sql/NAME.vN.sql) is rebuilt beside the live one at start, and readers switch when
+            it has caught up.
+
             Shuts down gracefully: in-flight requests finish, then the pool closes. Responses recorded for
             Idempotency-Keys are kept 24 hours, then deleted (hourly). One serving process at a time (an advisory
             lock decides which) moves campaigns at their windows' edges: scheduled ones go live, ended ones end.
@@ -20,6 +30,13 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+
+    enum Role: String, ExpressibleByArgument, CaseIterable {
+        case all, api, workers
+    }
+
+    @Option(help: "What this process runs: all (API and projection workers), api, or workers.")
+    var role: Role = .all
 
     @Option(help: "Address to bind.")
     var host = "127.0.0.1"
@@ -52,17 +69,30 @@ struct ServeCommand: AsyncParsableCommand {
         let signal = WakeupSignal()
         let appended = WakeupSignal()
         let store = PostgresEventStore(client: client, logger: logger, appended: appended)
+        let readModels = ProjectionCatalog(store: store, projections: ReadModels.platform)
+        var services: [any Service] = [
+            client, PositionsAtStartup(store: store),
+            EventNotifier(client: client, signal: signal, appended: appended, logger: logger),
+        ]
+        if role != .workers {
+            services += [IdempotencyCleanup(client: client, logger: logger), CampaignClock(store: store)]
+        }
+        if role != .api { services.append(ProjectionWorkers(catalog: readModels, signal: signal)) }
+        guard role != .workers else {
+            print("PromoLedger projection workers are running (\(readModels.projections.count) read models)")
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            try await group.run()
+            return
+        }
         let server = APIServer(
             configuration: .init(
                 host: host, port: port, writeBatching: writeBatching,
-                requestsPerSecondPerKey: rateLimit > 0 ? rateLimit : nil), store: store)
+                requestsPerSecondPerKey: rateLimit > 0 ? rateLimit : nil), store: store, readModels: readModels)
         let host = self.host
-        let startup = PositionsAtStartup(store: store)
-        let app = server.makeApplication(services: [
-            client, startup, EventNotifier(client: client, signal: signal, appended: appended, logger: logger),
-            IdempotencyCleanup(client: client, logger: logger),
-            CampaignClock(store: store),
-        ]) { port in
+        let app = server.makeApplication(services: services) { port in
             print("PromoLedger is listening on http://\(host):\(port)")
         }
         try await app.runService()

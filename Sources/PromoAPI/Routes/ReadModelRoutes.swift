@@ -1,0 +1,128 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PostgresNIO
+import ProjectionRuntime
+import PromoDomain
+import PromoProjections
+
+/// The read models' routes: reports served from projection tables (views in schema `rm`), and the projections'
+/// status and rebuilds. Reports honour `?minPosition=N`: they wait up to 5 s for the read model to reach the
+/// position a command returned, else answer 503 `projection_lagging`.
+struct ReadModelRoutes: Sendable {
+    let catalog: ProjectionCatalog
+    var store: PostgresEventStore { catalog.store }
+
+    static let readers: Set<AccessRole> = [.marketing, .analyst, .auditor]
+    static let minPositionWait: Duration = .seconds(5)
+
+    func register(on table: RouteTable) {
+        table.add(.get, "/projections", roles: Self.readers) { request, _ in
+            _ = try QueryReader(request, allowed: [])
+            let statuses = try await catalog.status()
+            return JSONResponse.make(body: ["projections": .array(statuses.map(Self.json))])
+        }
+        table.add(.post, "/projections/{name}/rebuild", roles: []) { request, context in
+            let name = try request.identifier("name", context: context)
+            _ = try QueryReader(request, allowed: [])
+            // No body, or an empty object, like every write that carries no fields; no Idempotency-Key needed:
+            // asking again while a rebuild runs returns the one running.
+            var request = request
+            let bytes = try await request.bodyBytes(context: context)
+            if bytes.readableBytes > 0 { try BodyReader(body: Request.json(bytes)).finish() }
+            do {
+                let generation = try await catalog.requestRebuild(name)
+                return JSONResponse.make(
+                    status: .accepted,
+                    body: [
+                        "name": .string(name), "generation": .int(Int64(generation.generation)),
+                        "version": .int(Int64(generation.version)), "state": .string(generation.state.rawValue),
+                        "eventsTotal": .int(generation.eventsTotal),
+                    ])
+            } catch let error as ProjectionError {
+                throw APIError(.notFound, code: "unknown_projection", message: error.description)
+            }
+        }
+        table.add(.get, "/reports/stock", roles: Self.readers) { request, _ in
+            let query = try QueryReader(request, allowed: ["location", "belowSafety", "minPosition"])
+            let position = try await waitFor(StockLevels.name, query)
+            let location = query["location"]
+            let belowSafety: Bool?
+            switch query["belowSafety"] {
+            case nil: belowSafety = nil
+            case "true": belowSafety = true
+            case "false": belowSafety = false
+            default: throw APIError.invalidField("belowSafety", "must be true or false")
+            }
+            let items = try await store.client.leasedQuery(
+                """
+                SELECT sku, location, on_hand, reserved, available, safety_stock, below_safety FROM rm.stock_levels
+                WHERE (\(location)::text IS NULL OR location = \(location)::text)
+                  AND (\(belowSafety)::boolean IS NULL OR below_safety = \(belowSafety)::boolean)
+                ORDER BY location, sku LIMIT 10000
+                """, logger: store.logger
+            ) { rows in
+                var items: [JSONValue] = []
+                for try await (sku, location, onHand, reserved, available, safety, below) in rows.decode(
+                    (String, String, Int64, Int64, Int64, Int64, Bool).self)
+                {
+                    items.append([
+                        "sku": .string(sku), "location": .string(location), "onHand": .int(onHand),
+                        "reserved": .int(reserved), "available": .int(available), "safetyStock": .int(safety),
+                        "belowSafety": .bool(below),
+                    ])
+                }
+                return items
+            }
+            return JSONResponse.make(body: ["items": .array(items), "position": .int(position)])
+        }
+    }
+
+    static func json(_ status: ProjectionStatus) -> JSONValue {
+        var json: [String: JSONValue] = [
+            "name": .string(status.name), "version": .int(Int64(status.version)),
+            "generation": .int(Int64(status.generation)), "position": .int(status.position),
+            "lagEvents": .int(status.lagEvents), "lagSeconds": .double(status.lagSeconds),
+            "status": .string(status.status), "workerRunning": .bool(status.workerRunning),
+            "rebuild": .null,
+            "parked": .array(
+                status.parked.map { parked in
+                    [
+                        "generation": .int(Int64(parked.generation)), "position": .int(parked.position),
+                        "eventId": parked.eventId.map { .string($0.uuidString.lowercased()) } ?? .null,
+                        "eventType": parked.eventType.map(JSONValue.string) ?? .null,
+                        "streamId": parked.streamId.map(JSONValue.string) ?? .null, "error": .string(parked.error),
+                        "attempts": .int(Int64(parked.attempts)),
+                        "parkedAt": .string(parked.parkedAt.formatted(.iso8601)),
+                    ]
+                }),
+        ]
+        if let rebuild = status.rebuild {
+            json["rebuild"] = [
+                "generation": .int(Int64(rebuild.generation)), "version": .int(Int64(rebuild.version)),
+                "position": .int(rebuild.position), "eventsDone": .int(rebuild.eventsDone),
+                "eventsTotal": .int(rebuild.eventsTotal), "status": .string(rebuild.status),
+            ]
+        }
+        return .object(json)
+    }
+
+    /// Reads `minPosition` and waits for projection `name` to reach it; returns the projection's position.
+    private func waitFor(_ name: String, _ query: QueryReader) async throws -> Int64 {
+        if let raw = query["minPosition"] {
+            guard let wanted = Int64(raw), wanted >= 0 else {
+                throw APIError.invalidField("minPosition", "must be a position (a whole number ≥ 0)")
+            }
+            guard try await catalog.waitUntil(name, reaches: wanted, timeout: Self.minPositionWait) else {
+                throw APIError(
+                    .serviceUnavailable, code: "projection_lagging",
+                    message: "the \(name) read model has not reached position \(wanted) yet; retry shortly",
+                    details: ["projection": .string(name), "minPosition": .int(wanted)])
+            }
+        }
+        return try await store.client.leasedValue(
+            "SELECT position FROM projection_generations WHERE name = \(name) AND state = 'live'", as: Int64.self,
+            logger: store.logger) ?? 0
+    }
+}

@@ -1,0 +1,314 @@
+import EventStore
+import Foundation
+import PostgresNIO
+import ProjectionRuntime
+import PromoDomain
+import PromoProjections
+import PromoTestSupport
+import Synchronization
+import Testing
+
+@Suite("Projection runtime: checkpoints, leases, parked events, rebuilds")
+struct ProjectionRuntimeTests {
+    /// Stock movements of fresh SKUs, and what the command side's own fold says they come to.
+    struct StockHistory {
+        var skus: [String]
+        var lastPosition: Int64 = 0
+        var expected: [String: StockState] = [:]
+
+        init(count: Int) {
+            let prefix = ProjectionTestKit.suffix()
+            skus = (1...count).map { "T\(prefix)-\($0)" }
+        }
+
+        mutating func append(_ store: PostgresEventStore, round: Int) async throws {
+            for (index, sku) in skus.enumerated() {
+                for location in ["online", "store-cd-01"] {
+                    let order = "order-\(round)-\(index)"
+                    let events: [any DomainEvent] = [
+                        StockReceived(sku: sku, location: location, quantity: 100 + index),
+                        SafetyStockSet(sku: sku, location: location, quantity: 20 + round),
+                        StockReserved(sku: sku, location: location, quantity: 30, orderId: order),
+                        StockReleased(sku: sku, location: location, quantity: 10, orderId: order),
+                        StockIssued(sku: sku, location: location, quantity: 15, orderId: order),
+                        StockAdjusted(sku: sku, location: location, delta: -2, reason: "damaged"),
+                        StockReturned(sku: sku, location: location, quantity: 3, orderId: order),
+                    ]
+                    let stream = try StreamID("stock-\(sku)@\(location)")
+                    let result = try await store.append(
+                        to: stream, expectedVersion: .any, events: try events.map { try NewEvent($0) })
+                    lastPosition = max(lastPosition, result.lastPosition)
+                    var state = expected["\(sku)@\(location)"] ?? StockState()
+                    for event in events {
+                        try state.evolve(type: type(of: event).eventType, payload: try JSONValue(encoding: event))
+                    }
+                    expected["\(sku)@\(location)"] = state
+                }
+            }
+        }
+
+        /// The rows the read model must hold, as `(sku,location,on_hand,reserved,safety,available,below)`.
+        var expectedRows: [String] {
+            expected.sorted { $0.key < $1.key }.map { key, state in
+                let parts = key.split(separator: "@")
+                return "(\(parts[0]),\(parts[1]),\(state.onHand),\(state.reserved),\(state.safetyStock),"
+                    + "\(state.available),\(state.isLow ? "t" : "f"))"
+            }
+        }
+    }
+
+    static func levels(_ catalog: ProjectionCatalog, _ history: StockHistory) async throws -> [String] {
+        try await ProjectionTestKit.rows(
+            catalog, "stock_levels", columns: "sku, location, on_hand, reserved, safety_stock, available, below_safety",
+            where: "sku = ANY(\(history.skus))")
+    }
+
+    @Test("Stock levels follow the log and equal the command side's fold; a rebuild from 0 gives the same rows")
+    func followAndRebuild() async throws {
+        try await ProjectionTestKit.withDatabase { store in
+            let projection = try ProjectionTestKit.stockLevels()
+            let catalog = ProjectionCatalog(store: store, projections: [projection])
+            var history = StockHistory(count: 6)
+            try await history.append(store, round: 1)
+            try await ProjectionTestKit.running(catalog) {
+                #expect(
+                    try await catalog.waitUntil(projection.name, reaches: history.lastPosition, timeout: .seconds(60)))
+                #expect(try await Self.levels(catalog, history) == history.expectedRows)
+                // Received 100+i, reserved 30 − released 10 − issued 15 = 5, on hand 100+i − 15 − 2 + 3 = 86+i,
+                // safety 21; available 81+i, not below safety.
+                #expect(history.expectedRows.first == "(\(history.skus[0]),online,86,5,21,81,f)")
+
+                try await history.append(store, round: 2)
+                #expect(try await catalog.generations(of: projection.name).map(\.generation) == [1])
+                try await catalog.requestRebuild(projection.name)
+                try await ProjectionTestKit.eventually("the rebuilt generation goes live") {
+                    try await catalog.generations(of: projection.name).map(\.generation) == [2]
+                }
+                #expect(
+                    try await catalog.waitUntil(projection.name, reaches: history.lastPosition, timeout: .seconds(60)))
+                #expect(try await Self.levels(catalog, history) == history.expectedRows)
+                // Round 2 added 100+i and reserved 5 more net; safety stock moved to 22.
+                #expect(history.expectedRows.first == "(\(history.skus[0]),online,172,10,22,162,f)")
+                // The old generation's schema is gone.
+                let schemas = try await store.client.leasedQuery(
+                    "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'rm\\_stock\\_levels\\_g%' ORDER BY 1",
+                    logger: TestDatabase.logger
+                ) { rows in
+                    var names: [String] = []
+                    for try await name in rows.decode(String.self) { names.append(name) }
+                    return names
+                }
+                #expect(schemas == ["rm_stock_levels_g2"])
+                let status = try await catalog.status(of: projection)
+                #expect(status.generation == 2)
+                #expect(status.status == "running")
+                #expect(status.lagEvents == 0)
+                #expect(status.rebuild == nil)
+                #expect(status.parked.isEmpty)
+            }
+        }
+    }
+
+    @Test("Two processes: exactly one runs the projection; when it stops the other takes over and nothing counts twice")
+    func oneRunnerAndTakeover() async throws {
+        try await ProjectionTestKit.withDatabase { store in
+            let projection = try ProjectionTestKit.stockLevels()
+            let first = ProjectionCatalog(store: store, projections: [projection])
+            // A second "process": a pool of its own on the same database.
+            try await ScratchDatabase.withClient(
+                ScratchDatabase.url(TestDatabase.url, database: try await Self.databaseName(store)), maxConnections: 4
+            ) { client in
+                var history = StockHistory(count: 4)
+                try await history.append(store, round: 1)
+                let second = ProjectionCatalog(
+                    store: PostgresEventStore(client: client, logger: TestDatabase.logger), projections: [projection])
+                let a = ProjectionTestKit.start(first)
+                try await ProjectionTestKit.eventually("the first process holds the lease") {
+                    try await first.status(of: projection).workerRunning
+                }
+                try await ProjectionTestKit.running(second) {
+                    #expect(
+                        try await first.waitUntil(projection.name, reaches: history.lastPosition, timeout: .seconds(60))
+                    )
+                    #expect(try await Self.leaseHolders(first, projection) == 1)
+                    try await history.append(store, round: 2)
+                    #expect(
+                        try await first.waitUntil(projection.name, reaches: history.lastPosition, timeout: .seconds(60))
+                    )
+                    #expect(try await Self.levels(first, history) == history.expectedRows)
+
+                    // The first process stops; the second takes over and continues from the checkpoint.
+                    a.cancel()
+                    await a.value
+                    try await history.append(store, round: 3)
+                    #expect(
+                        try await second.waitUntil(
+                            projection.name, reaches: history.lastPosition, timeout: .seconds(60)))
+                    #expect(try await Self.leaseHolders(first, projection) == 1)
+                    #expect(try await Self.levels(first, history) == history.expectedRows)
+                }
+            }
+        }
+    }
+
+    static func databaseName(_ store: PostgresEventStore) async throws -> String {
+        try await store.client.leasedValue("SELECT current_database()::text", as: String.self, logger: store.logger)
+            ?? ""
+    }
+
+    static func leaseHolders(_ catalog: ProjectionCatalog, _ projection: Projection) async throws -> Int64 {
+        try await catalog.store.client.leasedValue(
+            """
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND classid = \(Int64(0x5052_4A4C))::oid AND objid = (hashtext(\(projection.name))::bigint & 4294967295)::oid
+            """, as: Int64.self, logger: TestDatabase.logger) ?? 0
+    }
+
+    /// Appends `count` events of `type` to a fresh stream; the ones in `poison` carry `"poison": true`.
+    static func appendNumbered(
+        _ store: PostgresEventStore, type: String, count: Int, poison: Set<Int> = []
+    ) async throws -> [Int64] {
+        let stream = TestDatabase.uniqueStream("projtest")
+        var positions: [Int64] = []
+        for n in 1...count {
+            let payload: JSONValue = ["n": .int(Int64(n)), "poison": .bool(poison.contains(n))]
+            let result = try await store.append(
+                to: stream, expectedVersion: .any, events: [NewEvent(type: type, payload: payload)])
+            positions.append(result.lastPosition)
+        }
+        return positions
+    }
+
+    static func seen(_ store: PostgresEventStore, table: String = "seen") async throws -> [Int64] {
+        try await store.client.leasedQuery(
+            PostgresQuery(unsafeSQL: "SELECT n FROM rm.\(table) ORDER BY position"), logger: TestDatabase.logger
+        ) { rows in
+            var values: [Int64] = []
+            for try await n in rows.decode(Int64.self) { values.append(n) }
+            return values
+        }
+    }
+
+    @Test("A poison event is parked: status failed, the others keep running; retry after a fix goes on")
+    func poisonRetry() async throws {
+        try await ProjectionTestKit.withDatabase { store in
+            let handler = RecordingHandler()
+            let poisoned = Projection(
+                definition: RecordingHandler.definition(name: "poisoned", type: "Numbered"), handler: handler,
+                batchSize: 4)
+            let healthy = try ProjectionTestKit.stockLevels()
+            let catalog = ProjectionCatalog(store: store, projections: [poisoned, healthy])
+            let positions = try await Self.appendNumbered(store, type: "Numbered", count: 6, poison: [3])
+            var history = StockHistory(count: 2)
+            try await history.append(store, round: 1)
+            try await ProjectionTestKit.running(catalog) {
+                try await ProjectionTestKit.eventually("the poison event is parked") {
+                    try await catalog.status(of: poisoned).status == "failed"
+                }
+                let failed = try await catalog.status(of: poisoned)
+                #expect(failed.parked.map(\.position) == [positions[2]])
+                #expect(failed.parked.first?.eventType == "Numbered")
+                #expect(failed.parked.first?.error.contains("poison at \(positions[2])") == true)
+                #expect(failed.parked.first?.attempts == 3)
+                #expect(failed.position == positions[1], "stopped right before the parked event")
+                #expect(try await Self.seen(store) == [1, 2])
+                // The other projection is not held up.
+                #expect(try await catalog.waitUntil(healthy.name, reaches: history.lastPosition, timeout: .seconds(60)))
+                #expect(try await Self.levels(catalog, history) == history.expectedRows)
+
+                // Retried before the fix: parked again. After it: everything, each once.
+                #expect(try await catalog.retry(poisoned.name) == 1)
+                try await ProjectionTestKit.eventually("parked again") {
+                    try await catalog.status(of: poisoned).parked.first?.attempts == 6
+                }
+                handler.cured.store(true, ordering: .relaxed)
+                #expect(try await catalog.retry(poisoned.name) == 1)
+                #expect(try await catalog.waitUntil(poisoned.name, reaches: positions[5], timeout: .seconds(60)))
+                #expect(try await Self.seen(store) == [1, 2, 3, 4, 5, 6])
+                let recovered = try await catalog.status(of: poisoned)
+                #expect(recovered.status == "running")
+                #expect(recovered.parked.isEmpty)
+                await #expect(throws: ProjectionError.self) { try await catalog.retry(poisoned.name) }
+            }
+        }
+    }
+
+    @Test("Skipping a parked event moves past it; a handler that throws once loses and repeats nothing")
+    func skipAndFailOnce() async throws {
+        try await ProjectionTestKit.withDatabase { store in
+            let poisoned = Projection(
+                definition: RecordingHandler.definition(name: "skipped", type: "Numbered"),
+                handler: RecordingHandler(), batchSize: 4)
+            var flakyDefinition = RecordingHandler.definition(name: "flaky", type: "Numbered")
+            flakyDefinition.tables = ["seen_flaky"]
+            flakyDefinition.statements = [
+                "CREATE TABLE seen (position bigint PRIMARY KEY, stream_id text NOT NULL, n bigint NOT NULL)",
+                "CREATE VIEW seen_flaky AS SELECT * FROM seen",
+            ]
+            let flakyHandler = RecordingHandler(failOnce: true)
+            flakyHandler.cured.store(true, ordering: .relaxed)
+            let flaky = Projection(definition: flakyDefinition, handler: flakyHandler, batchSize: 4)
+            let catalog = ProjectionCatalog(store: store, projections: [poisoned, flaky])
+            let positions = try await Self.appendNumbered(store, type: "Numbered", count: 5, poison: [2])
+            try await ProjectionTestKit.running(catalog) {
+                try await ProjectionTestKit.eventually("the poison event is parked") {
+                    try await catalog.status(of: poisoned).status == "failed"
+                }
+                #expect(try await catalog.skip(poisoned.name) == [positions[1]])
+                #expect(try await catalog.waitUntil(poisoned.name, reaches: positions[4], timeout: .seconds(60)))
+                #expect(try await Self.seen(store) == [1, 3, 4, 5])
+                #expect(try await catalog.status(of: poisoned).parked.isEmpty)
+
+                // The flaky one failed its first batch, then handled every event exactly once.
+                #expect(try await catalog.waitUntil(flaky.name, reaches: positions[4], timeout: .seconds(60)))
+                #expect(try await Self.seen(store, table: "seen_flaky") == [1, 2, 3, 4, 5])
+                #expect(flakyHandler.calls.load(ordering: .relaxed) >= 2)
+                #expect(try await catalog.status(of: flaky).parked.isEmpty)
+            }
+        }
+    }
+
+    @Test("A worker whose session is killed mid-batch resumes from its checkpoint: nothing applied twice or skipped")
+    func killedMidBatch() async throws {
+        try await ProjectionTestKit.withDatabase { store in
+            let projection = Projection(
+                definition: RecordingHandler.definition(name: "killed", type: "Numbered"), handler: SlowHandler(),
+                batchSize: 3)
+            let catalog = ProjectionCatalog(store: store, projections: [projection])
+            let positions = try await Self.appendNumbered(store, type: "Numbered", count: 30)
+            try await ProjectionTestKit.running(catalog) {
+                // Kill the worker's session while a batch sleeps inside its transaction, twice.
+                for _ in 1...2 {
+                    try await ProjectionTestKit.eventually("a batch in flight is killed") {
+                        try await store.client.leasedQuery(
+                            """
+                            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                            WHERE datname = current_database() AND wait_event = 'PgSleep'
+                              AND query LIKE 'SELECT pg_sleep(0.3) /* batch */%'
+                            """, logger: TestDatabase.logger
+                        ) { rows in
+                            var any = false
+                            for try await terminated in rows.decode(Bool.self) where terminated { any = true }
+                            return any
+                        }
+                    }
+                }
+                #expect(try await catalog.waitUntil(projection.name, reaches: positions[29], timeout: .seconds(60)))
+                #expect(try await Self.seen(store) == Array(1...30))
+            }
+        }
+    }
+}
+
+/// Records like ``RecordingHandler`` but sleeps inside each batch, so a test can kill the session mid-batch.
+struct SlowHandler: ProjectionHandler {
+    func apply(_ events: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws {
+        for event in events {
+            try await connection.execute(
+                "INSERT INTO seen (position, stream_id, n) VALUES (\(event.position), \(event.streamId), \(event.payload["n"]?.intValue ?? 0))",
+                logger: logger)
+        }
+        try await connection.execute("SELECT pg_sleep(0.3) /* batch */", logger: logger)
+    }
+}

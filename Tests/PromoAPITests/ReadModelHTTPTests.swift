@@ -1,0 +1,118 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import ProjectionRuntime
+import PromoDomain
+import PromoProjections
+import PromoTestSupport
+import Testing
+
+@testable import PromoAPI
+
+/// On a database of its own: the read models read every event of their types, and the shared test database
+/// holds other tests' events, some deliberately malformed.
+@Suite("Read models over HTTP")
+struct ReadModelHTTPTests {
+    static func first(_ value: JSONValue?) -> JSONValue? {
+        guard case .array(let items)? = value else { return nil }
+        return items.first
+    }
+
+    @Test("A stock write's position read back with minPosition; belowSafety filters; rebuild; projection status")
+    func stockReportReadsItsOwnWrites() async throws {
+        let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "rmhttp")
+        do {
+            try await Self.stockReport(scratch)
+            try await scratch.drop()
+        } catch {
+            try? await scratch.drop()
+            throw error
+        }
+    }
+
+    static func stockReport(_ scratch: ScratchDatabase) async throws {
+        try await ScratchDatabase.withClient(scratch.url, maxConnections: 6) { client in
+            let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
+            try await Migrator(client: client, logger: store.logger, migrations: APIMigrations.withEventStore).migrate()
+            let keys = ApiKeyStore(store: store)
+            let admin = try await keys.create(role: .admin, name: "tests", actor: "tests").secret
+            let analyst = try await keys.create(role: .analyst, name: "tests", actor: "tests").secret
+            let server = APIServer(configuration: .init(port: 0), store: store)
+            let app = server.makeApplication(services: [])
+            let catalog = server.readModels
+
+            try await app.test(.router) { base in
+                let client = Client(base: base)
+                // Before any worker ran: the projection is new, and a read that waits for a position says so.
+                let before = try await client.send(.get, "/v1/projections", key: analyst)
+                #expect(before.status == .ok)
+                #expect(Self.first(before.json["projections"])?["status"] == "new")
+
+                _ = try await client.send(.put, "/v1/products/HP-001", key: admin, body: productBody())
+                let received = try await client.send(
+                    .post, "/v1/stock/HP-001/online/receipts", key: admin, body: #"{"quantity":120}"#)
+                #expect(received.status == .ok || received.status == .created, "\(received.text)")
+                let safety = try await client.send(
+                    .put, "/v1/stock/HP-001/online/safety-stock", key: admin, body: #"{"quantity":150}"#)
+                let position = try #require(safety.json["position"]?.intValue)
+                let lagging = try await client.send(
+                    .get, "/v1/reports/stock?minPosition=\(position)", key: analyst)
+                #expect(lagging.status == .serviceUnavailable)
+                #expect(lagging.errorCode == "projection_lagging")
+
+                let workers = Task { try? await ProjectionWorkers(catalog: catalog, signal: nil).run() }
+                defer { workers.cancel() }
+                let report = try await client.send(.get, "/v1/reports/stock?minPosition=\(position)", key: analyst)
+                #expect(report.status == .ok, "\(report.text)")
+                #expect(
+                    report.json["items"]
+                        == [
+                            [
+                                "sku": "HP-001", "location": "online", "onHand": 120, "reserved": 0, "available": 120,
+                                "safetyStock": 150, "belowSafety": true,
+                            ]
+                        ])
+                #expect((report.json["position"]?.intValue ?? 0) >= position)
+                let other = try await client.send(
+                    .get, "/v1/reports/stock?location=store-cd-01&minPosition=\(position)", key: analyst)
+                #expect(other.json["items"] == [])
+                let healthy = try await client.send(.get, "/v1/reports/stock?belowSafety=false", key: analyst)
+                #expect(healthy.json["items"] == [])
+                let bad = try await client.send(.get, "/v1/reports/stock?belowSafety=maybe", key: analyst)
+                #expect(bad.status == .badRequest)
+                #expect(bad.errorField == "belowSafety")
+                let badPosition = try await client.send(.get, "/v1/reports/stock?minPosition=-3", key: analyst)
+                #expect(badPosition.errorField == "minPosition")
+
+                // A rebuild: 202, then the new generation goes live with the same rows.
+                let unknown = try await client.send(.post, "/v1/projections/no_such/rebuild", key: admin)
+                #expect(unknown.status == .notFound)
+                #expect(unknown.errorCode == "unknown_projection")
+                let forbidden = try await client.send(.post, "/v1/projections/stock_levels/rebuild", key: analyst)
+                #expect(forbidden.status == .forbidden)
+                let rebuild = try await client.send(.post, "/v1/projections/stock_levels/rebuild", key: admin)
+                #expect(rebuild.status == .accepted, "\(rebuild.text)")
+                #expect(rebuild.json["generation"] == 2)
+                #expect(rebuild.json["state"] == "building")
+                let deadline = ContinuousClock.now + .seconds(60)
+                while try await catalog.generations(of: "stock_levels").map(\.generation) != [2],
+                    ContinuousClock.now < deadline
+                {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let status = try await client.send(.get, "/v1/projections", key: analyst)
+                let stock = try #require(Self.first(status.json["projections"]))
+                #expect(stock["name"] == "stock_levels")
+                #expect(stock["generation"] == 2)
+                #expect(stock["status"] == "running")
+                #expect(stock["lagEvents"] == 0)
+                #expect(stock["parked"] == [])
+                let after = try await client.send(.get, "/v1/reports/stock", key: analyst)
+                #expect(after.json["items"] == report.json["items"])
+            }
+        }
+    }
+}
