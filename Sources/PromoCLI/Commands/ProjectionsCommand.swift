@@ -84,14 +84,16 @@ struct ProjectionsCommand: AsyncParsableCommand {
             try await database.withStore(maxConnections: 4) { store in
                 let catalog = ProjectionCatalog(store: store, projections: ReadModels.platform)
                 let projection: Projection
-                do { projection = try catalog.projection(named: name) } catch { throw ValidationError("\(error)") }
+                do { projection = try catalog.projection(named: name) } catch { throw OperatorError("\(error)") }
+                // Built when it is live and has read everything there was when the rebuild began.
+                let head = try await store.headPosition()
                 let started = try await catalog.requestRebuild(name)
                 let target = started.generation
                 FileHandle.standardError.write(
                     Data("rebuilding \(name) v\(started.version) as generation \(target)\n".utf8))
                 let worker = Task {
                     await ProjectionWorker(catalog: catalog, projection: projection, signal: nil).run { generations in
-                        generations.contains { $0.generation == target && $0.state == .live }
+                        generations.contains { $0.generation == target && $0.state == .live && $0.position >= head }
                     }
                 }
                 defer { worker.cancel() }
@@ -99,16 +101,16 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 while true {
                     let generations = try await catalog.generations(of: name)
                     guard let built = generations.first(where: { $0.generation == target }) else {
-                        throw ValidationError("generation \(target) of \(name) disappeared; see projections status")
+                        throw OperatorError("generation \(target) of \(name) disappeared; see `promoctl projections status`")
                     }
-                    if built.state == .live {
+                    if built.state == .live, built.position >= head {
                         progress.finish(done: built.eventsDone)
                         print("\(name): generation \(target) is live at position \(built.position)")
                         return
                     }
                     if built.failed {
                         progress.finish(done: built.eventsDone)
-                        throw ValidationError(
+                        throw OperatorError(
                             "the rebuild of \(name) stopped at a parked event; `promoctl projections status` shows it")
                     }
                     progress.report(done: built.eventsDone, total: built.eventsTotal)
@@ -132,7 +134,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
             let released = try await database.withStore(maxConnections: 2) { store in
                 do {
                     return try await ProjectionCatalog(store: store, projections: ReadModels.platform).retry(name)
-                } catch let error as ProjectionError { throw ValidationError("\(error)") }
+                } catch let error as ProjectionError { throw OperatorError("\(error)") }
             }
             print("\(name): \(released) parked event(s) released; its worker tries again now")
         }
@@ -156,7 +158,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
             let skipped = try await database.withStore(maxConnections: 2) { store in
                 do {
                     return try await ProjectionCatalog(store: store, projections: ReadModels.platform).skip(name)
-                } catch let error as ProjectionError { throw ValidationError("\(error)") }
+                } catch let error as ProjectionError { throw OperatorError("\(error)") }
             }
             print("\(name): skipped the event(s) at position \(skipped.map(String.init).joined(separator: ", "))")
         }
@@ -192,6 +194,12 @@ final class ProgressReporter: @unchecked Sendable {
             format: "%@: %lld events in %.1f s (%.0f events/s)", label, done, seconds, Double(done) / seconds)
         FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
     }
+}
+
+/// An operator's request that cannot be done, said in words (no usage text: the command line was right).
+struct OperatorError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 extension String {
