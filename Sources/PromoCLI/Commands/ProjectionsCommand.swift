@@ -101,7 +101,8 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 while true {
                     let generations = try await catalog.generations(of: name)
                     guard let built = generations.first(where: { $0.generation == target }) else {
-                        throw OperatorError("generation \(target) of \(name) disappeared; see `promoctl projections status`")
+                        throw OperatorError(
+                            "generation \(target) of \(name) disappeared; see `promoctl projections status`")
                     }
                     if built.state == .live, built.position >= head {
                         progress.finish(done: built.eventsDone)
