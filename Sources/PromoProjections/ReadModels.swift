@@ -25,7 +25,8 @@ public enum ReadModels {
             return Projection(definition: definition, handler: handler)
         }
         return [
-            try projection(StockLevels.name, StockLevels())
+            try projection(StockLevels.name, StockLevels()),
+            try projection(BudgetBurn.name, BudgetBurn()),
         ]
     }
 

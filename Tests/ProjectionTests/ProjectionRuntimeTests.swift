@@ -312,3 +312,77 @@ struct SlowHandler: ProjectionHandler {
         try await connection.execute("SELECT pg_sleep(0.3) /* batch */", logger: logger)
     }
 }
+
+@Suite("Budget burn read model")
+struct BudgetBurnTests {
+    /// A campaign with a 10 000 total and 8 000 discount budget; two orders consume, one is cancelled, the
+    /// discount budget is raised to 9 000 and the total limit removed. Returns the last position.
+    static func history(_ store: PostgresEventStore, campaign: String) async throws -> Int64 {
+        let stream = try StreamID("campaign-\(campaign)")
+        func use(_ type: String, order: String, discount: Int64, gift: Int64) -> NewEvent {
+            NewEvent(
+                type: type,
+                payload: [
+                    "campaignId": .string(campaign), "orderId": .string(order), "customerId": "u-1",
+                    "day": "2026-11-11",
+                    "discountFen": .int(discount), "giftCostFen": .int(gift), "couponSubsidyFen": 0, "pointsCostFen": 0,
+                    "flashUnits": 0,
+                ])
+        }
+        let events: [NewEvent] = [
+            try NewEvent(
+                CampaignCreated(
+                    campaignId: campaign,
+                    definition: [
+                        "campaignId": .string(campaign), "budget": ["totalFen": 10_000, "discountFen": 8_000],
+                    ])),
+            use(CampaignBudgetConsumed.eventType, order: "o-1", discount: 3_000, gift: 500),
+            use(CampaignBudgetConsumed.eventType, order: "o-2", discount: 4_000, gift: 0),
+            try NewEvent(
+                CampaignBudgetThresholdCrossed(
+                    campaignId: campaign, orderId: "o-2", budget: "discountFen", thresholdBp: 8_000, consumedFen: 7_000,
+                    limitFen: 8_000)),
+            use(CampaignBudgetReleased.eventType, order: "o-1", discount: 3_000, gift: 500),
+            try NewEvent(
+                CampaignAdjusted(
+                    campaignId: campaign,
+                    definition: ["campaignId": .string(campaign), "budget": ["discountFen": 9_000]],
+                    changed: ["budget"])),
+        ]
+        var last: Int64 = 0
+        for event in events {
+            last = try await store.append(to: stream, expectedVersion: .any, events: [event]).lastPosition
+        }
+        return last
+    }
+
+    @Test("Limits follow the definition; consumed, released, left and percent per sub-budget; thresholds with when")
+    func burn() async throws {
+        try await ProjectionTestKit.withDatabase { store in
+            let real = try #require(try ReadModels.all().first { $0.name == BudgetBurn.name })
+            let projection = Projection(definition: real.definition, handler: real.handler, batchSize: 2)
+            let catalog = ProjectionCatalog(store: store, projections: [projection])
+            let last = try await Self.history(store, campaign: "c-burn")
+            try await ProjectionTestKit.running(catalog) {
+                #expect(try await catalog.waitUntil(BudgetBurn.name, reaches: last, timeout: .seconds(60)))
+                let rows = try await ProjectionTestKit.rows(
+                    catalog, "budget_burn",
+                    columns: "budget, limit_fen, consumed_fen, released_fen, net_fen, left_fen, percent",
+                    where: "campaign_id = 'c-burn'")
+                #expect(
+                    rows == [
+                        "(couponSubsidyFen,,0,0,0,,)",
+                        "(discountFen,9000,7000,3000,4000,5000,44.44)",
+                        "(giftCostFen,,500,500,0,,)",
+                        "(pointsCostFen,,0,0,0,,)",
+                        "(totalFen,,7500,3500,4000,,)",
+                    ])
+                let crossed = try await ProjectionTestKit.rows(
+                    catalog, "budget_thresholds_crossed",
+                    columns: "campaign_id, budget, threshold_bp, order_id, consumed_fen, limit_fen",
+                    where: "true")
+                #expect(crossed == ["(c-burn,discountFen,8000,o-2,7000,8000)"])
+            }
+        }
+    }
+}

@@ -99,9 +99,8 @@ enum ProjectionTestKit {
     static func rows(
         _ catalog: ProjectionCatalog, _ table: String, columns: String = "*", where condition: PostgresQuery
     ) async throws -> [String] {
-        var sql = "SELECT t::text FROM (SELECT \(columns) FROM rm.\(table)) t WHERE "
-        sql += condition.sql
-        let query = PostgresQuery(unsafeSQL: sql + " ORDER BY 1", binds: condition.binds)
+        let sql = "SELECT t::text FROM (SELECT \(columns) FROM rm.\(table) WHERE \(condition.sql)) t ORDER BY 1"
+        let query = PostgresQuery(unsafeSQL: sql, binds: condition.binds)
         return try await catalog.store.client.leasedQuery(query, logger: TestDatabase.logger) { rows in
             var result: [String] = []
             for try await text in rows.decode(String.self) { result.append(text) }

@@ -112,6 +112,40 @@ struct ReadModelHTTPTests {
                 #expect(stock["parked"] == [])
                 let after = try await client.send(.get, "/v1/reports/stock", key: analyst)
                 #expect(after.json["items"] == report.json["items"])
+
+                // Budget burn: a campaign's limits and one order's use, read back at its position.
+                let stream = try StreamID("campaign-c-http")
+                _ = try await store.append(
+                    to: stream, expectedVersion: .noStream,
+                    events: [
+                        try NewEvent(
+                            CampaignCreated(
+                                campaignId: "c-http",
+                                definition: ["campaignId": "c-http", "budget": ["discountFen": 8_000]]))
+                    ])
+                let used = try await store.append(
+                    to: stream, expectedVersion: .exact(1),
+                    events: [
+                        try NewEvent(
+                            CampaignBudgetConsumed(
+                                campaignId: "c-http", orderId: "o-1", customerId: "u-1", day: "2026-11-11",
+                                discountFen: 2_000))
+                    ])
+                let burn = try await client.send(
+                    .get, "/v1/budgets/c-http?minPosition=\(used.lastPosition)", key: analyst)
+                #expect(burn.status == .ok, "\(burn.text)")
+                let discount = burn.json["budgets"]?["discountFen"]
+                #expect(discount?["limitFen"] == 8_000)
+                #expect(discount?["consumedFen"] == 2_000)
+                #expect(discount?["releasedFen"] == 0)
+                #expect(discount?["netFen"] == 2_000)
+                #expect(discount?["leftFen"] == 6_000)
+                #expect(discount?["percent"] == .int(25) || discount?["percent"] == .double(25))
+                #expect(burn.json["budgets"]?["totalFen"]?["limitFen"] == .null)
+                #expect(burn.json["budgets"]?["totalFen"]?["netFen"] == 2_000)
+                #expect(burn.json["thresholdsCrossed"] == [])
+                let none = try await client.send(.get, "/v1/budgets/c-none", key: analyst)
+                #expect(none.status == .notFound)
             }
         }
     }

@@ -158,6 +158,12 @@ enum OpenAPIOperations {
                     + "caught up (202; the one already building if there is one; 404 unknown_projection)",
                 roles: [], body: "Empty", success: 202, response: "RebuildStarted", errors: writeErrors + [404]),
             .init(
+                method: "GET", path: "/v1/budgets/{campaignId}",
+                summary: "A campaign's budget burn from the read model: per sub-budget the limit, consumed, released, "
+                    + "net, left and percent; the alert thresholds crossed, with when (minPosition as for reports)",
+                roles: [.marketing, .analyst, .auditor], query: ["minPosition"], response: "BudgetBurn",
+                errors: readErrors + [404]),
+            .init(
                 method: "GET", path: "/v1/reports/stock",
                 summary: "Stock levels per SKU and location from the read model (on hand, reserved, available, "
                     + "safety stock, below safety); minPosition waits up to 5 s, else 503 projection_lagging",

@@ -297,6 +297,26 @@ enum OpenAPISchemas {
                     ]),
                 ]
             ]),
+            "BudgetBurn": object([
+                "campaignId": id,
+                "budgets": [
+                    "type": "object",
+                    "additionalProperties": object([
+                        "limitFen": ["type": ["integer", "null"]], "consumedFen": count, "releasedFen": count,
+                        "netFen": ["type": "integer"], "leftFen": ["type": ["integer", "null"]],
+                        "percent": ["type": ["number", "null"]],
+                    ]),
+                ],
+                "thresholdsCrossed": [
+                    "type": "array",
+                    "items": object([
+                        "budget": string(1, 40), "thresholdBp": count, "orderId": id, "consumedFen": count,
+                        "limitFen": count, "at": ["type": "string", "format": "date-time"],
+                        "position": ["type": "integer"],
+                    ]),
+                ],
+                "position": ["type": "integer", "description": "the read model's checkpoint"],
+            ]),
             "RebuildStarted": object([
                 "name": string(1, 40), "generation": count, "version": count,
                 "state": ["enum": ["building", "live"]], "eventsTotal": count,

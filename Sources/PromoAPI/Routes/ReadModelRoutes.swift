@@ -44,6 +44,9 @@ struct ReadModelRoutes: Sendable {
                 throw APIError(.notFound, code: "unknown_projection", message: error.description)
             }
         }
+        table.add(.get, "/budgets/{campaignId}", roles: Self.readers) { request, context in
+            try await budgets(request, context)
+        }
         table.add(.get, "/reports/stock", roles: Self.readers) { request, _ in
             let query = try QueryReader(request, allowed: ["location", "belowSafety", "minPosition"])
             let position = try await waitFor(StockLevels.name, query)
@@ -106,6 +109,60 @@ struct ReadModelRoutes: Sendable {
             ]
         }
         return .object(json)
+    }
+
+    /// A campaign's budget burn: each sub-budget's limit, consumed, released, net, left and percent, and the
+    /// alert thresholds crossed with when.
+    private func budgets(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let campaignId = try request.identifier("campaignId", context: context)
+        let query = try QueryReader(request, allowed: ["minPosition"])
+        let position = try await waitFor(BudgetBurn.name, query)
+        let budgets = try await store.client.leasedQuery(
+            """
+            SELECT budget, limit_fen, consumed_fen, released_fen, net_fen, left_fen, percent::text
+            FROM rm.budget_burn WHERE campaign_id = \(campaignId)
+            """, logger: store.logger
+        ) { rows in
+            var budgets: [String: JSONValue] = [:]
+            for try await (budget, limit, consumed, released, net, left, percent) in rows.decode(
+                (String, Int64?, Int64, Int64, Int64, Int64?, String?).self)
+            {
+                budgets[budget] = [
+                    "limitFen": limit.map(JSONValue.int) ?? .null, "consumedFen": .int(consumed),
+                    "releasedFen": .int(released), "netFen": .int(net), "leftFen": left.map(JSONValue.int) ?? .null,
+                    "percent": percent.flatMap(Double.init).map(JSONValue.double) ?? .null,
+                ]
+            }
+            return budgets
+        }
+        guard !budgets.isEmpty else {
+            throw APIError(
+                .notFound, code: "not_found", message: "no budget burn for campaign \(campaignId)",
+                details: ["campaignId": .string(campaignId)])
+        }
+        let crossed = try await store.client.leasedQuery(
+            """
+            SELECT budget, threshold_bp, order_id, consumed_fen, limit_fen, crossed_at, position
+            FROM rm.budget_thresholds_crossed WHERE campaign_id = \(campaignId) ORDER BY position, budget, threshold_bp
+            """, logger: store.logger
+        ) { rows in
+            var crossed: [JSONValue] = []
+            for try await (budget, bp, orderId, consumed, limit, at, position) in rows.decode(
+                (String, Int32, String, Int64, Int64, Date, Int64).self)
+            {
+                crossed.append([
+                    "budget": .string(budget), "thresholdBp": .int(Int64(bp)), "orderId": .string(orderId),
+                    "consumedFen": .int(consumed), "limitFen": .int(limit), "at": .string(at.formatted(.iso8601)),
+                    "position": .int(position),
+                ])
+            }
+            return crossed
+        }
+        return JSONResponse.make(
+            body: [
+                "campaignId": .string(campaignId), "budgets": .object(budgets), "thresholdsCrossed": .array(crossed),
+                "position": .int(position),
+            ])
     }
 
     /// Reads `minPosition` and waits for projection `name` to reach it; returns the projection's position.
