@@ -140,6 +140,7 @@ let package = Package(
             name: "ProjectionTests",
             dependencies: [
                 "EventStore",
+                "PromoCLI",
                 "ProjectionRuntime",
                 "PromoDomain",
                 "PromoProjections",

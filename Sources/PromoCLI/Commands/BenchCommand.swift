@@ -4,6 +4,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and write its report (use a release build: tools/bench does).",
-        subcommands: [EventStoreBenchCommand.self, PricingBenchCommand.self]
+        subcommands: [EventStoreBenchCommand.self, PricingBenchCommand.self, ProjectionsBenchCommand.self]
     )
 }
