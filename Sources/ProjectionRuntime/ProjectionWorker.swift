@@ -358,7 +358,7 @@ public struct ProjectionWorkers: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for projection in catalog.projections {
                     group.addTask {

@@ -46,6 +46,16 @@ public struct BudgetBurn: ProjectionHandler {
             }
             changes[campaign] = budgets
         }
+        /// An order's use (consumed) or give-back (released), added to each sub-budget.
+        func move<M: BudgetMovement>(_ type: M.Type, _ event: RecordedEvent, into field: WritableKeyPath<Change, Int64>)
+            throws
+        {
+            let movement = try event.decode(as: M.self)
+            let amounts = Self.amounts(
+                discount: movement.discountFen, giftCost: movement.giftCostFen,
+                couponSubsidy: movement.couponSubsidyFen, pointsCost: movement.pointsCostFen)
+            update(movement.campaignId, event) { budget, change in change[keyPath: field] += amounts[budget] ?? 0 }
+        }
         for event in events {
             switch event.type {
             case CampaignCreated.eventType, CampaignAdjusted.eventType:
@@ -53,23 +63,11 @@ public struct BudgetBurn: ProjectionHandler {
                 let limits = event.payload["definition"]?["budget"]
                 update(campaignId, event) { budget, change in change.limit = .some(limits?[budget]?.intValue) }
             case CampaignBudgetConsumed.eventType:
-                let use = try event.decode(as: CampaignBudgetConsumed.self)
-                let amounts = Self.amounts(
-                    discount: use.discountFen, giftCost: use.giftCostFen, couponSubsidy: use.couponSubsidyFen,
-                    pointsCost: use.pointsCostFen)
-                update(use.campaignId, event) { budget, change in change.consumed += amounts[budget] ?? 0 }
+                try move(CampaignBudgetConsumed.self, event, into: \.consumed)
             case CampaignBudgetReleased.eventType:
-                let back = try event.decode(as: CampaignBudgetReleased.self)
-                let amounts = Self.amounts(
-                    discount: back.discountFen, giftCost: back.giftCostFen, couponSubsidy: back.couponSubsidyFen,
-                    pointsCost: back.pointsCostFen)
-                update(back.campaignId, event) { budget, change in change.released += amounts[budget] ?? 0 }
+                try move(CampaignBudgetReleased.self, event, into: \.released)
             case CampaignBudgetRefunded.eventType:
-                let back = try event.decode(as: CampaignBudgetRefunded.self)
-                let amounts = Self.amounts(
-                    discount: back.discountFen, giftCost: back.giftCostFen, couponSubsidy: back.couponSubsidyFen,
-                    pointsCost: back.pointsCostFen)
-                update(back.campaignId, event) { budget, change in change.released += amounts[budget] ?? 0 }
+                try move(CampaignBudgetRefunded.self, event, into: \.released)
             case CampaignBudgetThresholdCrossed.eventType:
                 crossed.append((try event.decode(as: CampaignBudgetThresholdCrossed.self), event))
             default:
@@ -124,3 +122,16 @@ public struct BudgetBurn: ProjectionHandler {
         var campaignId: String
     }
 }
+
+/// An event that moves a campaign's sub-budgets: an order's use, or what a cancel or refund gives back.
+protocol BudgetMovement: DomainEvent {
+    var campaignId: String { get }
+    var discountFen: Int64 { get }
+    var giftCostFen: Int64 { get }
+    var couponSubsidyFen: Int64 { get }
+    var pointsCostFen: Int64 { get }
+}
+
+extension CampaignBudgetConsumed: BudgetMovement {}
+extension CampaignBudgetReleased: BudgetMovement {}
+extension CampaignBudgetRefunded: BudgetMovement {}
