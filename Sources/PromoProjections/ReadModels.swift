@@ -27,6 +27,7 @@ public enum ReadModels {
         return [
             try projection(StockLevels.name, StockLevels()),
             try projection(BudgetBurn.name, BudgetBurn()),
+            try projection(CampaignDashboard.name, CampaignDashboard()),
         ]
     }
 

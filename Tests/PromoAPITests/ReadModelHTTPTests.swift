@@ -146,6 +146,73 @@ struct ReadModelHTTPTests {
                 #expect(burn.json["thresholdsCrossed"] == [])
                 let none = try await client.send(.get, "/v1/budgets/c-none", key: analyst)
                 #expect(none.status == .notFound)
+
+                // The dashboard: three orders used the campaign (two customers, two channels); one is cancelled,
+                // one partly refunded.
+                func placed(_ order: String, _ customer: String, _ channel: String, total: Int64, discount: Int64)
+                    -> StreamAppend
+                {
+                    StreamAppend(
+                        try! StreamID("order-\(order)"), expectedVersion: .noStream,
+                        events: [
+                            NewEvent(
+                                type: OrderPlaced.eventType, schemaVersion: OrderPlaced.schemaVersion,
+                                payload: [
+                                    "orderId": .string(order), "customerId": .string(customer),
+                                    "channel": .string(channel),
+                                    "storeId": .string(channel == "online" ? "mall" : "s-cd-01"), "day": "2026-11-11",
+                                    "totalFen": .int(total),
+                                    "campaigns": [
+                                        ["campaignId": "c-http", "discountFen": .int(discount), "giftCostFen": 0]
+                                    ],
+                                ])
+                        ])
+                }
+                _ = try await store.append([placed("d-1", "u-1", "online", total: 15_160, discount: 2_000)])
+                _ = try await store.append([placed("d-2", "u-1", "store", total: 8_000, discount: 1_000)])
+                _ = try await store.append([placed("d-3", "u-2", "online", total: 9_990, discount: 500)])
+                _ = try await store.append(
+                    to: try StreamID("order-d-3"), expectedVersion: .exact(1),
+                    events: [try NewEvent(OrderCancelled(orderId: "d-3", reason: "test"))])
+                let refunded = try await store.append(
+                    to: try StreamID("order-d-1"), expectedVersion: .exact(1),
+                    events: [
+                        NewEvent(
+                            type: OrderRefunded.eventType, schemaVersion: OrderRefunded.schemaVersion,
+                            payload: [
+                                "orderId": "d-1", "refundId": "r-1", "refundFen": 3_790, "lines": [], "gifts": [],
+                                "pointsReturned": 0, "pointsClawedBack": 0,
+                            ])
+                    ])
+                let board = try await client.send(
+                    .get, "/v1/dashboards/campaigns/c-http?minPosition=\(refunded.lastPosition)", key: analyst)
+                #expect(board.status == .ok, "\(board.text)")
+                #expect(board.json["orders"] == 2)
+                #expect(board.json["participants"] == 1)
+                #expect(board.json["cancelledOrders"] == 1)
+                #expect(board.json["gmvFen"] == 23_160)
+                #expect(board.json["discountFen"] == 3_000)
+                #expect(board.json["refundedFen"] == 3_790)
+                #expect(board.json["budget"]?["consumedFen"] == 2_000)
+                guard case .array(let channels)? = board.json["byChannel"] else {
+                    Issue.record("byChannel is not a list: \(board.text)")
+                    return
+                }
+                #expect(channels.map { $0["channel"] } == ["online", "store"])
+                #expect(channels.map { $0["gmvFen"] } == [15_160, 8_000])
+                let overview = try await client.send(.get, "/v1/dashboards/campaigns?date=2026-11-11", key: analyst)
+                #expect(overview.status == .ok, "\(overview.text)")
+                guard case .array(let campaigns)? = overview.json["campaigns"] else {
+                    Issue.record("campaigns is not a list: \(overview.text)")
+                    return
+                }
+                let row = campaigns.first { $0["campaignId"] == "c-http" }
+                #expect(row?["today"]?["orders"] == 2)
+                #expect(row?["today"]?["gmvFen"] == 23_160)
+                let badDate = try await client.send(.get, "/v1/dashboards/campaigns?date=2026-02-30", key: analyst)
+                #expect(badDate.errorField == "date")
+                let noBoard = try await client.send(.get, "/v1/dashboards/campaigns/c-none", key: analyst)
+                #expect(noBoard.status == .notFound)
             }
         }
     }

@@ -158,6 +158,18 @@ enum OpenAPIOperations {
                     + "caught up (202; the one already building if there is one; 404 unknown_projection)",
                 roles: [], body: "Empty", success: 202, response: "RebuildStarted", errors: writeErrors + [404]),
             .init(
+                method: "GET", path: "/v1/dashboards/campaigns/{id}",
+                summary: "A campaign's participants, orders, GMV and discount (cancelled orders left out, refunds "
+                    + "apart), per hour (Asia/Shanghai), by channel and by store, with its budget burn",
+                roles: [.marketing, .analyst, .auditor], query: ["minPosition"], response: "CampaignDashboard",
+                errors: readErrors + [404]),
+            .init(
+                method: "GET", path: "/v1/dashboards/campaigns",
+                summary: "Every campaign with a day's orders, GMV, discount and participants (date, default today in "
+                    + "Asia/Shanghai) and its total budget burn: the overview page",
+                roles: [.marketing, .analyst, .auditor], query: ["date", "minPosition"],
+                response: "CampaignOverview", errors: readErrors),
+            .init(
                 method: "GET", path: "/v1/budgets/{campaignId}",
                 summary: "A campaign's budget burn from the read model: per sub-budget the limit, consumed, released, "
                     + "net, left and percent; the alert thresholds crossed, with when (minPosition as for reports)",

@@ -266,6 +266,10 @@ enum OpenAPISchemas {
 
     static var readModels: [String: JSONValue] {
         let count: JSONValue = ["type": "integer", "minimum": 0]
+        let figures: [String: JSONValue] = [
+            "orders": count, "participants": count, "gmvFen": count, "discountFen": count, "giftCostFen": count,
+            "refundedFen": count,
+        ]
         return [
             "ProjectionList": object([
                 "projections": [
@@ -313,6 +317,39 @@ enum OpenAPISchemas {
                         "budget": string(1, 40), "thresholdBp": count, "orderId": id, "consumedFen": count,
                         "limitFen": count, "at": ["type": "string", "format": "date-time"],
                         "position": ["type": "integer"],
+                    ]),
+                ],
+                "position": ["type": "integer", "description": "the read model's checkpoint"],
+            ]),
+            "CampaignDashboard": object(
+                figures.merging([
+                    "campaignId": id, "cancelledOrders": count,
+                    "hourly": [
+                        "type": "array", "items": object(figures.merging(["hour": string(1, 40)]) { a, _ in a }),
+                    ],
+                    "byChannel": [
+                        "type": "array", "items": object(figures.merging(["channel": string(1, 40)]) { a, _ in a }),
+                    ],
+                    "byStore": ["type": "array", "items": object(figures.merging(["storeId": id]) { a, _ in a })],
+                    "budget": object(
+                        [
+                            "totalFen": ["type": ["integer", "null"]], "consumedFen": ["type": "integer"],
+                            "bySubBudget": ["type": "object"],
+                        ], closed: false),
+                    "position": ["type": "integer", "description": "the read model's checkpoint"],
+                ]) { a, _ in a }),
+            "CampaignOverview": object([
+                "date": string(10, 10),
+                "campaigns": [
+                    "type": "array",
+                    "items": object([
+                        "campaignId": id,
+                        "today": object(["orders": count, "participants": count, "gmvFen": count, "discountFen": count]
+                        ),
+                        "budget": object([
+                            "limitFen": ["type": ["integer", "null"]], "netFen": ["type": "integer"],
+                            "percent": ["type": ["number", "null"]],
+                        ]),
                     ]),
                 ],
                 "position": ["type": "integer", "description": "the read model's checkpoint"],

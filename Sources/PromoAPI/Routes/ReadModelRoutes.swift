@@ -47,6 +47,12 @@ struct ReadModelRoutes: Sendable {
         table.add(.get, "/budgets/{campaignId}", roles: Self.readers) { request, context in
             try await budgets(request, context)
         }
+        table.add(.get, "/dashboards/campaigns/{id}", roles: Self.readers) { request, context in
+            try await dashboard(request, context)
+        }
+        table.add(.get, "/dashboards/campaigns", roles: Self.readers) { request, _ in
+            try await overview(request)
+        }
         table.add(.get, "/reports/stock", roles: Self.readers) { request, _ in
             let query = try QueryReader(request, allowed: ["location", "belowSafety", "minPosition"])
             let position = try await waitFor(StockLevels.name, query)
@@ -117,24 +123,7 @@ struct ReadModelRoutes: Sendable {
         let campaignId = try request.identifier("campaignId", context: context)
         let query = try QueryReader(request, allowed: ["minPosition"])
         let position = try await waitFor(BudgetBurn.name, query)
-        let budgets = try await store.client.leasedQuery(
-            """
-            SELECT budget, limit_fen, consumed_fen, released_fen, net_fen, left_fen, percent::text
-            FROM rm.budget_burn WHERE campaign_id = \(campaignId)
-            """, logger: store.logger
-        ) { rows in
-            var budgets: [String: JSONValue] = [:]
-            for try await (budget, limit, consumed, released, net, left, percent) in rows.decode(
-                (String, Int64?, Int64, Int64, Int64, Int64?, String?).self)
-            {
-                budgets[budget] = [
-                    "limitFen": limit.map(JSONValue.int) ?? .null, "consumedFen": .int(consumed),
-                    "releasedFen": .int(released), "netFen": .int(net), "leftFen": left.map(JSONValue.int) ?? .null,
-                    "percent": percent.flatMap(Double.init).map(JSONValue.double) ?? .null,
-                ]
-            }
-            return budgets
-        }
+        let budgets = try await budgetRows(campaignId)
         guard !budgets.isEmpty else {
             throw APIError(
                 .notFound, code: "not_found", message: "no budget burn for campaign \(campaignId)",
@@ -163,6 +152,154 @@ struct ReadModelRoutes: Sendable {
                 "campaignId": .string(campaignId), "budgets": .object(budgets), "thresholdsCrossed": .array(crossed),
                 "position": .int(position),
             ])
+    }
+
+    /// A campaign's sub-budgets from the budget burn read model, by name.
+    private func budgetRows(_ campaignId: String) async throws -> [String: JSONValue] {
+        try await store.client.leasedQuery(
+            """
+            SELECT budget, limit_fen, consumed_fen, released_fen, net_fen, left_fen, percent::text
+            FROM rm.budget_burn WHERE campaign_id = \(campaignId)
+            """, logger: store.logger
+        ) { rows in
+            var budgets: [String: JSONValue] = [:]
+            for try await (budget, limit, consumed, released, net, left, percent) in rows.decode(
+                (String, Int64?, Int64, Int64, Int64, Int64?, String?).self)
+            {
+                budgets[budget] = [
+                    "limitFen": limit.map(JSONValue.int) ?? .null, "consumedFen": .int(consumed),
+                    "releasedFen": .int(released), "netFen": .int(net), "leftFen": left.map(JSONValue.int) ?? .null,
+                    "percent": percent.flatMap(Double.init).map(JSONValue.double) ?? .null,
+                ]
+            }
+            return budgets
+        }
+    }
+
+    /// Orders, GMV, discount and participants of one campaign, all told, per hour, by channel and by store
+    /// (cancelled orders left out, refunds shown apart), with its budget burn.
+    private func dashboard(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let campaignId = try request.identifier("id", context: context)
+        let query = try QueryReader(request, allowed: ["minPosition"])
+        let position = try await waitFor(CampaignDashboard.name, query)
+        _ = try await waitFor(BudgetBurn.name, query)
+        func groups(_ key: String, as name: String) async throws -> [JSONValue] {
+            try await store.client.leasedQuery(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT \(key)::text, count(DISTINCT order_id), count(DISTINCT customer_id),
+                               coalesce(sum(gmv_fen), 0)::bigint, coalesce(sum(discount_fen), 0)::bigint,
+                               coalesce(sum(gift_cost_fen), 0)::bigint, coalesce(sum(refunded_fen), 0)::bigint
+                        FROM rm.campaign_orders WHERE campaign_id = $1 AND NOT cancelled
+                        GROUP BY \(key) ORDER BY \(key)
+                        """, binds: Self.binds(campaignId)), logger: store.logger
+            ) { rows in
+                var groups: [JSONValue] = []
+                for try await (value, orders, participants, gmv, discount, gift, refunded) in rows.decode(
+                    (String, Int64, Int64, Int64, Int64, Int64, Int64).self)
+                {
+                    groups.append([
+                        name: .string(value), "orders": .int(orders), "participants": .int(participants),
+                        "gmvFen": .int(gmv), "discountFen": .int(discount), "giftCostFen": .int(gift),
+                        "refundedFen": .int(refunded),
+                    ])
+                }
+                return groups
+            }
+        }
+        let totals = try await groups("campaign_id", as: "campaignId")
+        let cancelled =
+            try await store.client.leasedValue(
+                "SELECT count(*) FROM rm.campaign_orders WHERE campaign_id = \(campaignId) AND cancelled",
+                as: Int64.self, logger: store.logger) ?? 0
+        let budget = try await budgetRows(campaignId)
+        guard !totals.isEmpty || cancelled > 0 || !budget.isEmpty else {
+            throw APIError(
+                .notFound, code: "not_found", message: "no dashboard for campaign \(campaignId)",
+                details: ["campaignId": .string(campaignId)])
+        }
+        var body: [String: JSONValue] = [
+            "campaignId": .string(campaignId), "orders": 0, "participants": 0, "gmvFen": 0, "discountFen": 0,
+            "giftCostFen": 0, "refundedFen": 0,
+        ]
+        if case .object(let sums)? = totals.first {
+            for (key, value) in sums where key != "campaignId" { body[key] = value }
+        }
+        body["cancelledOrders"] = .int(cancelled)
+        body["hourly"] = .array(
+            try await groups(
+                "to_char(hour AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:00:00+08:00')", as: "hour"))
+        body["byChannel"] = .array(try await groups("channel", as: "channel"))
+        body["byStore"] = .array(try await groups("store_id", as: "storeId"))
+        body["budget"] = [
+            "totalFen": budget["totalFen"]?["limitFen"] ?? .null,
+            "consumedFen": budget["totalFen"]?["netFen"] ?? 0, "bySubBudget": .object(budget),
+        ]
+        body["position"] = .int(position)
+        return JSONResponse.make(body: .object(body))
+    }
+
+    /// `YYYY-MM-DD` naming a real day.
+    static func isDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]),
+            let day = Int(parts[2]), (2000...2100).contains(year), (1...12).contains(month), day >= 1
+        else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return day <= days
+    }
+
+    static func binds(_ value: String) -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(value)
+        return binds
+    }
+
+    /// Every campaign the read models know, with a day's figures (`date`, default today in Asia/Shanghai) and
+    /// its total budget burn: the overview page's list.
+    private func overview(_ request: Request) async throws -> Response {
+        let query = try QueryReader(request, allowed: ["date", "minPosition"])
+        let position = try await waitFor(CampaignDashboard.name, query)
+        _ = try await waitFor(BudgetBurn.name, query)
+        let day = query["date"] ?? BusinessDay.string(from: Date())
+        guard Self.isDay(day) else { throw APIError.invalidField("date", "must be a date, YYYY-MM-DD") }
+        let campaigns = try await store.client.leasedQuery(
+            """
+            WITH known AS (
+                SELECT campaign_id FROM rm.budget_burn WHERE budget = 'totalFen'
+                UNION SELECT DISTINCT campaign_id FROM rm.campaign_orders WHERE day = \(day)::date),
+            today AS (
+                SELECT campaign_id, count(DISTINCT order_id) AS orders, count(DISTINCT customer_id) AS participants,
+                       sum(gmv_fen)::bigint AS gmv, sum(discount_fen)::bigint AS discount
+                FROM rm.campaign_orders WHERE day = \(day)::date AND NOT cancelled GROUP BY campaign_id)
+            SELECT k.campaign_id, coalesce(t.orders, 0), coalesce(t.participants, 0), coalesce(t.gmv, 0),
+                   coalesce(t.discount, 0), b.limit_fen, coalesce(b.net_fen, 0), b.percent::text
+            FROM known k LEFT JOIN today t USING (campaign_id)
+            LEFT JOIN rm.budget_burn b ON b.campaign_id = k.campaign_id AND b.budget = 'totalFen'
+            ORDER BY k.campaign_id LIMIT 1000
+            """, logger: store.logger
+        ) { rows in
+            var campaigns: [JSONValue] = []
+            for try await (id, orders, participants, gmv, discount, limit, net, percent) in rows.decode(
+                (String, Int64, Int64, Int64, Int64, Int64?, Int64, String?).self)
+            {
+                campaigns.append([
+                    "campaignId": .string(id),
+                    "today": [
+                        "orders": .int(orders), "participants": .int(participants), "gmvFen": .int(gmv),
+                        "discountFen": .int(discount),
+                    ],
+                    "budget": [
+                        "limitFen": limit.map(JSONValue.int) ?? .null, "netFen": .int(net),
+                        "percent": percent.flatMap(Double.init).map(JSONValue.double) ?? .null,
+                    ],
+                ])
+            }
+            return campaigns
+        }
+        return JSONResponse.make(
+            body: ["date": .string(day), "campaigns": .array(campaigns), "position": .int(position)])
     }
 
     /// Reads `minPosition` and waits for projection `name` to reach it; returns the projection's position.

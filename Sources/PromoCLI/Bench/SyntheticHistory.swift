@@ -88,6 +88,23 @@ public struct SyntheticHistory: Sendable {
                 let discount = Int64(random.next() % 3_000) + 100
                 let gift = random.next() % 4 == 0 ? Int64(800) : 0
                 try add(stock, StockReserved(sku: sku, location: location, quantity: units, orderId: id))
+                let channel = location == "online" ? "online" : "store"
+                add(
+                    "order-\(id)",
+                    NewEvent(
+                        type: OrderPlaced.eventType, schemaVersion: OrderPlaced.schemaVersion,
+                        payload: [
+                            "orderId": .string(id), "customerId": .string("u-\(random.next() % 500)"),
+                            "channel": .string(channel), "storeId": .string(channel == "online" ? "mall" : location),
+                            "day": .string("2026-11-\(10 + order % 3)"),
+                            "totalFen": .int(Int64(units) * 3_990 - discount),
+                            "campaigns": [
+                                [
+                                    "campaignId": .string(campaign), "discountFen": .int(discount),
+                                    "giftCostFen": .int(gift),
+                                ]
+                            ],
+                        ]))
                 use(
                     CampaignBudgetConsumed.eventType, campaign: campaign, order: id, discount: discount, gift: gift,
                     refund: nil)
@@ -100,6 +117,7 @@ public struct SyntheticHistory: Sendable {
                 }
                 switch random.next() % 100 {
                 case 0..<10:  // cancelled before shipping
+                    try add("order-\(id)", OrderCancelled(orderId: id, reason: "changed my mind"))
                     try add(stock, StockReleased(sku: sku, location: location, quantity: units, orderId: id))
                     use(
                         CampaignBudgetReleased.eventType, campaign: campaign, order: id, discount: discount,
@@ -114,6 +132,14 @@ public struct SyntheticHistory: Sendable {
                     use(
                         CampaignBudgetRefunded.eventType, campaign: campaign, order: id, discount: discount / 2,
                         gift: 0, refund: "r-\(id)")
+                    add(
+                        "order-\(id)",
+                        NewEvent(
+                            type: OrderRefunded.eventType, schemaVersion: OrderRefunded.schemaVersion,
+                            payload: [
+                                "orderId": .string(id), "refundId": .string("r-\(id)"), "refundFen": 3_990,
+                                "lines": [], "gifts": [], "pointsReturned": 0, "pointsClawedBack": 0,
+                            ]))
                 case 18..<20:  // the campaign's budget changes
                     try add(
                         "campaign-\(campaign)",

@@ -1,0 +1,25 @@
+-- projection: campaign_dashboard
+-- version: 1
+-- consumes: OrderPlaced, OrderCancelled, OrderRefunded
+-- tables: campaign_orders
+-- One row per order and campaign it used: who, through which channel and store, when (the hour and the day in
+-- Asia/Shanghai), the order's GMV and what this campaign took off it; cancelled and refunded amounts as they
+-- come. The dashboards (GET /v1/dashboards/campaigns[/{id}]) sum it: participants, orders, GMV, discount, per
+-- hour, by channel and by store.
+CREATE TABLE campaign_orders (
+    order_id text NOT NULL,
+    campaign_id text NOT NULL,
+    customer_id text NOT NULL,
+    channel text NOT NULL,
+    store_id text NOT NULL,
+    day date NOT NULL,
+    hour timestamptz NOT NULL,
+    gmv_fen bigint NOT NULL,
+    discount_fen bigint NOT NULL,
+    gift_cost_fen bigint NOT NULL,
+    cancelled boolean NOT NULL DEFAULT false,
+    refunded_fen bigint NOT NULL DEFAULT 0,
+    position bigint NOT NULL,
+    PRIMARY KEY (order_id, campaign_id));
+CREATE INDEX campaign_orders_campaign ON campaign_orders (campaign_id, hour);
+CREATE INDEX campaign_orders_day ON campaign_orders (day, campaign_id);

@@ -1,0 +1,101 @@
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+import ProjectionRuntime
+import PromoDomain
+
+/// The campaign dashboard's rows (`campaign_orders`): one per order and campaign it used, marked when the
+/// order is cancelled and added to when it is refunded. Each kind of event is written with one statement per
+/// batch.
+public struct CampaignDashboard: ProjectionHandler {
+    public static let name = "campaign_dashboard"
+
+    public init() {}
+
+    /// What the dashboard reads of an `OrderPlaced` (its quote and record are left undecoded).
+    struct Placed: Decodable {
+        struct Use: Decodable {
+            var campaignId: String
+            var discountFen: Int64
+            var giftCostFen: Int64
+        }
+        var orderId: String
+        var customerId: String
+        var channel: String
+        var storeId: String
+        var day: String
+        var totalFen: Int64
+        var campaigns: [Use]
+    }
+
+    struct OrderKey: Decodable {
+        var orderId: String
+    }
+
+    struct Refund: Decodable {
+        var orderId: String
+        var refundFen: Int64
+    }
+
+    struct Row {
+        var order: String, campaign: String, customer: String, channel: String, store: String, day: String
+        var at: Date, gmv: Int64, discount: Int64, giftCost: Int64, position: Int64
+    }
+
+    public func apply(_ events: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws {
+        var placed: [Row] = []
+        // Cancels and refunds in event order, after the placements of the batch (an order is placed before it
+        // can be cancelled or refunded, so its rows exist by then).
+        var cancelled: [String] = []
+        var refunds: [(String, Int64)] = []
+        for event in events {
+            switch event.type {
+            case OrderPlaced.eventType:
+                let order = try event.payload.decode(as: Placed.self)
+                for use in order.campaigns {
+                    placed.append(
+                        Row(
+                            order: order.orderId, campaign: use.campaignId, customer: order.customerId,
+                            channel: order.channel, store: order.storeId, day: order.day, at: event.recordedAt,
+                            gmv: order.totalFen, discount: use.discountFen, giftCost: use.giftCostFen,
+                            position: event.position))
+                }
+            case OrderCancelled.eventType:
+                cancelled.append(try event.payload.decode(as: OrderKey.self).orderId)
+            case OrderRefunded.eventType:
+                let refund = try event.payload.decode(as: Refund.self)
+                refunds.append((refund.orderId, refund.refundFen))
+            default:
+                continue
+            }
+        }
+        if !placed.isEmpty {
+            try await connection.execute(
+                """
+                INSERT INTO campaign_orders (order_id, campaign_id, customer_id, channel, store_id, day, hour, gmv_fen,
+                                             discount_fen, gift_cost_fen, position)
+                SELECT o, c, u, ch, s, d::date, date_trunc('hour', at AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai',
+                       g, dis, gift, p
+                FROM unnest(\(placed.map(\.order)), \(placed.map(\.campaign)), \(placed.map(\.customer)),
+                            \(placed.map(\.channel)), \(placed.map(\.store)), \(placed.map(\.day)), \(placed.map(\.at)),
+                            \(placed.map(\.gmv)), \(placed.map(\.discount)), \(placed.map(\.giftCost)),
+                            \(placed.map(\.position)))
+                     AS x(o, c, u, ch, s, d, at, g, dis, gift, p)
+                """, logger: logger)
+        }
+        if !cancelled.isEmpty {
+            try await connection.execute(
+                "UPDATE campaign_orders SET cancelled = true WHERE order_id = ANY(\(cancelled))", logger: logger)
+        }
+        if !refunds.isEmpty {
+            try await connection.execute(
+                """
+                UPDATE campaign_orders o SET refunded_fen = o.refunded_fen + r.fen
+                FROM (SELECT id, sum(fen)::bigint AS fen FROM unnest(\(refunds.map(\.0)), \(refunds.map(\.1))) AS x(id, fen)
+                      GROUP BY id) r
+                WHERE o.order_id = r.id
+                """, logger: logger)
+        }
+    }
+}
