@@ -28,6 +28,7 @@ public enum ReadModels {
             try projection(StockLevels.name, StockLevels()),
             try projection(BudgetBurn.name, BudgetBurn()),
             try projection(CampaignDashboard.name, CampaignDashboard()),
+            try projection(Alerts.name, Alerts()),
         ]
     }
 

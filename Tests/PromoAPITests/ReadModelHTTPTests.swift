@@ -213,6 +213,35 @@ struct ReadModelHTTPTests {
                 #expect(badDate.errorField == "date")
                 let noBoard = try await client.send(.get, "/v1/dashboards/campaigns/c-none", key: analyst)
                 #expect(noBoard.status == .notFound)
+
+                // The alerts feed: the low stock of the safety-stock write above, and a refund spike (1 refund
+                // against 3 orders in the last hour is over 20 % once 2 orders are enough to judge).
+                let feed = try await client.send(
+                    .get, "/v1/alerts?minOrders=2&minPosition=\(refunded.lastPosition)", key: analyst)
+                #expect(feed.status == .ok, "\(feed.text)")
+                guard case .array(let alerts)? = feed.json["alerts"] else {
+                    Issue.record("alerts is not a list: \(feed.text)")
+                    return
+                }
+                #expect(alerts.map { $0["kind"] }.contains("low_stock"))
+                #expect(alerts.first { $0["kind"] == "low_stock" }?["subject"] == "HP-001@online")
+                let spike = alerts.first { $0["kind"] == "refund_spike" }
+                #expect(spike?["details"]?["orders"] == 3)
+                #expect(spike?["details"]?["refunds"] == 1)
+                let calm = try await client.send(.get, "/v1/alerts?minOrders=2&refundSharePercent=40", key: analyst)
+                guard case .array(let calmAlerts)? = calm.json["alerts"] else {
+                    Issue.record("alerts is not a list: \(calm.text)")
+                    return
+                }
+                #expect(!calmAlerts.contains { $0["kind"] == "refund_spike" }, "1 of 3 is not over 40 %")
+                let future = try await client.send(.get, "/v1/alerts?since=2100-01-01T00:00:00Z", key: analyst)
+                guard case .array(let none)? = future.json["alerts"] else {
+                    Issue.record("alerts is not a list: \(future.text)")
+                    return
+                }
+                #expect(!none.contains { $0["kind"] == "low_stock" })
+                let badSince = try await client.send(.get, "/v1/alerts?since=yesterday", key: analyst)
+                #expect(badSince.errorField == "since")
             }
         }
     }

@@ -170,6 +170,13 @@ enum OpenAPIOperations {
                 roles: [.marketing, .analyst, .auditor], query: ["date", "minPosition"],
                 response: "CampaignOverview", errors: readErrors),
             .init(
+                method: "GET", path: "/v1/alerts",
+                summary: "The alerts feed, newest first: low stock and budget thresholds since `since` (default the "
+                    + "last 24 h); a refund spike in the last hour, read models lagging, parked events",
+                roles: [.marketing, .analyst, .auditor],
+                query: ["since", "refundSharePercent", "minOrders", "lagSeconds", "minPosition"], response: "Alerts",
+                errors: readErrors),
+            .init(
                 method: "GET", path: "/v1/budgets/{campaignId}",
                 summary: "A campaign's budget burn from the read model: per sub-budget the limit, consumed, released, "
                     + "net, left and percent; the alert thresholds crossed, with when (minPosition as for reports)",

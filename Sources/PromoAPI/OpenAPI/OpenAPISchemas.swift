@@ -354,6 +354,19 @@ enum OpenAPISchemas {
                 ],
                 "position": ["type": "integer", "description": "the read model's checkpoint"],
             ]),
+            "Alerts": object([
+                "since": ["type": "string", "format": "date-time"],
+                "alerts": [
+                    "type": "array",
+                    "items": object([
+                        "kind": [
+                            "enum": ["low_stock", "budget_threshold", "refund_spike", "projection_lag", "parked_event"]
+                        ],
+                        "subject": string(1, 200), "at": ["type": "string", "format": "date-time"],
+                        "message": ["type": "string"], "details": ["type": ["object", "null"]],
+                    ]),
+                ],
+            ]),
             "RebuildStarted": object([
                 "name": string(1, 40), "generation": count, "version": count,
                 "state": ["enum": ["building", "live"]], "eventsTotal": count,

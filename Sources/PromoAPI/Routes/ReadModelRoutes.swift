@@ -53,6 +53,9 @@ struct ReadModelRoutes: Sendable {
         table.add(.get, "/dashboards/campaigns", roles: Self.readers) { request, _ in
             try await overview(request)
         }
+        table.add(.get, "/alerts", roles: Self.readers) { request, _ in
+            try await alerts(request)
+        }
         table.add(.get, "/reports/stock", roles: Self.readers) { request, _ in
             let query = try QueryReader(request, allowed: ["location", "belowSafety", "minPosition"])
             let position = try await waitFor(StockLevels.name, query)
@@ -300,6 +303,119 @@ struct ReadModelRoutes: Sendable {
         }
         return JSONResponse.make(
             body: ["date": .string(day), "campaigns": .array(campaigns), "position": .int(position)])
+    }
+
+    /// The alerts feed, newest first: low stock and budget thresholds as recorded since `since` (default: the
+    /// last 24 hours), and what holds now: a refund spike (refunds in the last hour over `refundSharePercent`
+    /// of orders, default 20, once at least `minOrders`, default 20, were placed), read models lagging more
+    /// than `lagSeconds` (default 60), parked events.
+    private func alerts(_ request: Request) async throws -> Response {
+        let query = try QueryReader(
+            request, allowed: ["since", "refundSharePercent", "minOrders", "lagSeconds", "minPosition"])
+        _ = try await waitFor(Alerts.name, query)
+        let since: Date
+        if let raw = query["since"] {
+            guard let parsed = ISO8601DateFormatter().date(from: raw) else {
+                throw APIError.invalidField("since", "must be a time, e.g. 2026-11-11T00:00:00+08:00")
+            }
+            since = parsed
+        } else {
+            since = Date().addingTimeInterval(-86_400)
+        }
+        func number(_ name: String, default value: Int64, _ range: ClosedRange<Int64>) throws -> Int64 {
+            guard let raw = query[name] else { return value }
+            guard let number = Int64(raw), range.contains(number) else {
+                throw APIError.invalidField(
+                    name, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        let share = try number("refundSharePercent", default: 20, 1...100)
+        let minOrders = try number("minOrders", default: 20, 1...1_000_000)
+        let lagLimit = try number("lagSeconds", default: 60, 1...86_400)
+        var items: [(Date, JSONValue)] = try await store.client.leasedQuery(
+            """
+            SELECT kind, subject, at, message, details::text FROM rm.alert_events WHERE at > \(since)
+            ORDER BY at DESC, position DESC LIMIT 500
+            """, logger: store.logger
+        ) { rows in
+            var items: [(Date, JSONValue)] = []
+            for try await (kind, subject, at, message, details) in rows.decode(
+                (String, String, Date, String, String).self)
+            {
+                items.append(
+                    (
+                        at,
+                        [
+                            "kind": .string(kind), "subject": .string(subject), "at": .string(at.formatted(.iso8601)),
+                            "message": .string(message), "details": (try? JSONValue(parsing: details)) ?? .null,
+                        ]
+                    ))
+            }
+            return items
+        }
+        let now = Date()
+        let lastHour =
+            try await store.client.leasedQuery(
+                """
+                SELECT coalesce(sum(orders), 0)::bigint, coalesce(sum(refunds), 0)::bigint FROM rm.order_minutes
+                WHERE minute > now() - interval '60 minutes'
+                """, logger: store.logger
+            ) { rows in
+                var values: [(Int64, Int64)] = []
+                for try await row in rows.decode((Int64, Int64).self) { values.append(row) }
+                return values
+            }.first ?? (Int64(0), Int64(0))
+        if lastHour.0 >= minOrders, lastHour.1 * 100 > lastHour.0 * share {
+            items.append(
+                (
+                    now,
+                    [
+                        "kind": "refund_spike", "subject": "last hour", "at": .string(now.formatted(.iso8601)),
+                        "message": .string(
+                            "\(lastHour.1) refunds against \(lastHour.0) orders in the last hour (over \(share) %)"),
+                        "details": [
+                            "orders": .int(lastHour.0), "refunds": .int(lastHour.1), "sharePercent": .int(share),
+                        ],
+                    ]
+                ))
+        }
+        for status in try await catalog.status() {
+            if status.lagSeconds > Double(lagLimit) {
+                items.append(
+                    (
+                        now,
+                        [
+                            "kind": "projection_lag", "subject": .string(status.name),
+                            "at": .string(now.formatted(.iso8601)),
+                            "message": .string(
+                                "read model \(status.name) is \(Int(status.lagSeconds)) s behind (\(status.lagEvents) events)"
+                            ),
+                            "details": ["lagSeconds": .double(status.lagSeconds), "lagEvents": .int(status.lagEvents)],
+                        ]
+                    ))
+            }
+            for parked in status.parked {
+                items.append(
+                    (
+                        parked.parkedAt,
+                        [
+                            "kind": "parked_event", "subject": .string("\(status.name)@\(parked.position)"),
+                            "at": .string(parked.parkedAt.formatted(.iso8601)),
+                            "message": .string(
+                                "read model \(status.name) stopped at event \(parked.position) (\(parked.eventType ?? "?")); "
+                                    + "retry or skip it with promoctl projections"),
+                            "details": [
+                                "error": .string(String(parked.error.prefix(500))),
+                                "attempts": .int(Int64(parked.attempts)),
+                            ],
+                        ]
+                    ))
+            }
+        }
+        items.sort { $0.0 > $1.0 }
+        return JSONResponse.make(
+            body: ["since": .string(since.formatted(.iso8601)), "alerts": .array(items.map(\.1))])
     }
 
     /// Reads `minPosition` and waits for projection `name` to reach it; returns the projection's position.
