@@ -24,9 +24,11 @@ struct SubscriptionTests {
         let signal = WakeupSignal()
         let name = "test-\(UUID())"
         try await startFromHead(name, store: store)
+        // It reads every test's events, not only this one's: batches of 25 keep up with the other suites on a
+        // loaded machine (7 fell behind for over a minute) and still spread this test's 61 over several batches.
         let subscription = CatchUpSubscription(
             name: name, store: store, signal: signal,
-            configuration: .init(batchSize: 7, pollInterval: .milliseconds(100))
+            configuration: .init(batchSize: 25, pollInterval: .milliseconds(100))
         ) { batch, _ in
             delivered.add(batch.filter { $0.streamId.hasPrefix(prefix) })
         }

@@ -62,6 +62,12 @@ struct ReadModelHTTPTests {
                     .get, "/v1/reports/stock?minPosition=\(position)", key: analyst)
                 #expect(lagging.status == .serviceUnavailable)
                 #expect(lagging.errorCode == "projection_lagging")
+                // Without minPosition too: before its first build a read model has no tables to read.
+                for path in ["/v1/reports/stock", "/v1/budgets/c-1", "/v1/dashboards/campaigns", "/v1/alerts"] {
+                    let unbuilt = try await client.send(.get, path, key: analyst)
+                    #expect(unbuilt.status == .serviceUnavailable, "\(path): \(unbuilt.text)")
+                    #expect(unbuilt.errorCode == "projection_lagging", "\(path)")
+                }
 
                 let workers = Task { try? await ProjectionWorkers(catalog: catalog, signal: nil).run() }
                 defer { workers.cancel() }

@@ -431,8 +431,18 @@ struct ReadModelRoutes: Sendable {
                     details: ["projection": .string(name), "minPosition": .int(wanted)])
             }
         }
-        return try await store.client.leasedValue(
-            "SELECT position FROM projection_generations WHERE name = \(name) AND state = 'live'", as: Int64.self,
-            logger: store.logger) ?? 0
+        guard
+            let position = try await store.client.leasedValue(
+                "SELECT position FROM projection_generations WHERE name = \(name) AND state = 'live'", as: Int64.self,
+                logger: store.logger)
+        else {
+            // Its tables do not exist before its first generation: say so rather than fail on a missing view.
+            throw APIError(
+                .serviceUnavailable, code: "projection_lagging",
+                message: "the \(name) read model has not been built yet: start the projection workers "
+                    + "(promoctl serve, role all or workers)",
+                details: ["projection": .string(name)])
+        }
+        return position
     }
 }
