@@ -137,7 +137,7 @@ extension ProjectionCatalog {
         let released = try await parkedEvents(of: name).count
         guard released > 0 else { throw ProjectionError.nothingParked(name) }
         try await client.withConnection { connection in
-            try await transaction(on: connection) { connection in
+            try await connection.inTransaction(logger: logger) { connection in
                 try await connection.execute(
                     """
                     UPDATE projection_parked SET resolution = 'retried', resolved_at = now()
@@ -160,7 +160,7 @@ extension ProjectionCatalog {
         let parked = try await parkedEvents(of: name)
         guard !parked.isEmpty else { throw ProjectionError.nothingParked(name) }
         try await client.withConnection { connection in
-            try await transaction(on: connection) { connection in
+            try await connection.inTransaction(logger: logger) { connection in
                 for event in parked {
                     try await connection.execute(
                         """
@@ -179,15 +179,19 @@ extension ProjectionCatalog {
         return parked.map(\.position)
     }
 
+    /// The checkpoint of the live generation of `name`; nil before its first generation (no tables yet).
+    public func livePosition(of name: String) async throws -> Int64? {
+        try await client.leasedValue(
+            "SELECT position FROM projection_generations WHERE name = \(name) AND state = 'live'", as: Int64.self,
+            logger: logger)
+    }
+
     /// Waits until the live generation of `name` has handled everything up to `position` (read your own
     /// writes); false after `timeout`.
     public func waitUntil(_ name: String, reaches position: Int64, timeout: Duration) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let live = try await client.leasedValue(
-                "SELECT position FROM projection_generations WHERE name = \(name) AND state = 'live'", as: Int64.self,
-                logger: logger)
-            if let live, live >= position { return true }
+            if let live = try await livePosition(of: name), live >= position { return true }
             if ContinuousClock.now >= deadline { return false }
             try await Task.sleep(for: .milliseconds(20))
         }

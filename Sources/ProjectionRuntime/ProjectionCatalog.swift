@@ -8,13 +8,10 @@ import PostgresNIO
 public struct ProjectionCatalog: Sendable {
     public let store: PostgresEventStore
     public let projections: [Projection]
-    /// The schema whose views readers query: `rm` (tests use one of their own).
-    public let viewSchema: String
 
-    public init(store: PostgresEventStore, projections: [Projection], viewSchema: String = "rm") {
+    public init(store: PostgresEventStore, projections: [Projection]) {
         self.store = store
         self.projections = projections
-        self.viewSchema = viewSchema
     }
 
     var client: PostgresClient { store.client }
@@ -57,11 +54,12 @@ public struct ProjectionCatalog: Sendable {
 
     /// The live and building generations of `name` (on `connection` when given).
     public func generations(of name: String, on connection: PostgresConnection? = nil) async throws -> [Generation] {
-        let query: PostgresQuery = """
+        try await store.collect(
+            """
             SELECT \(unescaped: Self.generationColumns) FROM projection_generations
             WHERE name = \(name) AND state <> 'retired' ORDER BY generation
-            """
-        let read: @Sendable (PostgresRowSequence) async throws -> [Generation] = { rows in
+            """, on: connection
+        ) { rows in
             var result: [Generation] = []
             for try await row in rows.decode(
                 (String, Int32, Int32, String, String, String, Int64, Int64, Int64, Date?).self)
@@ -70,8 +68,6 @@ public struct ProjectionCatalog: Sendable {
             }
             return result
         }
-        if let connection { return try await read(try await connection.query(query, logger: logger)) }
-        return try await client.leasedQuery(query, logger: logger, read)
     }
 
     static func generation(_ row: (String, Int32, Int32, String, String, String, Int64, Int64, Int64, Date?))
@@ -89,7 +85,7 @@ public struct ProjectionCatalog: Sendable {
     public func createGeneration(
         of projection: Projection, state: Generation.State, on connection: PostgresConnection
     ) async throws -> Generation {
-        try await transaction(on: connection) { connection in
+        try await connection.inTransaction(logger: logger) { connection in
             try await connection.execute(
                 "SELECT pg_advisory_xact_lock(\(Self.ddlClass), hashtext(\(projection.name)))", logger: logger)
             let existing = try await generations(of: projection.name, on: connection)
@@ -139,7 +135,7 @@ public struct ProjectionCatalog: Sendable {
     /// its schema dropped. Readers switch in one transaction: the views in `rm` are replaced with the rows.
     /// Returns false when the building one is still behind.
     func switchOver(_ projection: Projection, on connection: PostgresConnection) async throws -> Bool {
-        let retired: String? = try await transaction(on: connection) { connection in
+        let retired: String? = try await connection.inTransaction(logger: logger) { connection in
             try await connection.execute(
                 "SELECT pg_advisory_xact_lock(\(Self.ddlClass), hashtext(\(projection.name)))", logger: logger)
             let current = try await generations(of: projection.name, on: connection)
@@ -179,7 +175,7 @@ public struct ProjectionCatalog: Sendable {
         for try await table in try await connection.query(
             """
             SELECT DISTINCT v.view_name::text FROM information_schema.view_table_usage v
-            WHERE v.view_schema = \(viewSchema) AND v.table_schema = \(schema)
+            WHERE v.view_schema = 'rm' AND v.table_schema = \(schema)
             """, logger: logger
         ).decode(String.self) {
             tables.append(table)
@@ -190,25 +186,17 @@ public struct ProjectionCatalog: Sendable {
     private func pointViews(
         at schema: String, tables: [String], replacing old: [String], on connection: PostgresConnection
     ) async throws {
-        try await connection.execute("CREATE SCHEMA IF NOT EXISTS \(unescaped: viewSchema)", logger: logger)
         for table in Set(old).union(tables).sorted() {
             try await connection.execute(
-                "DROP VIEW IF EXISTS \(unescaped: viewSchema).\(unescaped: table)", logger: logger)
+                "DROP VIEW IF EXISTS rm.\(unescaped: table)", logger: logger)
         }
         for table in tables {
             try await connection.execute(
                 """
-                CREATE VIEW \(unescaped: viewSchema).\(unescaped: table)
+                CREATE VIEW rm.\(unescaped: table)
                 AS SELECT * FROM \(unescaped: schema).\(unescaped: table)
                 """, logger: logger)
         }
-    }
-
-    /// Runs `body` in a transaction on `connection` (``PostgresConnection/inTransaction(logger:_:)``).
-    func transaction<T: Sendable>(
-        on connection: PostgresConnection, _ body: (PostgresConnection) async throws -> T
-    ) async throws -> T {
-        try await connection.inTransaction(logger: logger, body)
     }
 }
 

@@ -240,7 +240,7 @@ public struct ProjectionWorker: Sendable {
         _ generation: ProjectionCatalog.Generation, limit: Int, on connection: PostgresConnection
     ) async throws -> Step {
         let types = projection.definition.consumes.isEmpty ? nil : projection.definition.consumes
-        return try await catalog.transaction(on: connection) { connection in
+        return try await connection.inTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 SELECT position, status FROM projection_generations
@@ -280,7 +280,7 @@ public struct ProjectionWorker: Sendable {
         _ generation: ProjectionCatalog.Generation, error: any Error, attempts: Int, on connection: PostgresConnection
     ) async throws {
         let types = projection.definition.consumes
-        try await catalog.transaction(on: connection) { connection in
+        try await connection.inTransaction(logger: logger) { connection in
             let watermark = try await catalog.store.watermark(on: connection)
             let found = try await connection.query(
                 """
@@ -330,9 +330,6 @@ public struct ProjectionWorker: Sendable {
         if let error = error as? EventStoreError {
             if error.code == .databaseUnavailable, let underlying = error.underlying { return kind(of: underlying) }
             return error.code == .databaseUnavailable ? .connection : .handler
-        }
-        if let error = error as? PostgresTransactionError {
-            return kind(of: error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError ?? error)
         }
         guard let error = error as? PSQLError else { return .handler }
         guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return .connection }

@@ -143,7 +143,7 @@ extension PostgresEventStore {
     /// Runs `query` on `connection` (inside its transaction) when given, else on a leased one, and has `read`
     /// read every row before it returns.
     /// (``PostgresClient/leasedQuery(_:logger:_:)`` says why not `PostgresClient.query`).
-    func collect<T: Sendable>(
+    public func collect<T: Sendable>(
         _ query: PostgresQuery, on connection: PostgresConnection?,
         _ read: @escaping @Sendable (PostgresRowSequence) async throws -> [T]
     ) async throws -> [T] {

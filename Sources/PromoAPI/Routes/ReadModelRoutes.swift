@@ -431,11 +431,7 @@ struct ReadModelRoutes: Sendable {
                     details: ["projection": .string(name), "minPosition": .int(wanted)])
             }
         }
-        guard
-            let position = try await store.client.leasedValue(
-                "SELECT position FROM projection_generations WHERE name = \(name) AND state = 'live'", as: Int64.self,
-                logger: store.logger)
-        else {
+        guard let position = try await catalog.livePosition(of: name) else {
             // Its tables do not exist before its first generation: say so rather than fail on a missing view.
             throw APIError(
                 .serviceUnavailable, code: "projection_lagging",
