@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(name: "promoctl", dependencies: ["PromoCLI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PromoDomainTests",
-            dependencies: ["PromoDomain"],
+            dependencies: ["PromoDomain", "PromoTestSupport"],
             resources: [.copy("Pricing/Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -10,15 +10,6 @@ import Testing
 /// Two `promoctl serve --role workers` processes on one database of their own (the real binary).
 @Suite("Projection workers in two processes")
 struct WorkerProcessTests {
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["PROMOCTL_BIN"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/promoctl")
-    }
-
     @Test("Each read model runs in exactly one; kill it and the other takes over; nothing counts twice")
     func takeover() async throws {
         let database = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "workers")
@@ -39,7 +30,7 @@ struct WorkerProcessTests {
 
     static func start(_ url: DatabaseURL) throws -> Process {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = PromoctlBinary.url
         process.arguments = ["serve", "--role", "workers", "--database-url", address(url), "--log-level", "warning"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

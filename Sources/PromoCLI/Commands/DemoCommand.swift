@@ -84,7 +84,8 @@ struct DemoCommand: AsyncParsableCommand {
         private func seed(_ api: DemoClient) async throws {
             try await api.waitUntilReady()
             let seeder = DemoSeeder(
-                api: api, world: DemoWorld(customerCount: customers), progress: Progress(quiet: quiet))
+                api: api, world: DemoWorld(customerCount: customers),
+                progress: Progress(prefix: "[demo seed] ", quiet: quiet))
             try await seeder.seed()
             let tally = try await seeder.dayOfOrders(orders)
             if !quiet {

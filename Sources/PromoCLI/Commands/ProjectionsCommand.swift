@@ -26,9 +26,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let statuses = try await database.withStore(maxConnections: 2) { store in
-                try await ProjectionCatalog(store: store, projections: ReadModels.platform).status()
-            }
+            let statuses = try await database.withReadModels { catalog in try await catalog.status() }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -81,12 +79,10 @@ struct ProjectionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = self.name
-            try await database.withStore(maxConnections: 4) { store in
-                let catalog = ProjectionCatalog(store: store, projections: ReadModels.platform)
-                let projection: Projection
-                do { projection = try catalog.projection(named: name) } catch { throw OperatorError("\(error)") }
+            try await database.withReadModels(maxConnections: 4) { catalog in
+                let projection = try catalog.projection(named: name)
                 // Built when it is live and has read everything there was when the rebuild began.
-                let head = try await store.headPosition()
+                let head = try await catalog.store.headPosition()
                 let started = try await catalog.requestRebuild(name)
                 let target = started.generation
                 FileHandle.standardError.write(
@@ -97,7 +93,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
                     }
                 }
                 defer { worker.cancel() }
-                let progress = ProgressReporter(label: name)
+                var progress = ProgressReporter(label: name)
                 while true {
                     let generations = try await catalog.generations(of: name)
                     guard let built = generations.first(where: { $0.generation == target }) else {
@@ -132,11 +128,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = self.name
-            let released = try await database.withStore(maxConnections: 2) { store in
-                do {
-                    return try await ProjectionCatalog(store: store, projections: ReadModels.platform).retry(name)
-                } catch let error as ProjectionError { throw OperatorError("\(error)") }
-            }
+            let released = try await database.withReadModels { catalog in try await catalog.retry(name) }
             print("\(name): \(released) parked event(s) released; its worker tries again now")
         }
     }
@@ -156,11 +148,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = self.name
-            let skipped = try await database.withStore(maxConnections: 2) { store in
-                do {
-                    return try await ProjectionCatalog(store: store, projections: ReadModels.platform).skip(name)
-                } catch let error as ProjectionError { throw OperatorError("\(error)") }
-            }
+            let skipped = try await database.withReadModels { catalog in try await catalog.skip(name) }
             print("\(name): skipped the event(s) at position \(skipped.map(String.init).joined(separator: ", "))")
         }
     }
@@ -168,17 +156,17 @@ struct ProjectionsCommand: AsyncParsableCommand {
 
 /// A progress line on standard error: done / total, rate, time left. Redrawn in place on a terminal; a line
 /// every 5 s otherwise (logs, CI).
-final class ProgressReporter: @unchecked Sendable {
+struct ProgressReporter {
     let label: String
     let start = ContinuousClock.now
     var lastLine = ContinuousClock.now - .seconds(60)
-    let terminal = isatty(STDERR_FILENO) == 1
+    let output = Progress()
 
     init(label: String) { self.label = label }
 
-    func report(done: Int64, total: Int64) {
+    mutating func report(done: Int64, total: Int64) {
         let now = ContinuousClock.now
-        guard terminal || now - lastLine >= .seconds(5) else { return }
+        guard output.isTerminal || now - lastLine >= .seconds(5) else { return }
         lastLine = now
         let seconds = max((now - start).seconds, 0.001)
         let rate = Double(done) / seconds
@@ -186,14 +174,30 @@ final class ProgressReporter: @unchecked Sendable {
         let left = rate > 0 && total > done ? String(format: "%.0f s left", Double(total - done) / rate) : "…"
         let line = String(
             format: "%@: %lld/%lld events (%.0f %%), %.0f events/s, %@", label, done, total, percent, rate, left)
-        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
+        if output.isTerminal { output.update(line) } else { output.line(line) }
     }
 
     func finish(done: Int64) {
         let seconds = max((ContinuousClock.now - start).seconds, 0.001)
-        let line = String(
-            format: "%@: %lld events in %.1f s (%.0f events/s)", label, done, seconds, Double(done) / seconds)
-        FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
+        output.finish(
+            String(
+                format: "%@: %lld events in %.1f s (%.0f events/s)", label, done, seconds, Double(done) / seconds))
+    }
+}
+
+extension DatabaseOptions {
+    /// Runs `body` with the platform's read models on a running pool; an unknown projection or a missing parked
+    /// event is said as an operator error (no usage text).
+    func withReadModels<T: Sendable>(
+        maxConnections: Int = 2, _ body: @escaping @Sendable (ProjectionCatalog) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await withStore(maxConnections: maxConnections) { store in
+                try await body(ProjectionCatalog(store: store, projections: ReadModels.platform))
+            }
+        } catch let error as ProjectionError {
+            throw OperatorError("\(error)")
+        }
     }
 }
 

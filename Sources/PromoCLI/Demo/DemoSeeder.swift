@@ -212,24 +212,3 @@ struct DemoSeeder: Sendable {
         "\((start.duration(to: .now).seconds * 10).rounded() / 10) s"
     }
 }
-
-/// Progress on stderr: one line rewritten in place on a terminal, only each step's last line otherwise.
-struct Progress: Sendable {
-    var quiet = false
-    let isTerminal = isatty(STDERR_FILENO) == 1
-
-    init(quiet: Bool = false) { self.quiet = quiet }
-
-    func update(_ line: String, prefix: Bool = true) {
-        guard !quiet, isTerminal else { return }
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + (prefix ? "[demo seed] " : "") + line).utf8))
-    }
-
-    func finish(_ line: String) { self.line("[demo seed] " + line) }
-
-    /// `text` on a line of its own.
-    func line(_ text: String) {
-        guard !quiet else { return }
-        FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[K" : "") + text + "\n").utf8))
-    }
-}

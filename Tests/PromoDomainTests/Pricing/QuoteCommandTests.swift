@@ -1,17 +1,11 @@
 import Foundation
+import PromoTestSupport
 import Testing
 
-/// Runs the real `promoctl` binary: `PROMOCTL_BIN`, else `<package>/.build/debug/promoctl`.
+/// Runs the real `promoctl` binary (``PromoctlBinary``).
 @Suite("promoctl quote")
 struct QuoteCommandTests {
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["PROMOCTL_BIN"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/promoctl")
-    }
+    static var binary: URL { PromoctlBinary.url }
 
     static func fixture(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name).json").path
