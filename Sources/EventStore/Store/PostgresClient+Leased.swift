@@ -9,11 +9,22 @@ extension PostgresClient {
     /// postgres-nio 1.33 never returns the lease of a `query` whose statement fails after its row description
     /// arrived (a `CALL` that raises, a statement cancelled or whose session is killed mid-result), and a pool
     /// that loses its connections one by one that way ends up stalling every later query of the process.
+    ///
+    /// A connection whose session the server ended (``PostgresConnection/sessionSurvives(_:)`` is false: a
+    /// FATAL such as `pg_terminate_backend`) is closed before its lease goes back: the pool would otherwise hand
+    /// the dying connection to the next caller, whose query then waits on it forever.
     public func leasedQuery<Result>(
         _ query: PostgresQuery, logger: Logger,
         _ read: (PostgresRowSequence) async throws -> Result
     ) async throws -> Result {
-        try await withConnection { connection in try await read(try await connection.query(query, logger: logger)) }
+        try await withConnection { connection in
+            do {
+                return try await read(try await connection.query(query, logger: logger))
+            } catch {
+                connection.closeIfSessionEnded(by: error)
+                throw error
+            }
+        }
     }
 
     /// The first column of the first row of `query`, or nil when it returns no rows.
@@ -81,6 +92,7 @@ extension PostgresConnection {
                 }.value
                 if !rolledBack { try? await close() }
             }
+            closeIfSessionEnded(by: error)
             throw error
         }
         do {
@@ -89,6 +101,13 @@ extension PostgresConnection {
             throw TransactionCommitError(underlying: error)
         }
         return value
+    }
+
+    /// Closes this connection when `error` ended its session, so that its pool drops it instead of lending it
+    /// out again (a query on it would never be answered). Does not wait for the close.
+    public func closeIfSessionEnded(by error: any Error) {
+        guard !isClosed, !Self.sessionSurvives(error) else { return }
+        _ = self.close() as EventLoopFuture<Void>
     }
 
     /// False for an error that ends the session: a FATAL or PANIC from the server, or a connection-level failure.
