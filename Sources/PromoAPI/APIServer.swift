@@ -93,9 +93,10 @@ public struct APIServer: Sendable {
         QuoteRoutes(states: states, caches: caches).register(on: table)
         CouponRoutes(runner: runner, states: states).register(on: table)
         OrderRoutes(runner: runner, states: states, metrics: metrics, caches: caches).register(on: table)
-        CustomerRoutes(runner: runner, keys: CustomerKeyStore(client: store.client, logger: store.logger))
-            .register(on: table)
+        let customerKeys = CustomerKeyStore(client: store.client, logger: store.logger)
+        CustomerRoutes(runner: runner, keys: customerKeys).register(on: table)
         ReadModelRoutes(catalog: readModels).register(on: table)
+        ProfileRoutes(catalog: readModels, keys: customerKeys).register(on: table)
         return table
     }
 }

@@ -29,6 +29,7 @@ public enum ReadModels {
             try projection(BudgetBurn.name, BudgetBurn()),
             try projection(CampaignDashboard.name, CampaignDashboard()),
             try projection(Alerts.name, Alerts()),
+            try projection(CustomerProfiles.name, CustomerProfiles()),
         ]
     }
 

@@ -188,5 +188,18 @@ enum OpenAPIOperations {
                     + "safety stock, below safety); minPosition waits up to 5 s, else 503 projection_lagging",
                 roles: [.marketing, .analyst, .auditor], query: ["location", "belowSafety", "minPosition"],
                 response: "StockReport", errors: readErrors),
+            .init(
+                method: "GET", path: "/v1/customers/{customerId}/profile",
+                summary: "A customer's profile from the read model: purchase summary, tier, points, coupons held, "
+                    + "behavioural tags on `date` with the figures behind them; name, phone and address opened with "
+                    + "the customer's key (null once it is erased)",
+                roles: [.channel, .marketing], query: ["date", "minPosition"], response: "CustomerProfileView",
+                errors: readErrors + [404]),
+            .init(
+                method: "GET", path: "/v1/customers",
+                summary: "Push targeting: the customers with a behavioural tag on `date` who agreed to be contacted "
+                    + "on `consent` (sms, wechat, app); ids and tags only",
+                roles: [.marketing], query: ["tag", "consent", "date", "limit", "minPosition"],
+                response: "CustomerAudience", errors: readErrors),
         ]
 }

@@ -270,6 +270,18 @@ enum OpenAPISchemas {
             "orders": count, "participants": count, "gmvFen": count, "discountFen": count, "giftCostFen": count,
             "refundedFen": count,
         ]
+        let behaviouralTags: JSONValue = [
+            "type": "array",
+            "items": object([
+                "tag": ["enum": .array(BehaviouralTag.allCases.map { .string($0.rawValue) })],
+                "label": ["type": "string"],
+            ]),
+        ]
+        let tagFacts = object([
+            "orders": count, "couponOrders": count, "lastOrderDay": ["type": ["string", "null"]],
+            "hasPaidOrder": ["type": "boolean"], "unitsLast90Days": ["type": "integer"],
+            "spicyUnitsLast90Days": ["type": "integer"], "hotpotOrdersLast30Days": count,
+        ])
         return [
             "ProjectionList": object([
                 "projections": [
@@ -370,6 +382,39 @@ enum OpenAPISchemas {
             "RebuildStarted": object([
                 "name": string(1, 40), "generation": count, "version": count,
                 "state": ["enum": ["building", "live"]], "eventsTotal": count,
+            ]),
+            "CustomerProfileView": object(
+                [
+                    "customerId": id, "hasProfile": ["type": "boolean"], "region": ["type": ["string", "null"]],
+                    "tier": ["type": "string"], "name": ["type": ["string", "null"]],
+                    "phone": ["type": ["string", "null"]], "address": ["type": ["string", "null"]],
+                    "personalDataErased": ["type": "boolean"], "tastePreferences": labels, "marketingTags": labels,
+                    "consents": object([
+                        "sms": ["type": "boolean"], "wechat": ["type": "boolean"], "app": ["type": "boolean"],
+                    ]),
+                    "points": object(["balance": ["type": "integer"]]), "tags": behaviouralTags,
+                    "tagFacts": tagFacts, "date": ["type": "string", "format": "date"],
+                    "summary": object([
+                        "orders": count, "cancelledOrders": count, "spendFen": ["type": "integer"],
+                        "refundedFen": count, "lastOrderAt": ["type": ["string", "null"]],
+                        "favouriteCategories": [
+                            "type": "array", "items": object(["category": ["type": "string"], "units": count]),
+                        ],
+                    ]),
+                    "coupons": object([
+                        "held": ["type": "array", "items": object(["code": ["type": "string"], "templateId": id])],
+                        "redeemed": count, "expired": count,
+                    ]),
+                    "position": ["type": "integer", "description": "the read model's checkpoint"],
+                ], required: ["customerId", "tags", "summary", "points", "coupons", "position"]),
+            "CustomerAudience": object([
+                "date": ["type": "string", "format": "date"], "tag": ["type": ["string", "null"]],
+                "consent": ["type": ["string", "null"]],
+                "customers": [
+                    "type": "array",
+                    "items": object(["customerId": id, "tags": behaviouralTags, "tagFacts": tagFacts]),
+                ],
+                "position": ["type": "integer", "description": "the read model's checkpoint"],
             ]),
             "StockReport": object([
                 "items": [

@@ -29,6 +29,10 @@ struct CustomerRoutes: Sendable {
         let body = try BodyReader(body: Request.json(bytes))
         let tags = try InputLimits.labels(try body.strings("tags"), field: "tags")
         try body.finish()
+        if let index = tags.firstIndex(where: BehaviouralTag.names.contains) {
+            throw APIError.invalidField(
+                "tags[\(index)]", "\(tags[index]) is a behavioural tag: it is worked out from the customer's orders")
+        }
         return try await runner.execute(write, streams: [try StreamID(category: "customer", id: customerId)]) {
             loaded in
             let stream = loaded[0]

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PromoDomain
+import PromoProjections
 
 /// `POST /v1/quotes` and `POST /v1/campaigns/{id}/simulate`: a cart priced by the engine over the catalog and
 /// the active campaigns as the streams hold them now. No side effects.
@@ -150,8 +151,17 @@ struct PricingContext: Sendable {
         let profile = record.lastProfile
         let points = try streams[2].fold(PointsAccount.self)
         let now = Date()
+        // Behavioural tags (spicy_lover, dormant, …) come from the customer-profiles read model, seconds behind
+        // the log; they are looked up only when an active campaign's audience names one.
+        var tags = record.audienceTags
+        if campaigns.contains(where: { !BehaviouralTag.names.isDisjoint(with: $0.audience.tags) }) {
+            let behaviour = try await CustomerTags.of(
+                cart.customerId, on: BusinessDay.string(from: now), client: states.store.client,
+                logger: states.store.logger)
+            tags += behaviour.map(\.rawValue).filter { !tags.contains($0) }
+        }
         let customer = CustomerContext(
-            customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: record.audienceTags,
+            customerId: cart.customerId, tier: profile?.tier ?? "regular", tags: tags,
             isNew: record.orders == 0, pointsBalance: points.available(at: now), region: profile?.region,
             previousOrders: record.orders)
         return PricingContext(

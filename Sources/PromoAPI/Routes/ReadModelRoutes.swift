@@ -58,7 +58,7 @@ struct ReadModelRoutes: Sendable {
         }
         table.add(.get, "/reports/stock", roles: Self.readers) { request, _ in
             let query = try QueryReader(request, allowed: ["location", "belowSafety", "minPosition"])
-            let position = try await waitFor(StockLevels.name, query)
+            let position = try await catalog.position(of: StockLevels.name, honouring: query)
             let location = query["location"]
             let belowSafety: Bool?
             switch query["belowSafety"] {
@@ -125,7 +125,7 @@ struct ReadModelRoutes: Sendable {
     private func budgets(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let campaignId = try request.identifier("campaignId", context: context)
         let query = try QueryReader(request, allowed: ["minPosition"])
-        let position = try await waitFor(BudgetBurn.name, query)
+        let position = try await catalog.position(of: BudgetBurn.name, honouring: query)
         let budgets = try await budgetRows(campaignId)
         guard !budgets.isEmpty else {
             throw APIError(
@@ -184,8 +184,8 @@ struct ReadModelRoutes: Sendable {
     private func dashboard(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let campaignId = try request.identifier("id", context: context)
         let query = try QueryReader(request, allowed: ["minPosition"])
-        let position = try await waitFor(CampaignDashboard.name, query)
-        _ = try await waitFor(BudgetBurn.name, query)
+        let position = try await catalog.position(of: CampaignDashboard.name, honouring: query)
+        _ = try await catalog.position(of: BudgetBurn.name, honouring: query)
         func groups(_ key: String, as name: String) async throws -> [JSONValue] {
             try await store.client.leasedQuery(
                 PostgresQuery(
@@ -263,8 +263,8 @@ struct ReadModelRoutes: Sendable {
     /// its total budget burn: the overview page's list.
     private func overview(_ request: Request) async throws -> Response {
         let query = try QueryReader(request, allowed: ["date", "minPosition"])
-        let position = try await waitFor(CampaignDashboard.name, query)
-        _ = try await waitFor(BudgetBurn.name, query)
+        let position = try await catalog.position(of: CampaignDashboard.name, honouring: query)
+        _ = try await catalog.position(of: BudgetBurn.name, honouring: query)
         let day = query["date"] ?? BusinessDay.string(from: Date())
         guard Self.isDay(day) else { throw APIError.invalidField("date", "must be a date, YYYY-MM-DD") }
         let campaigns = try await store.client.leasedQuery(
@@ -312,7 +312,7 @@ struct ReadModelRoutes: Sendable {
     private func alerts(_ request: Request) async throws -> Response {
         let query = try QueryReader(
             request, allowed: ["since", "refundSharePercent", "minOrders", "lagSeconds", "minPosition"])
-        _ = try await waitFor(Alerts.name, query)
+        _ = try await catalog.position(of: Alerts.name, honouring: query)
         let since: Date
         if let raw = query["since"] {
             guard let parsed = ISO8601DateFormatter().date(from: raw) else {
@@ -416,29 +416,5 @@ struct ReadModelRoutes: Sendable {
         items.sort { $0.0 > $1.0 }
         return JSONResponse.make(
             body: ["since": .string(since.formatted(.iso8601)), "alerts": .array(items.map(\.1))])
-    }
-
-    /// Reads `minPosition` and waits for projection `name` to reach it; returns the projection's position.
-    private func waitFor(_ name: String, _ query: QueryReader) async throws -> Int64 {
-        if let raw = query["minPosition"] {
-            guard let wanted = Int64(raw), wanted >= 0 else {
-                throw APIError.invalidField("minPosition", "must be a position (a whole number ≥ 0)")
-            }
-            guard try await catalog.waitUntil(name, reaches: wanted, timeout: Self.minPositionWait) else {
-                throw APIError(
-                    .serviceUnavailable, code: "projection_lagging",
-                    message: "the \(name) read model has not reached position \(wanted) yet; retry shortly",
-                    details: ["projection": .string(name), "minPosition": .int(wanted)])
-            }
-        }
-        guard let position = try await catalog.livePosition(of: name) else {
-            // Its tables do not exist before its first generation: say so rather than fail on a missing view.
-            throw APIError(
-                .serviceUnavailable, code: "projection_lagging",
-                message: "the \(name) read model has not been built yet: start the projection workers "
-                    + "(promoctl serve, role all or workers)",
-                details: ["projection": .string(name)])
-        }
-        return position
     }
 }
