@@ -97,6 +97,7 @@ public struct APIServer: Sendable {
         CustomerRoutes(runner: runner, keys: customerKeys).register(on: table)
         ReadModelRoutes(catalog: readModels).register(on: table)
         ProfileRoutes(catalog: readModels, keys: customerKeys).register(on: table)
+        ReportRoutes(catalog: readModels).register(on: table)
         return table
     }
 }

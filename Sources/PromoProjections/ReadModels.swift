@@ -30,6 +30,7 @@ public enum ReadModels {
             try projection(CampaignDashboard.name, CampaignDashboard()),
             try projection(Alerts.name, Alerts()),
             try projection(CustomerProfiles.name, CustomerProfiles()),
+            try projection(Sales.name, Sales()),
         ]
     }
 

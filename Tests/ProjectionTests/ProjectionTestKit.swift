@@ -25,7 +25,7 @@ enum ProjectionTestKit {
     static func withDatabase<T: Sendable>(_ body: @Sendable (PostgresEventStore) async throws -> T) async throws -> T {
         let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "proj")
         do {
-            let result = try await ScratchDatabase.withClient(scratch.url, maxConnections: 6) { client in
+            let result = try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
                 let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
                 try await Migrator(
                     client: client, logger: TestDatabase.logger,

@@ -28,7 +28,7 @@ struct ProfileHTTPTests {
     func profiles() async throws {
         let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "profile")
         do {
-            try await ScratchDatabase.withClient(scratch.url, maxConnections: 6) { client in
+            try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
                 try await Self.run(PostgresEventStore(client: client, logger: TestDatabase.logger))
             }
             try await scratch.drop()

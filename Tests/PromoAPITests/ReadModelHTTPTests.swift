@@ -34,7 +34,7 @@ struct ReadModelHTTPTests {
     }
 
     static func stockReport(_ scratch: ScratchDatabase) async throws {
-        try await ScratchDatabase.withClient(scratch.url, maxConnections: 6) { client in
+        try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
             let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
             try await Migrator(client: client, logger: store.logger, migrations: APIMigrations.withEventStore).migrate()
             let keys = ApiKeyStore(store: store)

@@ -48,11 +48,15 @@ struct OpenAPIOperation {
             ]
         }
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+        var content: [String: JSONValue] = [
+            "application/json": ["schema": .string("#/components/schemas/\(response)").schemaRef]
+        ]
+        if query.contains("format") {
+            // format=csv: the same report as a CSV download (UTF-8 with a byte-order mark, money in yuan).
+            content["text/csv"] = ["schema": ["type": "string"]]
+        }
         var responses: [String: JSONValue] = [
-            String(success): [
-                "description": success == 201 ? "Created" : "OK",
-                "content": ["application/json": ["schema": .string("#/components/schemas/\(response)").schemaRef]],
-            ]
+            String(success): ["description": success == 201 ? "Created" : "OK", "content": .object(content)]
         ]
         if creates {
             responses["201"] = [

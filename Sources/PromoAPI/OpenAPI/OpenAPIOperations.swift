@@ -201,5 +201,12 @@ enum OpenAPIOperations {
                     + "on `consent` (sms, wechat, app); ids and tags only",
                 roles: [.marketing], query: ["tag", "consent", "date", "limit", "minPosition"],
                 response: "CustomerAudience", errors: readErrors),
+            .init(
+                method: "GET", path: "/v1/reports/sales",
+                summary: "Sales per day (Asia/Shanghai) from `from` to `to` by product, category, region, store, "
+                    + "channel or segment (tier/new|returning): units, GMV, discount, net, and refunds on the day "
+                    + "they were made; format=csv downloads it",
+                roles: [.marketing, .analyst, .auditor], query: ["from", "to", "groupBy", "format", "minPosition"],
+                response: "SalesReport", errors: readErrors),
         ]
 }

@@ -416,6 +416,25 @@ enum OpenAPISchemas {
                 ],
                 "position": ["type": "integer", "description": "the read model's checkpoint"],
             ]),
+            "SalesReport": object([
+                "from": ["type": "string", "format": "date"], "to": ["type": "string", "format": "date"],
+                "groupBy": ["enum": ["product", "category", "region", "store", "channel", "segment"]],
+                "rows": [
+                    "type": "array",
+                    "items": object([
+                        "day": ["type": "string", "format": "date"], "key": ["type": "string"],
+                        "name": ["type": "string"], "units": ["type": "integer"], "gmvFen": ["type": "integer"],
+                        "discountFen": ["type": "integer"], "netFen": ["type": "integer"],
+                        "refundedUnits": ["type": "integer"], "refundFen": ["type": "integer"],
+                    ]),
+                ],
+                "totals": object([
+                    "units": ["type": "integer"], "gmvFen": ["type": "integer"], "discountFen": ["type": "integer"],
+                    "netFen": ["type": "integer"], "refundedUnits": ["type": "integer"],
+                    "refundFen": ["type": "integer"],
+                ]),
+                "position": ["type": "integer", "description": "the read model's checkpoint"],
+            ]),
             "StockReport": object([
                 "items": [
                     "type": "array",

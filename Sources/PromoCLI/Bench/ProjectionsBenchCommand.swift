@@ -44,7 +44,8 @@ struct ProjectionsBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = events, batchSize = self.batchSize, output = self.output
-        let report = try await database.withStore(maxConnections: 8) { store in
+        // A connection per projection (each worker holds one for its lease), and a few for the rest.
+        let report = try await database.withStore(maxConnections: ReadModels.platform.count + 4) { store in
             try await Migrator(client: store.client, logger: store.logger, migrations: APIMigrations.withEventStore)
                 .migrate()
             guard try await store.eventCount() == 0 else {

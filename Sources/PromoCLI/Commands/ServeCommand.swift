@@ -77,7 +77,16 @@ struct ServeCommand: AsyncParsableCommand {
         if role != .workers {
             services += [IdempotencyCleanup(client: client, logger: logger), CampaignClock(store: store)]
         }
-        if role != .api { services.append(ProjectionWorkers(catalog: readModels, signal: signal)) }
+        if role != .api {
+            // Each projection's worker holds one connection for as long as it holds the projection's lease, so
+            // the workers get a pool of their own: however many read models there are, the API's pool stays
+            // free for requests.
+            let workerClient = try database.makeClient(
+                maxConnections: readModels.projections.count + 2, logger: logger)
+            let workerCatalog = ProjectionCatalog(
+                store: PostgresEventStore(client: workerClient, logger: logger), projections: readModels.projections)
+            services += [workerClient, ProjectionWorkers(catalog: workerCatalog, signal: signal)]
+        }
         guard role != .workers else {
             print("PromoLedger projection workers are running (\(readModels.projections.count) read models)")
             let group = ServiceGroup(

@@ -1,0 +1,237 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import ProjectionRuntime
+import PromoDomain
+import PromoProjections
+import PromoTestSupport
+import Testing
+
+@testable import PromoAPI
+
+/// The reports over HTTP, on a database of their own, from real commands: a campaign, four orders in two
+/// channels and three regions (one cancelled, one partly refunded), read back as sales, reconciliation and
+/// CSV with the figures worked out by hand below.
+@Suite("Reports over HTTP")
+struct ReportHTTPTests {
+    /// The keys and client of one run.
+    struct World {
+        var client: Client
+        var marketing: String
+        var channel: String
+        var analyst: String
+        var store: PostgresEventStore
+        var catalog: ProjectionCatalog
+        var lastPosition: Int64 = 0
+        let today = BusinessDay.string(from: Date())
+
+        func ok(_ reply: Reply, _ what: String) {
+            #expect(reply.status == .ok || reply.status == .created, "\(what): \(reply.text)")
+        }
+
+        func send(_ method: HTTPRequest.Method, _ path: String, key: String, body: String? = nil) async throws
+            -> Reply
+        {
+            try await client.send(method, path, key: key, body: body)
+        }
+
+        /// Places and pays an order; returns the order's reply.
+        @discardableResult
+        mutating func order(
+            _ id: String, customer: String, store: String, lines: [(String, Int)], pay: Bool = true
+        ) async throws -> Reply {
+            let lineList = lines.map { #"{"sku":"\#($0.0)","quantity":\#($0.1)}"# }.joined(separator: ",")
+            let placed = try await send(
+                .post, "/v1/orders", key: channel,
+                body: """
+                    {"orderId":"\(id)","paymentMethod":"wechat_pay","customerId":"\(customer)",\
+                    "channel":"\(store == "s-online" ? "online" : "store")","storeId":"\(store)","lines":[\(lineList)]}
+                    """)
+            ok(placed, "order \(id)")
+            lastPosition = placed.json["position"]?.intValue ?? lastPosition
+            if pay, let total = placed.json["totalFen"]?.intValue {
+                let paid = try await send(
+                    .post, "/v1/orders/\(id)/payments", key: channel,
+                    body: #"{"amountFen":\#(total),"method":"wechat_pay","reference":"ref-\#(id)"}"#)
+                ok(paid, "payment \(id)")
+                lastPosition = paid.json["position"]?.intValue ?? lastPosition
+            }
+            return placed
+        }
+    }
+
+    @Test("Sales by product, category, region, store, channel and segment, with refunds, as JSON and as CSV")
+    func reports() async throws {
+        let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "report")
+        do {
+            try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
+                try await Self.run(PostgresEventStore(client: client, logger: TestDatabase.logger))
+            }
+            try await scratch.drop()
+        } catch {
+            try? await scratch.drop()
+            throw error
+        }
+    }
+
+    static func run(_ store: PostgresEventStore) async throws {
+        try await Migrator(client: store.client, logger: store.logger, migrations: APIMigrations.withEventStore)
+            .migrate()
+        let keys = ApiKeyStore(store: store)
+        let server = APIServer(configuration: .init(port: 0), store: store)
+        let app = server.makeApplication(services: [])
+        let marketing = try await keys.create(role: .marketing, name: "tests", actor: "tests").secret
+        let channel = try await keys.create(role: .channel, name: "tests", actor: "tests").secret
+        let analyst = try await keys.create(role: .analyst, name: "tests", actor: "tests").secret
+        try await app.test(.router) { base in
+            let workers = Task { try? await ProjectionWorkers(catalog: server.readModels, signal: nil).run() }
+            defer { workers.cancel() }
+            var world = World(
+                client: Client(base: base), marketing: marketing, channel: channel, analyst: analyst, store: store,
+                catalog: server.readModels)
+            try await Self.seed(&world)
+            try await Self.sales(world)
+        }
+    }
+
+    /// Two products, an online mall and a shop in Sichuan, three customers; 满50减10 on hot-pot bases. Orders:
+    /// o-1 u-gold online 2 × HP (7 980 − 1 000); o-2 u-gold in the shop 1 × JZ (2 590); o-3 u-new online
+    /// 1 × HP + 1 × JZ (6 580), JZ refunded; o-4 a guest online 1 × HP, cancelled.
+    static func seed(_ world: inout World) async throws {
+        let marketing = world.marketing
+        world.ok(try await world.send(.put, "/v1/products/HP-001", key: marketing, body: productBody()), "product")
+        world.ok(
+            try await world.send(
+                .put, "/v1/products/JZ-001", key: marketing,
+                body: """
+                    {"name":"钟水饺","spec":"500g","origin":"成都","shelfLifeDays":365,"priceFen":2590,\
+                    "costFen":1100,"category":"dumplings","tags":["frozen"]}
+                    """), "product")
+        world.ok(
+            try await world.send(
+                .put, "/v1/stores/s-online", key: marketing,
+                body: #"{"name":"官方商城","region":"national","channel":"online"}"#), "store")
+        world.ok(
+            try await world.send(
+                .put, "/v1/stores/s-cd-01", key: marketing,
+                body: #"{"name":"成都春熙路店","region":"sichuan","channel":"store"}"#), "store")
+        for sku in ["HP-001", "JZ-001"] {
+            for location in ["s-online", "s-cd-01"] {
+                world.ok(
+                    try await world.send(
+                        .post, "/v1/stock/\(sku)/\(location)/receipts", key: marketing, body: #"{"quantity":50}"#),
+                    "stock")
+            }
+        }
+        for (id, tier, region) in [("u-gold", "gold", "guangdong"), ("u-new", "regular", "chongqing")] {
+            world.ok(
+                try await world.send(
+                    .put, "/v1/customers/\(id)", key: world.channel,
+                    body: """
+                        {"name":"顾客","phone":"13800138000","address":"地址","region":"\(region)","tier":"\(tier)",\
+                        "tastePreferences":[],"consents":{"sms":false,"wechat":false,"app":false}}
+                        """), "customer")
+        }
+        world.ok(
+            try await world.send(
+                .post, "/v1/campaigns", key: marketing,
+                body: """
+                    {"campaignId":"c-hot","name":"火锅底料满50减10","kind":"spend_reduction",\
+                    "window":{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"},\
+                    "scope":{"categories":["hotpot"]},"rules":{"tiers":[{"thresholdFen":5000,"reductionFen":1000}]}}
+                    """), "campaign")
+        world.ok(try await world.send(.post, "/v1/campaigns/c-hot/activate", key: marketing), "activate")
+        let first = try await world.order("o-1", customer: "u-gold", store: "s-online", lines: [("HP-001", 2)])
+        #expect(first.json["totalFen"] == 6_980)
+        try await world.order("o-2", customer: "u-gold", store: "s-cd-01", lines: [("JZ-001", 1)])
+        try await world.order("o-3", customer: "u-new", store: "s-online", lines: [("HP-001", 1), ("JZ-001", 1)])
+        try await world.order("o-4", customer: "u-guest", store: "s-online", lines: [("HP-001", 1)], pay: false)
+        let cancelled = try await world.send(.post, "/v1/orders/o-4/cancel", key: world.channel, body: "{}")
+        world.ok(cancelled, "cancel")
+        let refund = try await world.send(
+            .post, "/v1/orders/o-3/refunds", key: world.channel,
+            body: #"{"refundId":"r-1","lines":[{"sku":"JZ-001","quantity":1}]}"#)
+        world.ok(refund, "refund")
+        #expect(refund.json["refundFen"] == 2_590)
+        world.lastPosition = refund.json["position"]?.intValue ?? world.lastPosition
+    }
+
+    /// The rows of a sales report as `key: [units, gmv, discount, net, refunded units, refund]`.
+    static func salesRows(_ world: World, _ groupBy: String) async throws -> [String: [Int64]] {
+        let reply = try await world.send(
+            .get,
+            "/v1/reports/sales?from=\(world.today)&to=\(world.today)&groupBy=\(groupBy)&minPosition=\(world.lastPosition)",
+            key: world.analyst)
+        #expect(reply.status == .ok, "\(reply.text)")
+        guard case .array(let rows)? = reply.json["rows"] else { return [:] }
+        var result: [String: [Int64]] = [:]
+        for row in rows {
+            guard let key = row["key"]?.stringValue else { continue }
+            #expect(row["day"]?.stringValue == world.today)
+            result[key] = ["units", "gmvFen", "discountFen", "netFen", "refundedUnits", "refundFen"].map {
+                row[$0]?.intValue ?? -1
+            }
+        }
+        return result
+    }
+
+    static func sales(_ world: World) async throws {
+        #expect(
+            try await salesRows(world, "product") == [
+                "HP-001": [3, 11_970, 1_000, 10_970, 0, 0], "JZ-001": [2, 5_180, 0, 5_180, 1, 2_590],
+            ])
+        #expect(
+            try await salesRows(world, "category") == [
+                "hotpot": [3, 11_970, 1_000, 10_970, 0, 0], "dumplings": [2, 5_180, 0, 5_180, 1, 2_590],
+            ])
+        // Online orders count in the customer's region, the shop's in the shop's.
+        #expect(
+            try await salesRows(world, "region") == [
+                "guangdong": [2, 7_980, 1_000, 6_980, 0, 0], "sichuan": [1, 2_590, 0, 2_590, 0, 0],
+                "chongqing": [2, 6_580, 0, 6_580, 1, 2_590],
+            ])
+        #expect(
+            try await salesRows(world, "store") == [
+                "s-online": [4, 14_560, 1_000, 13_560, 1, 2_590], "s-cd-01": [1, 2_590, 0, 2_590, 0, 0],
+            ])
+        #expect(
+            try await salesRows(world, "channel") == [
+                "online": [4, 14_560, 1_000, 13_560, 1, 2_590], "store": [1, 2_590, 0, 2_590, 0, 0],
+            ])
+        // u-gold's first order was placed before any was paid (new); the second after (returning).
+        #expect(
+            try await salesRows(world, "segment") == [
+                "gold/new": [2, 7_980, 1_000, 6_980, 0, 0], "gold/returning": [1, 2_590, 0, 2_590, 0, 0],
+                "regular/new": [2, 6_580, 0, 6_580, 1, 2_590],
+            ])
+        let bad = try await world.send(.get, "/v1/reports/sales?groupBy=colour", key: world.analyst)
+        #expect(bad.errorField == "groupBy")
+        let backwards = try await world.send(
+            .get, "/v1/reports/sales?from=2026-11-02&to=2026-11-01", key: world.analyst)
+        #expect(backwards.errorField == "to")
+        let tooLong = try await world.send(
+            .get, "/v1/reports/sales?from=2024-01-01&to=2026-01-01", key: world.analyst)
+        #expect(tooLong.errorField == "to")
+        let format = try await world.send(.get, "/v1/reports/sales?format=xlsx", key: world.analyst)
+        #expect(format.errorField == "format")
+
+        // CSV: a byte-order mark, a header, money in yuan, the product's name in Chinese.
+        let csv = try await world.send(
+            .get, "/v1/reports/sales?from=\(world.today)&to=\(world.today)&groupBy=product&format=csv",
+            key: world.analyst)
+        #expect(csv.status == .ok)
+        #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+        #expect(csv.headers[.contentDisposition]?.contains("sales-product-") == true)
+        #expect(csv.text.utf8.starts(with: [0xEF, 0xBB, 0xBF]))
+        let lines = csv.text.dropFirst().components(separatedBy: "\r\n")
+        #expect(
+            lines == [
+                "day,product,name,units,gmv_yuan,discount_yuan,net_yuan,refunded_units,refund_yuan",
+                "\(world.today),HP-001,牛油火锅底料,3,119.70,10.00,109.70,0,0.00",
+                "\(world.today),JZ-001,钟水饺,2,51.80,0.00,51.80,1,25.90", "",
+            ])
+    }
+}
