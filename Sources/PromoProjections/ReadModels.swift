@@ -31,6 +31,7 @@ public enum ReadModels {
             try projection(Alerts.name, Alerts()),
             try projection(CustomerProfiles.name, CustomerProfiles()),
             try projection(Sales.name, Sales()),
+            try projection(Reconciliation.name, Reconciliation()),
         ]
     }
 

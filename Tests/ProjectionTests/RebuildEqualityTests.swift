@@ -42,6 +42,14 @@ struct RebuildEqualityTests {
                             store, schema: live.schema, table: table)
                     }
                 }
+                // The generated history is consistent: its reconciliation finds nothing wrong.
+                let today = BusinessDay.string(from: Date())
+                let reconciliation = try await DailyReconciliation.run(
+                    day: today, client: store.client, logger: TestDatabase.logger)
+                #expect(reconciliation.mismatches.isEmpty, "\(reconciliation.mismatches.prefix(3).map(\.message))")
+                #expect(reconciliation.paymentsFen > 0)
+                #expect(reconciliation.refundsFen > 0)
+                #expect(reconciliation.costs.contains { $0.costKind == "ads" })
                 // Rebuilt from position 0 beside the live ones, then switched to.
                 for projection in projections {
                     let building = try await catalog.requestRebuild(projection.name)

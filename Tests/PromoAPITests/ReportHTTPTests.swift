@@ -63,7 +63,7 @@ struct ReportHTTPTests {
         }
     }
 
-    @Test("Sales by product, category, region, store, channel and segment, with refunds, as JSON and as CSV")
+    @Test("Sales by every dimension with refunds; reconciliation clean, then a corrupted journal row reported; CSV")
     func reports() async throws {
         let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "report")
         do {
@@ -94,6 +94,7 @@ struct ReportHTTPTests {
                 catalog: server.readModels)
             try await Self.seed(&world)
             try await Self.sales(world)
+            try await Self.reconciliation(world)
         }
     }
 
@@ -233,5 +234,90 @@ struct ReportHTTPTests {
                 "\(world.today),HP-001,牛油火锅底料,3,119.70,10.00,109.70,0,0.00",
                 "\(world.today),JZ-001,钟水饺,2,51.80,0.00,51.80,1,25.90", "",
             ])
+    }
+
+    static func reconciliation(_ world: World) async throws {
+        let path = "/v1/reports/reconciliation?date=\(world.today)&minPosition=\(world.lastPosition)"
+        let clean = try await world.send(.get, path, key: world.analyst)
+        #expect(clean.status == .ok, "\(clean.text)")
+        #expect(clean.json["ok"] == true, "\(clean.text)")
+        #expect(clean.json["mismatches"] == [])
+        // Paid: 6 980 + 2 590 + 6 580; paid back: 2 590 (o-4 was cancelled before payment: nothing booked).
+        let totals = clean.json["totals"]
+        #expect(totals?["paymentsFen"] == 16_150)
+        #expect(totals?["refundsFen"] == 2_590)
+        #expect(totals?["netCashFen"] == 13_560)
+        // Payments − refunds = net revenue with the points liability it moved, and that liability is exactly the
+        // points the customers hold.
+        let revenue = try #require(totals?["netRevenueFen"]?.intValue)
+        let points = try #require(totals?["pointsLiabilityFen"]?.intValue)
+        #expect(revenue + points == 13_560)
+        var balances: Int64 = 0
+        for customer in ["u-gold", "u-new"] {
+            let profile = try await world.send(
+                .get, "/v1/customers/\(customer)/profile?minPosition=\(world.lastPosition)", key: world.marketing)
+            balances += profile.json["points"]?["balance"]?.intValue ?? -1
+        }
+        #expect(points == balances)
+        #expect(points > 0)
+        #expect(
+            clean.json["byCampaign"]?.arrayValue?.contains([
+                "campaignId": "c-hot", "costKind": "discount", "amountFen": 1_000,
+            ])
+                == true, "\(clean.text)")
+
+        // The journal: every entry balanced; the payment of o-1 books the 1 000 off as a price reduction.
+        let journal = try await world.send(
+            .get, "/v1/reports/journal?from=\(world.today)&to=\(world.today)", key: world.analyst)
+        #expect(journal.status == .ok, "\(journal.text)")
+        let entries = journal.json["entries"]?.arrayValue ?? []
+        #expect(entries.count == 4, "three payments and one refund: \(journal.text)")
+        for entry in entries {
+            let lines = entry["lines"]?.arrayValue ?? []
+            let debits = lines.compactMap { $0["debitFen"]?.intValue }.reduce(0, +)
+            let credits = lines.compactMap { $0["creditFen"]?.intValue }.reduce(0, +)
+            #expect(debits == credits, "\(entry)")
+        }
+        let payment = try #require(entries.first { $0["entryId"] == "pay:o-1" })
+        let reduction = payment["lines"]?.arrayValue?.first { $0["account"] == "6001.02" }
+        #expect(reduction?["debitFen"] == 1_000)
+        #expect(reduction?["campaignId"] == "c-hot")
+        let gross = payment["lines"]?.arrayValue?.first { $0["account"] == "6001.01" }
+        #expect(gross?["creditFen"] == 7_980)
+        let journalCSV = try await world.send(
+            .get, "/v1/reports/journal?from=\(world.today)&to=\(world.today)&format=csv", key: world.analyst)
+        #expect(journalCSV.text.utf8.starts(with: [0xEF, 0xBB, 0xBF]))
+        #expect(journalCSV.text.contains("6001.02,主营业务收入－价格折让（满减、折扣、优惠券）,c-hot,discount,10.00,0.00"))
+
+        // A journal row tampered with: the price reduction of o-1 booked 100 fen too high.
+        try await world.store.client.leasedExecute(
+            """
+            UPDATE rm.journal_lines SET debit_fen = debit_fen + 100
+            WHERE entry_id = 'pay:o-1' AND account = '6001.02' AND campaign_id = 'c-hot'
+            """, logger: world.store.logger)
+        let corrupted = try await world.send(.get, path, key: world.analyst)
+        #expect(corrupted.json["ok"] == false)
+        let mismatches = corrupted.json["mismatches"]?.arrayValue ?? []
+        #expect(
+            Set(mismatches.compactMap { $0["check"]?.stringValue }) == ["promotion_cost", "cash", "unbalanced_entry"])
+        for mismatch in mismatches {
+            #expect(mismatch["entries"] == ["pay:o-1"], "\(mismatch)")
+            #expect(mismatch["orderId"] == "o-1", "\(mismatch)")
+            let types = mismatch["events"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
+            #expect(types.contains("OrderPaid"), "\(mismatch)")
+        }
+        let cost = try #require(mismatches.first { $0["check"] == "promotion_cost" })
+        #expect(cost["amounts"] == ["orderFen": 1_000, "budgetFen": 1_000, "journalFen": 1_100])
+        #expect(cost["campaignId"] == "c-hot")
+        let costEvents = cost["events"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
+        #expect(Set(costEvents) == ["OrderPlaced", "OrderPaid", "CampaignBudgetConsumed"])
+        let unbalanced = try #require(mismatches.first { $0["check"] == "unbalanced_entry" })
+        #expect(unbalanced["amounts"]?["differenceFen"] == 100)
+        let csv = try await world.send(.get, path + "&format=csv", key: world.analyst)
+        let rows = csv.text.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows.count == 1 + 3, "\(csv.text)")
+        #expect(rows.dropFirst().allSatisfy { $0.contains("pay:o-1") })
+        let badDate = try await world.send(.get, "/v1/reports/reconciliation?date=2026-13-01", key: world.analyst)
+        #expect(badDate.errorField == "date")
     }
 }

@@ -208,5 +208,18 @@ enum OpenAPIOperations {
                     + "they were made; format=csv downloads it",
                 roles: [.marketing, .analyst, .auditor], query: ["from", "to", "groupBy", "format", "minPosition"],
                 response: "SalesReport", errors: readErrors),
+            .init(
+                method: "GET", path: "/v1/reports/reconciliation",
+                summary: "A day's reconciliation: order discounts = budget consumed = promotion cost booked, "
+                    + "payments − refunds = net revenue, every entry balanced; each mismatch with the entries and "
+                    + "events behind it; the management view by campaign and cost kind; format=csv: the mismatches",
+                roles: [.marketing, .analyst, .auditor], query: ["date", "format", "minPosition"],
+                response: "Reconciliation", errors: readErrors),
+            .init(
+                method: "GET", path: "/v1/reports/journal",
+                summary: "The double-entry journal (CAS 14 treatment, see README) from `from` to `to`, entry by "
+                    + "entry; format=csv: one row per line for finance to load",
+                roles: [.marketing, .analyst, .auditor], query: ["from", "to", "format", "minPosition"],
+                response: "Journal", errors: readErrors),
         ]
 }

@@ -435,6 +435,59 @@ enum OpenAPISchemas {
                 ]),
                 "position": ["type": "integer", "description": "the read model's checkpoint"],
             ]),
+            "Reconciliation": object([
+                "date": ["type": "string", "format": "date"], "ok": ["type": "boolean"],
+                "totals": object([
+                    "paymentsFen": count, "refundsFen": count, "netCashFen": ["type": "integer"],
+                    "netRevenueFen": ["type": "integer"], "pointsLiabilityFen": ["type": "integer"],
+                    "entries": count,
+                ]),
+                "byCampaign": [
+                    "type": "array",
+                    "items": object([
+                        "campaignId": ["type": ["string", "null"]], "costKind": ["type": "string"],
+                        "amountFen": ["type": "integer"],
+                    ]),
+                ],
+                "mismatches": [
+                    "type": "array",
+                    "items": object([
+                        "check": ["enum": ["promotion_cost", "refund_promotion", "cash", "unbalanced_entry"]],
+                        "message": ["type": "string"], "orderId": ["type": ["string", "null"]],
+                        "refundId": ["type": ["string", "null"]], "campaignId": ["type": ["string", "null"]],
+                        "costKind": ["type": ["string", "null"]],
+                        "amounts": ["type": "object", "additionalProperties": ["type": "integer"]],
+                        "entries": ["type": "array", "items": ["type": "string"]],
+                        "events": [
+                            "type": "array",
+                            "items": object([
+                                "position": ["type": "integer"], "type": ["type": "string"],
+                                "streamId": ["type": "string"],
+                            ]),
+                        ],
+                    ]),
+                ],
+                "position": ["type": "integer", "description": "the read model's checkpoint"],
+            ]),
+            "Journal": object([
+                "from": ["type": "string", "format": "date"], "to": ["type": "string", "format": "date"],
+                "entries": [
+                    "type": "array",
+                    "items": object([
+                        "date": ["type": "string", "format": "date"], "entryId": ["type": "string"],
+                        "kind": ["type": "string"], "description": ["type": "string"], "position": ["type": "integer"],
+                        "lines": [
+                            "type": "array",
+                            "items": object([
+                                "account": ["type": "string"], "accountName": ["type": "string"],
+                                "campaignId": ["type": ["string", "null"]], "costKind": ["type": ["string", "null"]],
+                                "debitFen": count, "creditFen": count,
+                            ]),
+                        ],
+                    ]),
+                ],
+                "position": ["type": "integer", "description": "the read model's checkpoint"],
+            ]),
             "StockReport": object([
                 "items": [
                     "type": "array",

@@ -16,6 +16,12 @@ struct ReportRoutes: Sendable {
         table.add(.get, "/reports/sales", roles: ReadModelRoutes.readers) { request, _ in
             try await sales(request)
         }
+        table.add(.get, "/reports/reconciliation", roles: ReadModelRoutes.readers) { request, _ in
+            try await reconciliation(request)
+        }
+        table.add(.get, "/reports/journal", roles: ReadModelRoutes.readers) { request, _ in
+            try await journal(request)
+        }
     }
 
     /// What sales can be grouped by, and how each names its key in the facts (`l` a line, `r` a refund, `o`
@@ -146,5 +152,133 @@ struct ReportRoutes: Sendable {
                 ],
                 "position": .int(position),
             ])
+    }
+
+    /// `GET /v1/reports/reconciliation?date=`: the day's checks (``DailyReconciliation``), its totals and the
+    /// management view by campaign and cost kind; `format=csv` downloads the mismatches, one per row.
+    private func reconciliation(_ request: Request) async throws -> Response {
+        let query = try QueryReader(request, allowed: ["date", "format", "minPosition"])
+        let csv = try query.wantsCSV()
+        let position = try await catalog.position(of: Reconciliation.name, honouring: query)
+        let day = query["date"] ?? BusinessDay.string(from: Date())
+        guard ReadModelRoutes.isDay(day) else { throw APIError.invalidField("date", "must be a date, YYYY-MM-DD") }
+        let report = try await DailyReconciliation.run(day: day, client: store.client, logger: store.logger)
+        if csv {
+            var table = CSVTable(columns: [
+                "date", "check", "order_id", "refund_id", "campaign_id", "cost_kind", "amounts_yuan", "entries",
+                "events", "message",
+            ])
+            for mismatch in report.mismatches {
+                table.append([
+                    .text(day), .text(mismatch.check), .text(mismatch.orderId ?? ""), .text(mismatch.refundId ?? ""),
+                    .text(mismatch.campaignId ?? ""), .text(mismatch.costKind ?? ""),
+                    .text(mismatch.amounts.map { "\($0.0)=\(CSVTable.yuan($0.1))" }.joined(separator: " ")),
+                    .text(mismatch.entries.joined(separator: " ")),
+                    .text(mismatch.events.map { "\($0.position):\($0.type)@\($0.streamId)" }.joined(separator: " ")),
+                    .text(mismatch.message),
+                ])
+            }
+            return table.response(filename: "reconciliation-\(day)")
+        }
+        let mismatches: [JSONValue] = report.mismatches.map { mismatch in
+            [
+                "check": .string(mismatch.check), "message": .string(mismatch.message),
+                "orderId": mismatch.orderId.map(JSONValue.string) ?? .null,
+                "refundId": mismatch.refundId.map(JSONValue.string) ?? .null,
+                "campaignId": mismatch.campaignId.map(JSONValue.string) ?? .null,
+                "costKind": mismatch.costKind.map(JSONValue.string) ?? .null,
+                "amounts": .object(
+                    Dictionary(uniqueKeysWithValues: mismatch.amounts.map { ($0.0, JSONValue.int($0.1)) })),
+                "entries": .array(mismatch.entries.map(JSONValue.string)),
+                "events": .array(
+                    mismatch.events.map {
+                        ["position": .int($0.position), "type": .string($0.type), "streamId": .string($0.streamId)]
+                    }),
+            ]
+        }
+        return JSONResponse.make(
+            body: [
+                "date": .string(day), "ok": .bool(report.mismatches.isEmpty),
+                "totals": [
+                    "paymentsFen": .int(report.paymentsFen), "refundsFen": .int(report.refundsFen),
+                    "netCashFen": .int(report.paymentsFen - report.refundsFen),
+                    "netRevenueFen": .int(report.netRevenueFen), "pointsLiabilityFen": .int(report.pointsLiabilityFen),
+                    "entries": .int(report.entries),
+                ],
+                "byCampaign": .array(
+                    report.costs.map {
+                        [
+                            "campaignId": $0.campaignId.map(JSONValue.string) ?? .null,
+                            "costKind": .string($0.costKind),
+                            "amountFen": .int($0.amountFen),
+                        ]
+                    }),
+                "mismatches": .array(mismatches), "position": .int(position),
+            ])
+    }
+
+    /// `GET /v1/reports/journal?from=&to=`: every journal line of the days, entry by entry, for finance to load
+    /// (`format=csv`: one row per line, the account's name beside its code, amounts in yuan).
+    private func journal(_ request: Request) async throws -> Response {
+        let query = try QueryReader(request, allowed: ["from", "to", "format", "minPosition"])
+        let csv = try query.wantsCSV()
+        let position = try await catalog.position(of: Reconciliation.name, honouring: query)
+        let (from, to) = try Self.dayRange(query, maxDays: 92)
+        typealias Row = (String, String, String, String, Int64, Int32, String, String?, String?, Int64, Int64)
+        let rows: [Row] = try await store.client.leasedQuery(
+            """
+            SELECT to_char(e.day, 'YYYY-MM-DD'), e.entry_id, e.kind, e.description, e.position, l.line_no, l.account,
+                   l.campaign_id, l.cost_kind, l.debit_fen, l.credit_fen
+            FROM rm.journal_entries e JOIN rm.journal_lines l USING (entry_id)
+            WHERE e.day BETWEEN \(from)::date AND \(to)::date
+            ORDER BY e.day, e.position, e.entry_id, l.line_no LIMIT 200000
+            """, logger: store.logger
+        ) { rows in
+            var result: [Row] = []
+            for try await row in rows.decode(Row.self) { result.append(row) }
+            return result
+        }
+        func name(_ code: String) -> String { Account(rawValue: code)?.name ?? code }
+        if csv {
+            var table = CSVTable(columns: [
+                "date", "entry", "kind", "description", "line", "account", "account_name", "campaign_id", "cost_kind",
+                "debit_yuan", "credit_yuan", "position",
+            ])
+            for row in rows {
+                table.append([
+                    .text(row.0), .text(row.1), .text(row.2), .text(row.3), .int(Int64(row.5)), .text(row.6),
+                    .text(name(row.6)), .text(row.7 ?? ""), .text(row.8 ?? ""), .yuan(row.9), .yuan(row.10),
+                    .int(row.4),
+                ])
+            }
+            return table.response(filename: "journal-\(from)-\(to)")
+        }
+        var entries: [JSONValue] = []
+        var current: (id: String, head: [String: JSONValue], lines: [JSONValue])?
+        func flush() {
+            guard var entry = current else { return }
+            entry.head["lines"] = .array(entry.lines)
+            entries.append(.object(entry.head))
+        }
+        for row in rows {
+            if current?.id != row.1 {
+                flush()
+                current = (
+                    row.1,
+                    [
+                        "date": .string(row.0), "entryId": .string(row.1), "kind": .string(row.2),
+                        "description": .string(row.3), "position": .int(row.4),
+                    ], []
+                )
+            }
+            current?.lines.append([
+                "account": .string(row.6), "accountName": .string(name(row.6)),
+                "campaignId": row.7.map(JSONValue.string) ?? .null, "costKind": row.8.map(JSONValue.string) ?? .null,
+                "debitFen": .int(row.9), "creditFen": .int(row.10),
+            ])
+        }
+        flush()
+        return JSONResponse.make(
+            body: ["from": .string(from), "to": .string(to), "entries": .array(entries), "position": .int(position)])
     }
 }

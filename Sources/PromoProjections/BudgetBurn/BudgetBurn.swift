@@ -126,6 +126,7 @@ public struct BudgetBurn: ProjectionHandler {
 /// An event that moves a campaign's sub-budgets: an order's use, or what a cancel or refund gives back.
 protocol BudgetMovement: DomainEvent {
     var campaignId: String { get }
+    var orderId: String { get }
     var discountFen: Int64 { get }
     var giftCostFen: Int64 { get }
     var couponSubsidyFen: Int64 { get }
