@@ -32,6 +32,7 @@ public enum ReadModels {
             try projection(CustomerProfiles.name, CustomerProfiles()),
             try projection(Sales.name, Sales()),
             try projection(Reconciliation.name, Reconciliation()),
+            try projection(Uplift.name, Uplift()),
         ]
     }
 

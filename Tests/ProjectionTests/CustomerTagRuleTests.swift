@@ -10,102 +10,10 @@ import Testing
 /// 2026-11-24 from the customer-profiles read model. Every customer below is one case.
 @Suite("Behavioural tag rules")
 struct CustomerTagRuleTests {
-    static let today = "2026-11-24"
-
-    /// The day `days` before today.
-    static func day(_ days: Int) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let formatter = DateFormatter()
-        formatter.calendar = calendar
-        formatter.timeZone = calendar.timeZone
-        formatter.dateFormat = "yyyy-MM-dd"
-        let base = formatter.date(from: today)!
-        return formatter.string(from: calendar.date(byAdding: .day, value: -days, to: base)!)
-    }
-
-    /// Builds the events of a history: products, then orders with lines, coupons, payments, cancels, refunds.
-    struct History {
-        var appends: [StreamAppend] = []
-        var orders = 0
-
-        mutating func product(_ sku: String, category: String, tags: [String]) throws {
-            appends.append(
-                StreamAppend(
-                    try StreamID("product-\(sku)"), expectedVersion: .any,
-                    events: [
-                        try NewEvent(
-                            ProductDefined(
-                                sku: sku, name: sku, spec: "500g", origin: "成都", shelfLifeDays: 365, priceFen: 1_000,
-                                costFen: 450, category: category, tags: tags))
-                    ]))
-        }
-
-        /// An order of `customer` on `daysAgo`, with `lines` (SKU, units); paid unless said otherwise.
-        @discardableResult
-        mutating func order(
-            _ customer: String, daysAgo: Int, _ lines: [(String, Int)], coupon: Bool = false, paid: Bool = true,
-            cancelled: Bool = false, returned: [(String, Int)] = []
-        ) throws -> String {
-            orders += 1
-            let id = "o-\(customer)-\(orders)"
-            let total = Int64(lines.map(\.1).reduce(0, +)) * 1_000
-            let quote: JSONValue = [
-                "lines": .array(
-                    lines.map { sku, units in
-                        [
-                            "sku": .string(sku), "quantity": .int(Int64(units)), "unitPriceFen": 1_000,
-                            "listFen": .int(Int64(units) * 1_000), "adjustments": [],
-                            "netFen": .int(Int64(units) * 1_000),
-                        ]
-                    }),
-                "gifts": [["sku": "GIFT-1", "quantity": 5, "unitPriceFen": 0, "listFen": 0, "netFen": 0]],
-                "subtotalFen": .int(total), "discountFen": 0, "totalFen": .int(total),
-            ]
-            var events = [
-                try NewEvent(
-                    OrderPlaced(
-                        orderId: id, customerId: customer, channel: "online", storeId: "mall",
-                        fulfilmentLocation: "wh", paymentMethod: "wechat_pay", subtotalFen: total, discountFen: 0,
-                        totalFen: total, quote: quote, reservations: [], campaigns: [], day: day(daysAgo),
-                        coupons: coupon ? ["CP-\(id)"] : []))
-            ]
-            if paid {
-                events.append(try NewEvent(OrderPaid(orderId: id, amountFen: total, method: "x", reference: id)))
-            }
-            if cancelled { events.append(try NewEvent(OrderCancelled(orderId: id, reason: "test"))) }
-            if !returned.isEmpty {
-                events.append(
-                    try NewEvent(
-                        OrderRefunded(
-                            orderId: id, refundId: "r-\(id)",
-                            lines: returned.map { .init(sku: $0.0, quantity: $0.1, refundFen: 1_000, restock: false) },
-                            refundFen: Int64(returned.map(\.1).reduce(0, +)) * 1_000, pointsReturned: 0,
-                            pointsClawedBack: 0)))
-            }
-            appends.append(StreamAppend(try StreamID("order-\(id)"), expectedVersion: .noStream, events: events))
-            return id
-        }
-
-        /// A customer with a profile and nothing else.
-        mutating func profile(_ customer: String) throws {
-            appends.append(
-                StreamAppend(
-                    try StreamID("customer-\(customer)"), expectedVersion: .any,
-                    events: [
-                        try NewEvent(
-                            CustomerProfileSet(
-                                customerId: customer, name: "aesgcm1:x", phone: "aesgcm1:x", address: "aesgcm1:x",
-                                region: "sichuan", tier: "regular", tastePreferences: [],
-                                consents: .init(sms: true, wechat: true, app: true)))
-                    ]))
-        }
-
-        func day(_ daysAgo: Int) -> String { CustomerTagRuleTests.day(daysAgo) }
-    }
+    static let today = OrderHistory.today
 
     /// The tags of every customer of `history` on today, by customer id.
-    static func tags(of history: History) async throws -> [String: CustomerTags] {
+    static func tags(of history: OrderHistory) async throws -> [String: CustomerTags] {
         try await ProjectionTestKit.withDatabase { store in
             let real = try #require(try ReadModels.all().first { $0.name == CustomerProfiles.name })
             let projection = Projection(
@@ -129,7 +37,7 @@ struct CustomerTagRuleTests {
         }
     }
 
-    static func products(_ history: inout History) throws {
+    static func products(_ history: inout OrderHistory) throws {
         try history.product("HP-1", category: "hotpot", tags: ["spicy"])
         try history.product("MD-1", category: "tripe", tags: ["frozen"])
         try history.product("JZ-1", category: "dumplings", tags: ["frozen"])
@@ -143,7 +51,7 @@ struct CustomerTagRuleTests {
         "spicy_lover: half the units of the last 90 days spicy meets it; 49 of 99, or the spicy order a day older, misses"
     )
     func spicyLover() async throws {
-        var history = History()
+        var history = OrderHistory()
         try Self.products(&history)
         // 50 of 100 units spicy: exactly half.
         try history.order("u-spicy-meets", daysAgo: 0, [("HP-1", 50), ("JZ-1", 50)])
@@ -172,7 +80,7 @@ struct CustomerTagRuleTests {
 
     @Test("hotpot_regular: three hot-pot orders within 30 days meet it; the third a day older, or cancelled, misses")
     func hotpotRegular() async throws {
-        var history = History()
+        var history = OrderHistory()
         try Self.products(&history)
         for days in [0, 15, 29] { try history.order("u-hotpot-meets", daysAgo: days, [("MD-1", 1), ("JZ-1", 1)]) }
         for days in [0, 15, 30] { try history.order("u-hotpot-misses", daysAgo: days, [("HP-1", 1)]) }
@@ -192,7 +100,7 @@ struct CustomerTagRuleTests {
 
     @Test("new_customer: orders placed but none paid meets it; one paid order misses it")
     func newCustomer() async throws {
-        var history = History()
+        var history = OrderHistory()
         try Self.products(&history)
         try history.order("u-new-meets", daysAgo: 0, [("JZ-1", 1)], paid: false)
         try history.order("u-new-meets", daysAgo: 1, [("JZ-1", 1)], paid: true, cancelled: true)
@@ -205,7 +113,7 @@ struct CustomerTagRuleTests {
 
     @Test("dormant: a last order 60 days ago meets it; 59 days ago misses it; no order at all is not dormant")
     func dormant() async throws {
-        var history = History()
+        var history = OrderHistory()
         try Self.products(&history)
         try history.order("u-dormant-meets", daysAgo: 60, [("JZ-1", 1)])
         try history.order("u-dormant-meets", daysAgo: 200, [("JZ-1", 1)])
@@ -218,7 +126,7 @@ struct CustomerTagRuleTests {
         let tags = try await Self.tags(of: history)
         #expect(Self.has(tags, "u-dormant-meets", .dormant))
         #expect(tags["u-no-orders"]?.tags == [.newCustomer])
-        #expect(tags["u-dormant-meets"]?.lastOrderDay == Self.day(60))
+        #expect(tags["u-dormant-meets"]?.lastOrderDay == OrderHistory.day(60))
         #expect(!Self.has(tags, "u-dormant-misses", .dormant))
         #expect(Self.has(tags, "u-dormant-cancelled", .dormant))
     }
@@ -227,7 +135,7 @@ struct CustomerTagRuleTests {
         "coupon_sensitive: 3 of 5 orders with a coupon meets it; 5 of 9 misses it; a cancelled coupon order does not count"
     )
     func couponSensitive() async throws {
-        var history = History()
+        var history = OrderHistory()
         try Self.products(&history)
         for index in 0..<5 { try history.order("u-coupon-meets", daysAgo: index, [("JZ-1", 1)], coupon: index < 3) }
         for index in 0..<9 { try history.order("u-coupon-misses", daysAgo: index, [("JZ-1", 1)], coupon: index < 5) }

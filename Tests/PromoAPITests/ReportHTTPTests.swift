@@ -94,6 +94,7 @@ struct ReportHTTPTests {
                 catalog: server.readModels)
             try await Self.seed(&world)
             try await Self.sales(world)
+            try await Self.uplift(world)
             try await Self.reconciliation(world)
         }
     }
@@ -319,5 +320,33 @@ struct ReportHTTPTests {
         #expect(rows.dropFirst().allSatisfy { $0.contains("pay:o-1") })
         let badDate = try await world.send(.get, "/v1/reports/reconciliation?date=2026-13-01", key: world.analyst)
         #expect(badDate.errorField == "date")
+    }
+
+    /// c-hot's window began years ago: nothing sold in the 14 days before it, 3 hot-pot units during it (o-1's two,
+    /// o-3's one; o-4 was cancelled), 1 000 fen of discount over 3 extra units.
+    static func uplift(_ world: World) async throws {
+        let reply = try await world.send(
+            .get, "/v1/reports/uplift?campaignId=c-hot&minPosition=\(world.lastPosition)", key: world.analyst)
+        #expect(reply.status == .ok, "\(reply.text)")
+        #expect(reply.json["before"]?["units"] == 0)
+        #expect(reply.json["before"]?["days"] == 14)
+        #expect(reply.json["during"]?["to"] == .string(world.today))
+        #expect(reply.json["during"]?["units"] == 3)
+        #expect(reply.json["during"]?["netFen"] == 10_970)
+        #expect(reply.json["extraUnits"] == 3)
+        #expect(reply.json["promotionCostFen"] == 1_000)
+        #expect(reply.json["costPerExtraUnitFen"] == 333)
+        let missing = try await world.send(.get, "/v1/reports/uplift", key: world.analyst)
+        #expect(missing.errorField == "campaignId")
+        let unknown = try await world.send(.get, "/v1/reports/uplift?campaignId=c-none", key: world.analyst)
+        #expect(unknown.status == .notFound)
+        let tooMany = try await world.send(
+            .get, "/v1/reports/uplift?campaignId=c-hot&daysBefore=91", key: world.analyst)
+        #expect(tooMany.errorField == "daysBefore")
+        let csv = try await world.send(
+            .get, "/v1/reports/uplift?campaignId=c-hot&daysBefore=1&format=csv", key: world.analyst)
+        let rows = csv.text.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows.first == "campaign_id,day,period,units,net_yuan")
+        #expect(rows.last == "c-hot,\(world.today),during,3,109.70")
     }
 }

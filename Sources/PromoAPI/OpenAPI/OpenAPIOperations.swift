@@ -221,5 +221,12 @@ enum OpenAPIOperations {
                     + "entry; format=csv: one row per line for finance to load",
                 roles: [.marketing, .analyst, .auditor], query: ["from", "to", "format", "minPosition"],
                 response: "Journal", errors: readErrors),
+            .init(
+                method: "GET", path: "/v1/reports/uplift",
+                summary: "A campaign's uplift: daily units and net sales of its in-scope SKUs in the `daysBefore` days "
+                    + "(14) before its window vs during it, the extra units, and the promotion cost per extra unit; "
+                    + "format=csv: the daily series",
+                roles: [.marketing, .analyst, .auditor], query: ["campaignId", "daysBefore", "format", "minPosition"],
+                response: "Uplift", errors: readErrors + [404, 422]),
         ]
 }

@@ -282,6 +282,11 @@ enum OpenAPISchemas {
             "hasPaidOrder": ["type": "boolean"], "unitsLast90Days": ["type": "integer"],
             "spicyUnitsLast90Days": ["type": "integer"], "hotpotOrdersLast30Days": count,
         ])
+        let upliftPeriod = object([
+            "from": ["type": "string", "format": "date"], "to": ["type": "string", "format": "date"], "days": count,
+            "units": ["type": "integer"], "netFen": ["type": "integer"], "unitsPerDay": ["type": "number"],
+            "netFenPerDay": ["type": "integer"],
+        ])
         return [
             "ProjectionList": object([
                 "projections": [
@@ -484,6 +489,23 @@ enum OpenAPISchemas {
                                 "debitFen": count, "creditFen": count,
                             ]),
                         ],
+                    ]),
+                ],
+                "position": ["type": "integer", "description": "the read model's checkpoint"],
+            ]),
+            "Uplift": object([
+                "campaignId": id, "name": ["type": "string"],
+                "window": object(["start": ["type": "string"], "end": ["type": ["string", "null"]]]),
+                "daysBefore": count, "before": upliftPeriod, "during": upliftPeriod,
+                "extraUnits": ["type": "integer"], "extraNetFen": ["type": "integer"],
+                "promotionCostFen": ["type": "integer"],
+                "costByKind": ["type": "object", "additionalProperties": ["type": "integer"]],
+                "costPerExtraUnitFen": ["type": ["integer", "null"]],
+                "daily": [
+                    "type": "array",
+                    "items": object([
+                        "day": ["type": "string", "format": "date"], "period": ["enum": ["before", "during"]],
+                        "units": ["type": "integer"], "netFen": ["type": "integer"],
                     ]),
                 ],
                 "position": ["type": "integer", "description": "the read model's checkpoint"],

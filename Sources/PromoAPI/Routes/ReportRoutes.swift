@@ -22,6 +22,9 @@ struct ReportRoutes: Sendable {
         table.add(.get, "/reports/journal", roles: ReadModelRoutes.readers) { request, _ in
             try await journal(request)
         }
+        table.add(.get, "/reports/uplift", roles: ReadModelRoutes.readers) { request, _ in
+            try await uplift(request)
+        }
     }
 
     /// What sales can be grouped by, and how each names its key in the facts (`l` a line, `r` a refund, `o`
@@ -280,5 +283,74 @@ struct ReportRoutes: Sendable {
         flush()
         return JSONResponse.make(
             body: ["from": .string(from), "to": .string(to), "entries": .array(entries), "position": .int(position)])
+    }
+
+    /// `GET /v1/reports/uplift?campaignId=&daysBefore=` (default 14, up to 90): ``UpliftReport``; `format=csv`
+    /// downloads the daily series.
+    private func uplift(_ request: Request) async throws -> Response {
+        let query = try QueryReader(request, allowed: ["campaignId", "daysBefore", "format", "minPosition"])
+        let csv = try query.wantsCSV()
+        guard let campaignId = query["campaignId"] else {
+            throw APIError.invalidField("campaignId", "is required: the campaign to measure")
+        }
+        var daysBefore = 14
+        if let raw = query["daysBefore"] {
+            guard let number = Int(raw), (1...90).contains(number) else {
+                throw APIError.invalidField("daysBefore", "must be a whole number of days from 1 to 90")
+            }
+            daysBefore = number
+        }
+        let position = try await catalog.position(of: Uplift.name, honouring: query)
+        _ = try await catalog.position(of: Sales.name, honouring: query)
+        _ = try await catalog.position(of: Reconciliation.name, honouring: query)
+        let report: UpliftReport
+        do {
+            report = try await UpliftReport.run(
+                campaignId: campaignId, daysBefore: daysBefore, today: BusinessDay.string(from: Date()),
+                client: store.client, logger: store.logger)
+        } catch UpliftReport.Failure.unknownCampaign {
+            throw APIError(
+                .notFound, code: "not_found", message: "no campaign \(campaignId) in the uplift read model",
+                details: ["campaignId": .string(campaignId)])
+        } catch UpliftReport.Failure.noWindow {
+            throw APIError(
+                .unprocessableContent, code: "no_window", message: "campaign \(campaignId) has no window to measure",
+                details: ["campaignId": .string(campaignId)])
+        }
+        if csv {
+            var table = CSVTable(columns: ["campaign_id", "day", "period", "units", "net_yuan"])
+            for day in report.daily {
+                table.append([.text(campaignId), .text(day.day), .text(day.period), .int(day.units), .yuan(day.netFen)])
+            }
+            return table.response(filename: "uplift-\(campaignId)")
+        }
+        func period(_ period: UpliftReport.Period) -> JSONValue {
+            [
+                "from": .string(period.from), "to": .string(period.to), "days": .int(Int64(period.days)),
+                "units": .int(period.units), "netFen": .int(period.netFen), "unitsPerDay": .double(period.unitsPerDay),
+                "netFenPerDay": .int(period.netFenPerDay),
+            ]
+        }
+        return JSONResponse.make(
+            body: [
+                "campaignId": .string(campaignId), "name": .string(report.name),
+                "window": [
+                    "start": .string(report.windowStart.formatted(.iso8601)),
+                    "end": report.windowEnd.map { .string($0.formatted(.iso8601)) } ?? .null,
+                ],
+                "daysBefore": .int(Int64(daysBefore)), "before": period(report.before), "during": period(report.during),
+                "extraUnits": .int(report.extraUnits), "extraNetFen": .int(report.extraNetFen),
+                "promotionCostFen": .int(report.promotionCostFen),
+                "costByKind": .object(report.costByKind.mapValues(JSONValue.int)),
+                "costPerExtraUnitFen": report.costPerExtraUnitFen.map(JSONValue.int) ?? .null,
+                "daily": .array(
+                    report.daily.map {
+                        [
+                            "day": .string($0.day), "period": .string($0.period), "units": .int($0.units),
+                            "netFen": .int($0.netFen),
+                        ]
+                    }),
+                "position": .int(position),
+            ])
     }
 }

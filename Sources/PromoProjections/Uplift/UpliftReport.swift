@@ -1,0 +1,156 @@
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+import PromoDomain
+
+/// A campaign's uplift: the daily units and net sales of its in-scope SKUs (its scope's SKUs and categories,
+/// in its channels, stores and regions; orders that stand, refunds taken off) in the `daysBefore` days before its
+/// window against the days of its window so far, and what each extra unit cost: the promotion cost booked to it
+/// (discounts, coupon subsidies, gift costs, points, ads / print / push) over the extra units.
+public struct UpliftReport: Sendable {
+    public struct Period: Sendable, Equatable {
+        public var from: String
+        public var to: String
+        public var days: Int
+        public var units: Int64
+        public var netFen: Int64
+
+        public init(from: String, to: String, days: Int, units: Int64, netFen: Int64) {
+            self.from = from
+            self.to = to
+            self.days = days
+            self.units = units
+            self.netFen = netFen
+        }
+
+        /// Units per day, to two places.
+        public var unitsPerDay: Double { days > 0 ? (Double(units) / Double(days) * 100).rounded() / 100 : 0 }
+        /// Net sales per day, half-even to the fen.
+        public var netFenPerDay: Int64 { days > 0 ? Int64(HalfEven.divide(Int(netFen), by: days)) : 0 }
+    }
+
+    public var campaignId: String
+    public var name: String
+    public var windowStart: Date
+    public var windowEnd: Date?
+    public var before: Period
+    public var during: Period
+    /// Units sold during the window beyond the daily rate before it: during − before ÷ its days × the window's
+    /// days so far, half-even to the unit.
+    public var extraUnits: Int64
+    public var extraNetFen: Int64
+    public var promotionCostFen: Int64
+    public var costByKind: [String: Int64]
+    /// Promotion cost ÷ extra units, half-even to the fen; nil when nothing extra sold.
+    public var costPerExtraUnitFen: Int64?
+    /// Every day of both periods: the day, whether it is before or during, units, net.
+    public var daily: [(day: String, period: String, units: Int64, netFen: Int64)]
+
+    public enum Failure: Error, Equatable {
+        case unknownCampaign
+        case noWindow
+    }
+
+    static let formatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter
+    }()
+
+    static func shift(_ day: String, by days: Int) -> String {
+        guard let date = formatter.date(from: day) else { return day }
+        return formatter.string(from: date.addingTimeInterval(Double(days) * 86_400 + 3_600))
+    }
+
+    static func days(from: String, to: String) -> Int {
+        guard let start = formatter.date(from: from), let end = formatter.date(from: to), end >= start else { return 0 }
+        return Int((end.timeIntervalSince(start) / 86_400).rounded()) + 1
+    }
+
+    /// The uplift of `campaignId` on `today`.
+    public static func run(
+        campaignId: String, daysBefore: Int, today: String, client: PostgresClient, logger: Logger
+    ) async throws -> UpliftReport {
+        let campaigns = try await client.leasedQuery(
+            "SELECT name, window_start, window_end FROM rm.uplift_campaigns WHERE campaign_id = \(campaignId)",
+            logger: logger
+        ) { rows in
+            var result: [(String, Date?, Date?)] = []
+            for try await row in rows.decode((String, Date?, Date?).self) { result.append(row) }
+            return result
+        }
+        guard let (name, start, end) = campaigns.first else { throw Failure.unknownCampaign }
+        guard let start else { throw Failure.noWindow }
+        let startDay = BusinessDay.string(from: start)
+        // A window ending at midnight ends with the day before.
+        let endDay = end.map { BusinessDay.string(from: $0.addingTimeInterval(-1)) }
+        let lastDay = min(endDay ?? today, today)
+        let beforeFrom = shift(startDay, by: -daysBefore)
+        let beforeTo = shift(startDay, by: -1)
+        let query: PostgresQuery = """
+            WITH c AS (SELECT * FROM rm.uplift_campaigns WHERE campaign_id = \(campaignId)),
+            lines AS (
+                SELECT o.order_id, o.day, l.sku, l.units, l.net_fen
+                FROM c, rm.sales_lines l JOIN rm.sales_orders o USING (order_id)
+                WHERE NOT o.cancelled AND o.day BETWEEN \(beforeFrom)::date AND \(lastDay)::date
+                  AND ((cardinality(c.skus) = 0 AND cardinality(c.categories) = 0)
+                       OR l.sku = ANY(c.skus) OR l.category = ANY(c.categories))
+                  AND (cardinality(c.channels) = 0 OR o.channel = ANY(c.channels))
+                  AND (cardinality(c.stores) = 0 OR o.store_id = ANY(c.stores))
+                  AND (cardinality(c.regions) = 0 OR o.region = ANY(c.regions))),
+            back AS (
+                SELECT x.day, sum(r.units)::bigint AS units, sum(r.refund_fen)::bigint AS fen
+                FROM lines x JOIN rm.sales_refunds r ON r.order_id = x.order_id AND r.sku = x.sku GROUP BY 1)
+            SELECT to_char(s.day, 'YYYY-MM-DD'), (s.units - coalesce(b.units, 0))::bigint,
+                   (s.net - coalesce(b.fen, 0))::bigint
+            FROM (SELECT day, sum(units) AS units, sum(net_fen) AS net FROM lines GROUP BY 1) s
+            LEFT JOIN back b USING (day) ORDER BY 1
+            """
+        let sold = try await client.leasedQuery(query, logger: logger) { rows in
+            var result: [String: (Int64, Int64)] = [:]
+            for try await (day, units, net) in rows.decode((String, Int64, Int64).self) { result[day] = (units, net) }
+            return result
+        }
+        let costs = try await client.leasedQuery(
+            """
+            SELECT cost_kind, sum(debit_fen - credit_fen)::bigint FROM rm.journal_lines
+            WHERE campaign_id = \(campaignId) AND cost_kind IS NOT NULL GROUP BY 1
+            """, logger: logger
+        ) { rows in
+            var result: [String: Int64] = [:]
+            for try await (kind, amount) in rows.decode((String, Int64).self) { result[kind] = amount }
+            return result
+        }
+        var daily: [(day: String, period: String, units: Int64, netFen: Int64)] = []
+        func period(_ from: String, _ to: String, _ label: String) -> Period {
+            var result = Period(from: from, to: to, days: days(from: from, to: to), units: 0, netFen: 0)
+            var day = from
+            for _ in 0..<result.days {
+                let (units, net) = sold[day] ?? (0, 0)
+                result.units += units
+                result.netFen += net
+                daily.append((day, label, units, net))
+                day = shift(day, by: 1)
+            }
+            return result
+        }
+        let before = period(beforeFrom, beforeTo, "before")
+        let during = period(startDay, lastDay, "during")
+        func extra(_ now: Int64, _ then: Int64) -> Int64 {
+            guard before.days > 0 else { return now }
+            return Int64(HalfEven.divide(Int(now) * before.days - Int(then) * during.days, by: before.days))
+        }
+        let extraUnits = extra(during.units, before.units)
+        let cost = costs.values.reduce(0, +)
+        return UpliftReport(
+            campaignId: campaignId, name: name, windowStart: start, windowEnd: end, before: before, during: during,
+            extraUnits: extraUnits, extraNetFen: extra(during.netFen, before.netFen), promotionCostFen: cost,
+            costByKind: costs,
+            costPerExtraUnitFen: extraUnits > 0 ? Int64(HalfEven.divide(Int(cost), by: Int(extraUnits))) : nil,
+            daily: daily)
+    }
+}
