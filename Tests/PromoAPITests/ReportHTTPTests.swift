@@ -95,6 +95,7 @@ struct ReportHTTPTests {
             try await Self.seed(&world)
             try await Self.sales(world)
             try await Self.uplift(world)
+            try await Self.everyReportAsCSV(world)
             try await Self.reconciliation(world)
         }
     }
@@ -348,5 +349,37 @@ struct ReportHTTPTests {
         let rows = csv.text.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(rows.first == "campaign_id,day,period,units,net_yuan")
         #expect(rows.last == "c-hot,\(world.today),during,3,109.70")
+    }
+
+    /// Every report downloads as CSV: UTF-8 with a byte-order mark, a header, a row per item.
+    static func everyReportAsCSV(_ world: World) async throws {
+        let reports: [(String, String, String)] = [
+            ("/v1/reports/stock", "sku,location,on_hand", "HP-001,s-cd-01,50"),
+            ("/v1/budgets/c-hot", "campaign_id,budget,limit_yuan", "c-hot,discountFen,,10.00,0.00,10.00,,"),
+            ("/v1/dashboards/campaigns/c-hot", "campaign_id,group,key", "c-hot,byChannel,online,1,1,79.80,10.00"),
+            (
+                "/v1/dashboards/campaigns?date=\(world.today)", "date,campaign_id,orders",
+                "\(world.today),c-hot,1,1,79.80,10.00"
+            ),
+            ("/v1/alerts", "at,kind,subject,message", ""),
+            ("/v1/customers?tag=new_customer", "date,customer_id,tags", "\(world.today),u-guest,new_customer,0,"),
+            ("/v1/reports/sales?groupBy=channel", "day,channel,name", "\(world.today),store,store,1,25.90"),
+            ("/v1/reports/uplift?campaignId=c-hot", "campaign_id,day,period", "c-hot,\(world.today),during,3"),
+            ("/v1/reports/reconciliation", "date,check,order_id", ""),
+            ("/v1/reports/journal", "date,entry,kind", "pay:o-1"),
+        ]
+        for (path, header, row) in reports {
+            let separator = path.contains("?") ? "&" : "?"
+            let csv = try await world.send(
+                .get, path + separator + "format=csv&minPosition=\(world.lastPosition)", key: world.marketing)
+            #expect(csv.status == .ok, "\(path): \(csv.text)")
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8", "\(path)")
+            #expect(csv.text.utf8.starts(with: [0xEF, 0xBB, 0xBF]), "\(path)")
+            let lines = csv.text.dropFirst().components(separatedBy: "\r\n")
+            #expect(lines.first?.hasPrefix(header) == true, "\(path): \(lines.first ?? "")")
+            #expect(
+                row.isEmpty || lines.dropFirst().contains { $0.contains(row) },
+                "\(path): no row with \(row) in \(csv.text)")
+        }
     }
 }

@@ -161,32 +161,34 @@ enum OpenAPIOperations {
                 method: "GET", path: "/v1/dashboards/campaigns/{id}",
                 summary: "A campaign's participants, orders, GMV and discount (cancelled orders left out, refunds "
                     + "apart), per hour (Asia/Shanghai), by channel and by store, with its budget burn",
-                roles: [.marketing, .analyst, .auditor], query: ["minPosition"], response: "CampaignDashboard",
+                roles: [.marketing, .analyst, .auditor], query: ["format", "minPosition"],
+                response: "CampaignDashboard",
                 errors: readErrors + [404]),
             .init(
                 method: "GET", path: "/v1/dashboards/campaigns",
                 summary: "Every campaign with a day's orders, GMV, discount and participants (date, default today in "
                     + "Asia/Shanghai) and its total budget burn: the overview page",
-                roles: [.marketing, .analyst, .auditor], query: ["date", "minPosition"],
+                roles: [.marketing, .analyst, .auditor], query: ["date", "format", "minPosition"],
                 response: "CampaignOverview", errors: readErrors),
             .init(
                 method: "GET", path: "/v1/alerts",
                 summary: "The alerts feed, newest first: low stock and budget thresholds since `since` (default the "
                     + "last 24 h); a refund spike in the last hour, read models lagging, parked events",
                 roles: [.marketing, .analyst, .auditor],
-                query: ["since", "refundSharePercent", "minOrders", "lagSeconds", "minPosition"], response: "Alerts",
+                query: ["since", "refundSharePercent", "minOrders", "lagSeconds", "format", "minPosition"],
+                response: "Alerts",
                 errors: readErrors),
             .init(
                 method: "GET", path: "/v1/budgets/{campaignId}",
                 summary: "A campaign's budget burn from the read model: per sub-budget the limit, consumed, released, "
                     + "net, left and percent; the alert thresholds crossed, with when (minPosition as for reports)",
-                roles: [.marketing, .analyst, .auditor], query: ["minPosition"], response: "BudgetBurn",
+                roles: [.marketing, .analyst, .auditor], query: ["format", "minPosition"], response: "BudgetBurn",
                 errors: readErrors + [404]),
             .init(
                 method: "GET", path: "/v1/reports/stock",
                 summary: "Stock levels per SKU and location from the read model (on hand, reserved, available, "
                     + "safety stock, below safety); minPosition waits up to 5 s, else 503 projection_lagging",
-                roles: [.marketing, .analyst, .auditor], query: ["location", "belowSafety", "minPosition"],
+                roles: [.marketing, .analyst, .auditor], query: ["location", "belowSafety", "format", "minPosition"],
                 response: "StockReport", errors: readErrors),
             .init(
                 method: "GET", path: "/v1/customers/{customerId}/profile",
@@ -199,7 +201,7 @@ enum OpenAPIOperations {
                 method: "GET", path: "/v1/customers",
                 summary: "Push targeting: the customers with a behavioural tag on `date` who agreed to be contacted "
                     + "on `consent` (sms, wechat, app); ids and tags only",
-                roles: [.marketing], query: ["tag", "consent", "date", "limit", "minPosition"],
+                roles: [.marketing], query: ["tag", "consent", "date", "limit", "format", "minPosition"],
                 response: "CustomerAudience", errors: readErrors),
             .init(
                 method: "GET", path: "/v1/reports/sales",

@@ -1,4 +1,5 @@
 import Foundation
+import PromoDomain
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -65,6 +66,24 @@ struct CSVTable: Sendable {
         headers[.contentDisposition] = "attachment; filename=\"\(filename).csv\""
         headers[.cacheControl] = "no-store"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension CSVTable.Cell {
+    /// A JSON value of a report as a cell: text, a number, or empty (null, absent).
+    init(_ value: JSONValue?) {
+        switch value {
+        case .string(let text)?: self = .text(text)
+        case .int(let number)?: self = .int(number)
+        case .double(let number)?: self = .text(String(number))
+        case .bool(let flag)?: self = .text(flag ? "true" : "false")
+        default: self = .empty
+        }
+    }
+
+    /// A JSON amount in fen as yuan (empty when null or absent: an unlimited budget).
+    init(fen value: JSONValue?) {
+        if let fen = value?.intValue { self = .yuan(fen) } else { self = .empty }
     }
 }
 

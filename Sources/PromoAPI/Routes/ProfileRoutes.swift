@@ -175,7 +175,8 @@ struct ProfileRoutes: Sendable {
     /// `GET /v1/customers?tag=&consent=sms|wechat|app&date=&limit=`: the customers with a behavioural tag (and
     /// the consent asked) on a day, for push targeting: ids and tags, never personal data.
     private func audience(_ request: Request) async throws -> Response {
-        let query = try QueryReader(request, allowed: ["tag", "consent", "date", "limit", "minPosition"])
+        let query = try QueryReader(request, allowed: ["tag", "consent", "date", "limit", "format", "minPosition"])
+        let csv = try query.wantsCSV()
         let position = try await catalog.position(of: CustomerProfiles.name, honouring: query)
         let day = try Self.day(query)
         var tag: BehaviouralTag?
@@ -199,6 +200,17 @@ struct ProfileRoutes: Sendable {
         }
         let customers = try await CustomerTags.on(
             day, .all(tag: tag, consent: consent, limit: limit), client: store.client, logger: store.logger)
+        if csv {
+            var table = CSVTable(columns: ["date", "customer_id", "tags", "orders", "last_order_day"])
+            for customer in customers {
+                table.append([
+                    .text(day), .text(customer.customerId),
+                    .text(customer.tags.map(\.rawValue).joined(separator: " ")), .int(customer.orders),
+                    .text(customer.lastOrderDay ?? ""),
+                ])
+            }
+            return table.response(filename: "customers-\(tag?.rawValue ?? "all")-\(day)")
+        }
         return JSONResponse.make(
             body: [
                 "date": .string(day), "tag": tag.map { .string($0.rawValue) } ?? .null,

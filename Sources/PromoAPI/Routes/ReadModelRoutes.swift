@@ -57,7 +57,8 @@ struct ReadModelRoutes: Sendable {
             try await alerts(request)
         }
         table.add(.get, "/reports/stock", roles: Self.readers) { request, _ in
-            let query = try QueryReader(request, allowed: ["location", "belowSafety", "minPosition"])
+            let query = try QueryReader(request, allowed: ["location", "belowSafety", "format", "minPosition"])
+            let csv = try query.wantsCSV()
             let position = try await catalog.position(of: StockLevels.name, honouring: query)
             let location = query["location"]
             let belowSafety: Bool?
@@ -86,6 +87,18 @@ struct ReadModelRoutes: Sendable {
                     ])
                 }
                 return items
+            }
+            if csv {
+                var table = CSVTable(columns: [
+                    "sku", "location", "on_hand", "reserved", "available", "safety_stock", "below_safety",
+                ])
+                for item in items {
+                    table.append(
+                        ["sku", "location", "onHand", "reserved", "available", "safetyStock", "belowSafety"].map {
+                            CSVTable.Cell(item[$0])
+                        })
+                }
+                return table.response(filename: "stock-\(location ?? "all")")
             }
             return JSONResponse.make(body: ["items": .array(items), "position": .int(position)])
         }
@@ -124,7 +137,8 @@ struct ReadModelRoutes: Sendable {
     /// alert thresholds crossed with when.
     private func budgets(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let campaignId = try request.identifier("campaignId", context: context)
-        let query = try QueryReader(request, allowed: ["minPosition"])
+        let query = try QueryReader(request, allowed: ["format", "minPosition"])
+        let csv = try query.wantsCSV()
         let position = try await catalog.position(of: BudgetBurn.name, honouring: query)
         let budgets = try await budgetRows(campaignId)
         guard !budgets.isEmpty else {
@@ -149,6 +163,22 @@ struct ReadModelRoutes: Sendable {
                 ])
             }
             return crossed
+        }
+        if csv {
+            let fields = ["limitFen", "consumedFen", "releasedFen", "netFen", "leftFen", "percent"]
+            var table = CSVTable(columns: [
+                "campaign_id", "budget", "limit_yuan", "consumed_yuan", "released_yuan", "net_yuan", "left_yuan",
+                "percent",
+            ])
+            for budget in BudgetBurn.budgets {
+                guard let row = budgets[budget] else { continue }
+                table.append(
+                    [.text(campaignId), .text(budget)]
+                        + fields.map { field in
+                            field == "percent" ? CSVTable.Cell(row[field]) : CSVTable.Cell(fen: row[field])
+                        })
+            }
+            return table.response(filename: "budget-\(campaignId)")
         }
         return JSONResponse.make(
             body: [
@@ -183,7 +213,8 @@ struct ReadModelRoutes: Sendable {
     /// (cancelled orders left out, refunds shown apart), with its budget burn.
     private func dashboard(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let campaignId = try request.identifier("id", context: context)
-        let query = try QueryReader(request, allowed: ["minPosition"])
+        let query = try QueryReader(request, allowed: ["format", "minPosition"])
+        let csv = try query.wantsCSV()
         let position = try await catalog.position(of: CampaignDashboard.name, honouring: query)
         _ = try await catalog.position(of: BudgetBurn.name, honouring: query)
         func groups(_ key: String, as name: String) async throws -> [JSONValue] {
@@ -239,6 +270,23 @@ struct ReadModelRoutes: Sendable {
             "consumedFen": budget["totalFen"]?["netFen"] ?? 0, "bySubBudget": .object(budget),
         ]
         body["position"] = .int(position)
+        if csv {
+            // One row per hour, channel and store: the figures the page charts.
+            let figures = ["orders", "participants", "gmvFen", "discountFen", "giftCostFen", "refundedFen"]
+            var table = CSVTable(columns: [
+                "campaign_id", "group", "key", "orders", "participants", "gmv_yuan", "discount_yuan", "gift_cost_yuan",
+                "refunded_yuan",
+            ])
+            for (group, key) in [("hourly", "hour"), ("byChannel", "channel"), ("byStore", "storeId")] {
+                for row in body[group]?.arrayValue ?? [] {
+                    table.append(
+                        [.text(campaignId), .text(group), CSVTable.Cell(row[key])]
+                            + figures.map { $0.hasSuffix("Fen") ? CSVTable.Cell(fen: row[$0]) : CSVTable.Cell(row[$0]) }
+                    )
+                }
+            }
+            return table.response(filename: "dashboard-\(campaignId)")
+        }
         return JSONResponse.make(body: .object(body))
     }
 
@@ -262,7 +310,8 @@ struct ReadModelRoutes: Sendable {
     /// Every campaign the read models know, with a day's figures (`date`, default today in Asia/Shanghai) and
     /// its total budget burn: the overview page's list.
     private func overview(_ request: Request) async throws -> Response {
-        let query = try QueryReader(request, allowed: ["date", "minPosition"])
+        let query = try QueryReader(request, allowed: ["date", "format", "minPosition"])
+        let csv = try query.wantsCSV()
         let position = try await catalog.position(of: CampaignDashboard.name, honouring: query)
         _ = try await catalog.position(of: BudgetBurn.name, honouring: query)
         let day = query["date"] ?? BusinessDay.string(from: Date())
@@ -301,6 +350,22 @@ struct ReadModelRoutes: Sendable {
             }
             return campaigns
         }
+        if csv {
+            var table = CSVTable(columns: [
+                "date", "campaign_id", "orders", "participants", "gmv_yuan", "discount_yuan", "budget_limit_yuan",
+                "budget_net_yuan", "budget_percent",
+            ])
+            for campaign in campaigns {
+                let today = campaign["today"], budget = campaign["budget"]
+                table.append([
+                    .text(day), CSVTable.Cell(campaign["campaignId"]), CSVTable.Cell(today?["orders"]),
+                    CSVTable.Cell(today?["participants"]), CSVTable.Cell(fen: today?["gmvFen"]),
+                    CSVTable.Cell(fen: today?["discountFen"]), CSVTable.Cell(fen: budget?["limitFen"]),
+                    CSVTable.Cell(fen: budget?["netFen"]), CSVTable.Cell(budget?["percent"]),
+                ])
+            }
+            return table.response(filename: "campaigns-\(day)")
+        }
         return JSONResponse.make(
             body: ["date": .string(day), "campaigns": .array(campaigns), "position": .int(position)])
     }
@@ -311,7 +376,8 @@ struct ReadModelRoutes: Sendable {
     /// than `lagSeconds` (default 60), parked events.
     private func alerts(_ request: Request) async throws -> Response {
         let query = try QueryReader(
-            request, allowed: ["since", "refundSharePercent", "minOrders", "lagSeconds", "minPosition"])
+            request, allowed: ["since", "refundSharePercent", "minOrders", "lagSeconds", "format", "minPosition"])
+        let csv = try query.wantsCSV()
         _ = try await catalog.position(of: Alerts.name, honouring: query)
         let since: Date
         if let raw = query["since"] {
@@ -414,6 +480,13 @@ struct ReadModelRoutes: Sendable {
             }
         }
         items.sort { $0.0 > $1.0 }
+        if csv {
+            var table = CSVTable(columns: ["at", "kind", "subject", "message"])
+            for (_, item) in items {
+                table.append(["at", "kind", "subject", "message"].map { CSVTable.Cell(item[$0]) })
+            }
+            return table.response(filename: "alerts")
+        }
         return JSONResponse.make(
             body: ["since": .string(since.formatted(.iso8601)), "alerts": .array(items.map(\.1))])
     }

@@ -26,6 +26,8 @@ public struct CampaignDashboard: ProjectionHandler {
         var storeId: String
         var day: String
         var totalFen: Int64
+        /// The list value of the goods, before any reduction (the command side always writes it).
+        var subtotalFen: Int64?
         var campaigns: [Use]
     }
 
@@ -58,7 +60,8 @@ public struct CampaignDashboard: ProjectionHandler {
                         Row(
                             order: order.orderId, campaign: use.campaignId, customer: order.customerId,
                             channel: order.channel, store: order.storeId, day: order.day, at: event.recordedAt,
-                            gmv: order.totalFen, discount: use.discountFen, giftCost: use.giftCostFen,
+                            gmv: order.subtotalFen ?? order.totalFen, discount: use.discountFen,
+                            giftCost: use.giftCostFen,
                             position: event.position))
                 }
             case OrderCancelled.eventType:

@@ -1,11 +1,13 @@
 -- projection: campaign_dashboard
--- version: 1
+-- version: 2
 -- consumes: OrderPlaced, OrderCancelled, OrderRefunded
 -- tables: campaign_orders
 -- One row per order and campaign it used: who, through which channel and store, when (the hour and the day in
 -- Asia/Shanghai), the order's GMV and what this campaign took off it; cancelled and refunded amounts as they
 -- come. The dashboards (GET /v1/dashboards/campaigns[/{id}]) sum it: participants, orders, GMV, discount, per
 -- hour, by channel and by store.
+-- v2: GMV is the goods' list value before reductions (the order's subtotal), as in the sales report; v1 took
+-- the amount paid, which already had the discount shown beside it taken off.
 CREATE TABLE campaign_orders (
     order_id text NOT NULL,
     campaign_id text NOT NULL,
