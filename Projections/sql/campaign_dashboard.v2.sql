@@ -2,6 +2,7 @@
 -- version: 2
 -- consumes: OrderPlaced, OrderCancelled, OrderRefunded
 -- tables: campaign_orders
+-- omits: quote, record, reservations, lines, gifts
 -- One row per order and campaign it used: who, through which channel and store, when (the hour and the day in
 -- Asia/Shanghai), the order's GMV and what this campaign took off it; cancelled and refunded amounts as they
 -- come. The dashboards (GET /v1/dashboards/campaigns[/{id}]) sum it: participants, orders, GMV, discount, per

@@ -14,7 +14,9 @@ import Foundation
 /// ```
 ///
 /// The statements run in a schema of their own for each generation (``ProjectionCatalog``), so they name
-/// tables without a schema. `tables` are the ones readers see, as views in schema `rm`.
+/// tables without a schema. `tables` are the ones readers see, as views in schema `rm`. An optional
+/// `-- omits: record, quote` names top-level payload keys the handler never reads: the database leaves them out
+/// of the events it sends (an order's `record` is most of its payload), so they are neither sent nor parsed.
 public struct ProjectionDefinition: Sendable, Hashable {
     public var name: String
     public var version: Int
@@ -23,13 +25,18 @@ public struct ProjectionDefinition: Sendable, Hashable {
     /// The tables readers query, through views `rm.TABLE`.
     public var tables: [String]
     public var statements: [String]
+    /// Top-level payload keys left out of the events the handler gets.
+    public var omits: [String]
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
         public init(description: String) { self.description = description }
     }
 
-    public init(name: String, version: Int, consumes: [String], tables: [String], statements: [String]) {
+    public init(
+        name: String, version: Int, consumes: [String], tables: [String], statements: [String], omits: [String] = []
+    ) {
+        self.omits = omits
         self.name = name
         self.version = version
         self.consumes = consumes
@@ -81,7 +88,20 @@ public struct ProjectionDefinition: Sendable, Hashable {
         if current.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("--") }) {
             throw Invalid(description: "\(file): the last statement does not end with `;`")
         }
-        self.init(name: name, version: version, consumes: list("consumes"), tables: tables, statements: statements)
+        let omits = list("omits")
+        guard omits.allSatisfy(Self.isPayloadKey) else {
+            throw Invalid(description: "\(file): `-- omits:` lists payload keys (letters and digits)")
+        }
+        self.init(
+            name: name, version: version, consumes: list("consumes"), tables: tables, statements: statements,
+            omits: omits)
+    }
+
+    /// A payload key as events name them: ASCII letters and digits, starting with a letter.
+    static func isPayloadKey(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII, text.count <= 40
+        else { return false }
+        return text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
     }
 
     /// Lower-case letters, digits and `_`, starting with a letter: safe to splice into SQL as a name.

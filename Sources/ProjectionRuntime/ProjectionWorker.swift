@@ -253,7 +253,8 @@ public struct ProjectionWorker: Sendable {
             guard status == "running" else { return Step(checkpoint: checkpoint) }
             let watermark = try await catalog.store.watermark(on: connection)
             let events = try await catalog.store.readCommitted(
-                after: checkpoint, below: watermark, types: types, limit: limit, on: connection)
+                after: checkpoint, below: watermark, types: types, omitting: projection.definition.omits, limit: limit,
+                on: connection)
             let short = events.count < limit
             let next = short ? max(events.last?.position ?? checkpoint, watermark - 1) : events.last!.position
             if !events.isEmpty {

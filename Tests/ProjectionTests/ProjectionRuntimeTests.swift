@@ -190,6 +190,45 @@ struct ProjectionRuntimeTests {
         }
     }
 
+    @Test("Payload keys a definition omits never reach its handler: poison the handler cannot see is no poison")
+    func omittedKeys() async throws {
+        try await ProjectionTestKit.withDatabase { store in
+            var definition = RecordingHandler.definition(name: "omitting", type: "Numbered")
+            definition.omits = ["poison"]
+            let projection = Projection(definition: definition, handler: RecordingHandler(), batchSize: 4)
+            let catalog = ProjectionCatalog(store: store, projections: [projection])
+            let positions = try await Self.appendNumbered(store, type: "Numbered", count: 6, poison: [2, 5])
+            try await ProjectionTestKit.running(catalog) { () async throws in
+                #expect(try await catalog.waitUntil(projection.name, reaches: positions[5], timeout: .seconds(60)))
+                #expect(try await Self.seen(store) == [1, 2, 3, 4, 5, 6])
+                #expect(try await catalog.status(of: projection).parked.isEmpty)
+            }
+        }
+    }
+
+    @Test("Definition headers: every read model's file loads; omits are payload keys; a broken header names the file")
+    func definitions() throws {
+        #expect(
+            try ReadModels.all().map(\.name) == [
+                "stock_levels", "budget_burn", "campaign_dashboard", "alerts", "customer_profiles", "sales",
+                "reconciliation", "uplift",
+            ])
+        let text = "-- projection: x\n-- version: 2\n-- tables: t\n-- omits: record, quote\nCREATE TABLE t (a int);\n"
+        let parsed = try ProjectionDefinition(parsing: text, file: "x.v2.sql")
+        #expect(parsed.omits == ["record", "quote"])
+        #expect(parsed.statements == ["CREATE TABLE t (a int);"])
+        #expect(throws: ProjectionDefinition.Invalid.self) {
+            try ProjectionDefinition(
+                parsing: text.replacingOccurrences(of: "record, quote", with: "a'b"), file: "x.v2.sql")
+        }
+        do {
+            _ = try ProjectionDefinition(parsing: "-- projection: x\n-- version: 1\nCREATE TABLE t ();", file: "x.v1.sql")
+            Issue.record("a header without tables was accepted")
+        } catch let error as ProjectionDefinition.Invalid {
+            #expect(error.description.hasPrefix("x.v1.sql: "))
+        }
+    }
+
     @Test("A poison event is parked: status failed, the others keep running; retry after a fix goes on")
     func poisonRetry() async throws {
         try await ProjectionTestKit.withDatabase { store in

@@ -87,23 +87,26 @@ extension PostgresEventStore {
     /// Events of `types` (all when nil) at positions after `position` and below `watermark` (a value of
     /// ``watermark(on:)``), in position order, at most `limit`: a reader that filters by type and has seen a
     /// short batch has seen everything below the watermark, and can move its checkpoint to `watermark - 1`.
+    /// `omitting` names top-level payload keys the reader does not need: the database leaves them out.
     public func readCommitted(
-        after position: Int64, below watermark: Int64, types: [String]?, limit: Int, on connection: PostgresConnection
+        after position: Int64, below watermark: Int64, types: [String]?, omitting: [String] = [], limit: Int,
+        on connection: PostgresConnection
     ) async throws -> [RecordedEvent] {
+        let columns = PostgresQuery(unsafeSQL: omitting.isEmpty ? Self.columns : Self.columnsOmitting)
         guard let types else {
             return try await fetch(
                 """
-                SELECT \(unescaped: Self.columns) FROM events
+                SELECT \(unescaped: columns.sql) FROM events
                 WHERE position > \(position) AND position < \(watermark)
                 ORDER BY position LIMIT \(Int64(limit))
-                """, on: connection)
+                """, omitting: omitting, on: connection)
         }
         return try await fetch(
             """
-            SELECT \(unescaped: Self.columns) FROM events
+            SELECT \(unescaped: columns.sql) FROM events
             WHERE position > \(position) AND position < \(watermark) AND event_type = ANY(\(types))
             ORDER BY position LIMIT \(Int64(limit))
-            """, on: connection)
+            """, omitting: omitting, on: connection)
     }
 
     /// ``watermark()`` read on `connection`, inside its transaction.
@@ -155,12 +158,27 @@ extension PostgresEventStore {
         position, stream_id, stream_version, event_id, event_type, schema_version, payload::text, metadata::text, recorded_at
         """
 
+    /// ``columns`` with the payload's keys named by the query's last parameter left out.
+    static let columnsOmitting = """
+        position, stream_id, stream_version, event_id, event_type, schema_version, (payload - $OMIT::text[])::text,
+        metadata::text, recorded_at
+        """
+
     static let qualifiedColumns = """
         e.position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.schema_version, e.payload::text,
         e.metadata::text, e.recorded_at
         """
 
-    func fetch(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [RecordedEvent] {
+    /// `omitting`: when not empty, the query's columns are ``columnsOmitting``, whose `$OMIT` becomes one more
+    /// parameter holding the keys.
+    func fetch(_ query: PostgresQuery, omitting: [String] = [], on connection: PostgresConnection? = nil) async throws
+        -> [RecordedEvent]
+    {
+        var query = query
+        if !omitting.isEmpty {
+            query.binds.append(omitting)
+            query.sql = query.sql.replacingOccurrences(of: "$OMIT", with: "$\(query.binds.count)")
+        }
         let rows: [(Int64, String, Int64, UUID, String, Int32, String, String, Date)]
         do {
             rows = try await collect(query, on: connection) { sequence in
