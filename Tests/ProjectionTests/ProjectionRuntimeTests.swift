@@ -222,7 +222,8 @@ struct ProjectionRuntimeTests {
                 parsing: text.replacingOccurrences(of: "record, quote", with: "a'b"), file: "x.v2.sql")
         }
         do {
-            _ = try ProjectionDefinition(parsing: "-- projection: x\n-- version: 1\nCREATE TABLE t ();", file: "x.v1.sql")
+            _ = try ProjectionDefinition(
+                parsing: "-- projection: x\n-- version: 1\nCREATE TABLE t ();", file: "x.v1.sql")
             Issue.record("a header without tables was accepted")
         } catch let error as ProjectionDefinition.Invalid {
             #expect(error.description.hasPrefix("x.v1.sql: "))

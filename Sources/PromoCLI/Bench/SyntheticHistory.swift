@@ -166,20 +166,42 @@ public struct SyntheticHistory: Sendable {
                 "unitPriceFen": 0, "listFen": 0, "adjustments": [], "netFen": 0,
             ])
         }
-        let quote: JSONValue = [
-            "lines": [
-                [
-                    "sku": .string(sku), "quantity": .int(Int64(units)), "unitPriceFen": .int(Self.unitPrice),
-                    "listFen": .int(listFen),
-                    "adjustments": [
-                        ["campaignId": .string(campaign), "kind": "spend_reduction", "amountFen": .int(discount)]
-                    ],
-                    "netFen": .int(total),
-                ]
-            ],
+        // The quote and record in the shape (and about the size) the command side writes: the applied campaign,
+        // the others rejected, the budget charge; the record adds unit costs.
+        let line: [String: JSONValue] = [
+            "sku": .string(sku), "quantity": .int(Int64(units)), "unitPriceFen": .int(Self.unitPrice),
+            "listFen": .int(listFen),
+            "adjustments": [["campaignId": .string(campaign), "kind": "spend_reduction", "amountFen": .int(discount)]],
+            "netFen": .int(total),
+        ]
+        let charge: JSONValue = [
+            "campaignId": .string(campaign), "discountFen": .int(discount), "giftCostFen": .int(gift),
+            "couponSubsidyFen": 0, "pointsCostFen": 0,
+        ]
+        var recordLine = line
+        recordLine["unitCostFen"] = .int(Self.unitPrice * 45 / 100)
+        let totals: [String: JSONValue] = [
             "gifts": .array(gifts), "subtotalFen": .int(listFen), "discountFen": .int(discount),
             "totalFen": .int(total),
+            "pointsToEarn": .int(total / 100), "pointsRedeemed": 0, "pointsDeductionFen": 0, "rebates": [],
+            "budgetCharges": [charge],
         ]
+        let quote = JSONValue.object(
+            totals.merging([
+                "lines": [.object(line)], "hints": [],
+                "applied": [
+                    [
+                        "campaignId": .string(campaign), "kind": "spend_reduction", "amountFen": .int(discount),
+                        "baseFen": .int(listFen),
+                    ]
+                ],
+                "rejected": .array(
+                    campaigns.filter { $0 != campaign }.prefix(3).map {
+                        ["campaignId": .string($0), "reason": "threshold_not_met"]
+                    }),
+            ]) { a, _ in a })
+        let record = JSONValue.object(
+            totals.merging(["lines": [.object(recordLine)], "applied": [], "rebateScopes": []]) { a, _ in a })
         try add(
             "order-\(id)",
             OrderPlaced(
@@ -192,7 +214,7 @@ public struct SyntheticHistory: Sendable {
                         campaignId: campaign, discountFen: discount, giftCostFen: gift, couponSubsidyFen: 0,
                         pointsCostFen: 0, flashUnits: 0, definitionVersion: 1)
                 ],
-                day: "2026-11-\(10 + order % 3)", pointsToEarn: Int(total / 100),
+                day: "2026-11-\(10 + order % 3)", pointsToEarn: Int(total / 100), record: record,
                 coupons: coupon.map { [$0] } ?? []))
         if let coupon { try add("coupon-\(coupon)", CouponRedeemed(code: coupon, orderId: id)) }
         use(
