@@ -2,7 +2,7 @@
 -- version: 1
 -- consumes: ProductDefined, CustomerProfileSet, CustomerTagsSet, OrderPlaced, OrderPaid, OrderCancelled, OrderRefunded, PointsEarned, PointsRedeemed, PointsReturned, PointsClawedBack, PointsExpired, CouponIssued, CouponRedeemed, CouponReleased, CouponExpired
 -- tables: profile_products, profiles, profile_orders, profile_order_lines, profile_coupons
--- omits: record, reservations, campaigns
+-- omits: record, reservations, campaigns, quote.applied, quote.rejected, quote.hints, quote.budgetCharges, quote.rebates, quote.gifts
 -- Customer profiles (GET /v1/customers/{id}/profile): the profile as last set, with name, phone and address
 -- still sealed under the customer's key (opened only when a profile is read, so erasing the key erases them
 -- here too); the points balance; every order with its purchased units (gifts left out) for the purchase summary

@@ -2,7 +2,7 @@
 -- version: 1
 -- consumes: OrderPlaced, OrderPaid, OrderCancelled, OrderRefunded, CampaignBudgetConsumed, CampaignBudgetReleased, CampaignBudgetRefunded, CampaignExpenseRecorded, PointsExpired
 -- tables: recon_orders, recon_order_uses, recon_budget, recon_cash, journal_entries, journal_lines
--- omits: record, reservations
+-- omits: record, reservations, quote.lines, quote.gifts, quote.applied, quote.rejected, quote.hints, quote.budgetCharges, quote.rebates
 -- Financial reconciliation (GET /v1/reports/reconciliation, GET /v1/reports/journal): a double-entry journal
 -- booked the way the brand's finance books under CAS 14 (see README, "Financial reconciliation"), and the facts
 -- it is checked against: each order's amounts and campaign uses as placed, every budget movement as the

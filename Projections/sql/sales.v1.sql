@@ -2,7 +2,7 @@
 -- version: 1
 -- consumes: ProductDefined, StoreDefined, CustomerProfileSet, OrderPlaced, OrderPaid, OrderCancelled, OrderRefunded
 -- tables: sales_products, sales_stores, sales_customers, sales_orders, sales_lines, sales_refunds
--- omits: record, reservations, campaigns
+-- omits: record, reservations, campaigns, quote.applied, quote.rejected, quote.hints, quote.budgetCharges, quote.rebates, quote.gifts
 -- Sales per day (Asia/Shanghai) by product, category, region, store, channel and customer segment
 -- (GET /v1/reports/sales). Each order keeps what it was when placed: its day, store, channel, region (the
 -- store's for a shop, the customer's for online orders, else the store's), and the customer's segment (tier,

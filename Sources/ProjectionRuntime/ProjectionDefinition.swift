@@ -15,8 +15,9 @@ import Foundation
 ///
 /// The statements run in a schema of their own for each generation (``ProjectionCatalog``), so they name
 /// tables without a schema. `tables` are the ones readers see, as views in schema `rm`. An optional
-/// `-- omits: record, quote` names top-level payload keys the handler never reads: the database leaves them out
-/// of the events it sends (an order's `record` is most of its payload), so they are neither sent nor parsed.
+/// `-- omits: record, quote.rejected` names payload keys (dot-separated for nested ones) the handler never reads:
+/// the database leaves them out of the events it sends (an order's `record` is most of its payload), so they are
+/// neither sent nor parsed.
 public struct ProjectionDefinition: Sendable, Hashable {
     public var name: String
     public var version: Int
@@ -25,7 +26,7 @@ public struct ProjectionDefinition: Sendable, Hashable {
     /// The tables readers query, through views `rm.TABLE`.
     public var tables: [String]
     public var statements: [String]
-    /// Top-level payload keys left out of the events the handler gets.
+    /// Payload keys (`record`, `quote.rejected`) left out of the events the handler gets.
     public var omits: [String]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -90,18 +91,24 @@ public struct ProjectionDefinition: Sendable, Hashable {
         }
         let omits = list("omits")
         guard omits.allSatisfy(Self.isPayloadKey) else {
-            throw Invalid(description: "\(file): `-- omits:` lists payload keys (letters and digits)")
+            throw Invalid(
+                description: "\(file): `-- omits:` lists payload keys (letters and digits, `a.b` for a nested one)")
         }
         self.init(
             name: name, version: version, consumes: list("consumes"), tables: tables, statements: statements,
             omits: omits)
     }
 
-    /// A payload key as events name them: ASCII letters and digits, starting with a letter.
+    /// A payload key path as events name them: keys of ASCII letters and digits, each starting with a letter,
+    /// joined by `.`.
     static func isPayloadKey(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII, text.count <= 40
-        else { return false }
-        return text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { key in
+            guard let first = key.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII, key.count <= 40
+            else { return false }
+            return key.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))
+            }
+        }
     }
 
     /// Lower-case letters, digits and `_`, starting with a letter: safe to splice into SQL as a name.

@@ -194,7 +194,7 @@ struct ProjectionRuntimeTests {
     func omittedKeys() async throws {
         try await ProjectionTestKit.withDatabase { store in
             var definition = RecordingHandler.definition(name: "omitting", type: "Numbered")
-            definition.omits = ["poison"]
+            definition.omits = ["poison", "nested.deeper"]
             let projection = Projection(definition: definition, handler: RecordingHandler(), batchSize: 4)
             let catalog = ProjectionCatalog(store: store, projections: [projection])
             let positions = try await Self.appendNumbered(store, type: "Numbered", count: 6, poison: [2, 5])
@@ -213,13 +213,16 @@ struct ProjectionRuntimeTests {
                 "stock_levels", "budget_burn", "campaign_dashboard", "alerts", "customer_profiles", "sales",
                 "reconciliation", "uplift",
             ])
-        let text = "-- projection: x\n-- version: 2\n-- tables: t\n-- omits: record, quote\nCREATE TABLE t (a int);\n"
+        let text =
+            "-- projection: x\n-- version: 2\n-- tables: t\n-- omits: record, quote.rejected\nCREATE TABLE t (a int);\n"
         let parsed = try ProjectionDefinition(parsing: text, file: "x.v2.sql")
-        #expect(parsed.omits == ["record", "quote"])
+        #expect(parsed.omits == ["record", "quote.rejected"])
         #expect(parsed.statements == ["CREATE TABLE t (a int);"])
-        #expect(throws: ProjectionDefinition.Invalid.self) {
-            try ProjectionDefinition(
-                parsing: text.replacingOccurrences(of: "record, quote", with: "a'b"), file: "x.v2.sql")
+        for bad in ["a'b", "quote..rejected", "quote.", "1st"] {
+            #expect(throws: ProjectionDefinition.Invalid.self, "\(bad)") {
+                try ProjectionDefinition(
+                    parsing: text.replacingOccurrences(of: "record, quote.rejected", with: bad), file: "x.v2.sql")
+            }
         }
         do {
             _ = try ProjectionDefinition(

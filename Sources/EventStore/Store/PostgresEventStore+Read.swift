@@ -87,26 +87,54 @@ extension PostgresEventStore {
     /// Events of `types` (all when nil) at positions after `position` and below `watermark` (a value of
     /// ``watermark(on:)``), in position order, at most `limit`: a reader that filters by type and has seen a
     /// short batch has seen everything below the watermark, and can move its checkpoint to `watermark - 1`.
-    /// `omitting` names top-level payload keys the reader does not need: the database leaves them out.
+    /// `omitting` names payload keys the reader does not need (`record`, or a nested one, `quote.rejected`): the
+    /// database leaves them out, so they are neither sent nor parsed.
     public func readCommitted(
         after position: Int64, below watermark: Int64, types: [String]?, omitting: [String] = [], limit: Int,
         on connection: PostgresConnection
     ) async throws -> [RecordedEvent] {
-        let columns = PostgresQuery(unsafeSQL: omitting.isEmpty ? Self.columns : Self.columnsOmitting)
+        let columns = try Self.columns(omitting: omitting)
         guard let types else {
             return try await fetch(
                 """
-                SELECT \(unescaped: columns.sql) FROM events
+                SELECT \(unescaped: columns) FROM events
                 WHERE position > \(position) AND position < \(watermark)
                 ORDER BY position LIMIT \(Int64(limit))
-                """, omitting: omitting, on: connection)
+                """, on: connection)
         }
         return try await fetch(
             """
-            SELECT \(unescaped: columns.sql) FROM events
+            SELECT \(unescaped: columns) FROM events
             WHERE position > \(position) AND position < \(watermark) AND event_type = ANY(\(types))
             ORDER BY position LIMIT \(Int64(limit))
-            """, omitting: omitting, on: connection)
+            """, on: connection)
+    }
+
+    /// ``columns`` with the payload paths `omitting` (dot-separated keys of ASCII letters and digits) removed by
+    /// the database (`payload #- '{quote,rejected}'`). The keys are checked, so they can be written into the SQL.
+    static func columns(omitting paths: [String]) throws -> String {
+        guard !paths.isEmpty else { return columns }
+        var payload = "payload"
+        for path in paths {
+            let keys = path.split(separator: ".", omittingEmptySubsequences: false)
+            guard
+                !keys.isEmpty,
+                keys.allSatisfy({ key in
+                    key.first?.isLetter == true && key.count <= 40
+                        && key.unicodeScalars.allSatisfy {
+                            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))
+                        }
+                })
+            else {
+                throw EventStoreError(
+                    .misconfigured, "cannot omit payload path \(path): keys are ASCII letters and digits")
+            }
+            payload = "(\(payload) #- '{\(keys.joined(separator: ","))}')"
+        }
+        return """
+            position, stream_id, stream_version, event_id, event_type, schema_version, \(payload)::text, metadata::text,
+            recorded_at
+            """
     }
 
     /// ``watermark()`` read on `connection`, inside its transaction.
@@ -158,27 +186,12 @@ extension PostgresEventStore {
         position, stream_id, stream_version, event_id, event_type, schema_version, payload::text, metadata::text, recorded_at
         """
 
-    /// ``columns`` with the payload's keys named by the query's last parameter left out.
-    static let columnsOmitting = """
-        position, stream_id, stream_version, event_id, event_type, schema_version, (payload - $OMIT::text[])::text,
-        metadata::text, recorded_at
-        """
-
     static let qualifiedColumns = """
         e.position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.schema_version, e.payload::text,
         e.metadata::text, e.recorded_at
         """
 
-    /// `omitting`: when not empty, the query's columns are ``columnsOmitting``, whose `$OMIT` becomes one more
-    /// parameter holding the keys.
-    func fetch(_ query: PostgresQuery, omitting: [String] = [], on connection: PostgresConnection? = nil) async throws
-        -> [RecordedEvent]
-    {
-        var query = query
-        if !omitting.isEmpty {
-            query.binds.append(omitting)
-            query.sql = query.sql.replacingOccurrences(of: "$OMIT", with: "$\(query.binds.count)")
-        }
+    func fetch(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [RecordedEvent] {
         let rows: [(Int64, String, Int64, UUID, String, Int32, String, String, Date)]
         do {
             rows = try await collect(query, on: connection) { sequence in
