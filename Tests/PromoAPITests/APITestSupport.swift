@@ -5,6 +5,8 @@ import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
 import PromoDomain
+import ProjectionRuntime
+import PromoProjections
 import PromoTestSupport
 import Testing
 
@@ -58,6 +60,49 @@ enum APITest {
                 rows.append(StoredEvent(position: position, type: type, payload: payload, metadata: metadata))
             }
             return rows
+        }
+    }
+}
+
+/// An app on a database of its own, with its projection workers running and a key of each role: for tests
+/// that read the read models, which take in every event of their types (the shared test database holds other
+/// tests' events, some deliberately malformed).
+struct OwnDatabase: Sendable {
+    var client: Client
+    var store: PostgresEventStore
+    var catalog: ProjectionCatalog
+    var keys: [AccessRole: String]
+
+    func key(_ role: AccessRole) -> String { keys[role] ?? "" }
+
+    /// Creates and migrates a database named after `prefix`, runs `body`, and drops the database after.
+    static func with(prefix: String, _ body: @escaping @Sendable (OwnDatabase) async throws -> Void) async throws {
+        let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: prefix)
+        do {
+            // A connection per projection worker (each holds one for its lease), and some for the requests.
+            try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
+                let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
+                try await Migrator(client: client, logger: store.logger, migrations: APIMigrations.withEventStore)
+                    .migrate()
+                var keys: [AccessRole: String] = [:]
+                for role in [AccessRole.marketing, .channel, .analyst, .auditor, .admin] {
+                    keys[role] = try await ApiKeyStore(store: store).create(role: role, name: "tests", actor: "tests")
+                        .secret
+                }
+                let server = APIServer(configuration: .init(port: 0), store: store)
+                let app = server.makeApplication(services: [])
+                let catalog = server.readModels
+                let roles = keys
+                try await app.test(.router) { base in
+                    let workers = Task { try? await ProjectionWorkers(catalog: catalog, signal: nil).run() }
+                    defer { workers.cancel() }
+                    try await body(OwnDatabase(client: Client(base: base), store: store, catalog: catalog, keys: roles))
+                }
+            }
+            try await scratch.drop()
+        } catch {
+            try? await scratch.drop()
+            throw error
         }
     }
 }

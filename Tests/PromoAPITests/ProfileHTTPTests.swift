@@ -26,32 +26,9 @@ struct ProfileHTTPTests {
         "A profile shows summary, points and tags; audiences price with behavioural tags; erasing the key erases the name"
     )
     func profiles() async throws {
-        let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "profile")
-        do {
-            try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
-                try await Self.run(PostgresEventStore(client: client, logger: TestDatabase.logger))
-            }
-            try await scratch.drop()
-        } catch {
-            try? await scratch.drop()
-            throw error
-        }
-    }
-
-    static func run(_ store: PostgresEventStore) async throws {
-        try await Migrator(client: store.client, logger: store.logger, migrations: APIMigrations.withEventStore)
-            .migrate()
-        let keys = ApiKeyStore(store: store)
-        let marketing = try await keys.create(role: .marketing, name: "tests", actor: "tests").secret
-        let channel = try await keys.create(role: .channel, name: "tests", actor: "tests").secret
-        let analyst = try await keys.create(role: .analyst, name: "tests", actor: "tests").secret
-        let server = APIServer(configuration: .init(port: 0), store: store)
-        let app = server.makeApplication(services: [])
-        let catalog = server.readModels
-        try await app.test(.router) { base in
-            let client = Client(base: base)
-            let workers = Task { try? await ProjectionWorkers(catalog: catalog, signal: nil).run() }
-            defer { workers.cancel() }
+        try await OwnDatabase.with(prefix: "profile") { own in
+            let (client, store, catalog) = (own.client, own.store, own.catalog)
+            let (marketing, channel, analyst) = (own.key(.marketing), own.key(.channel), own.key(.analyst))
             func ok(_ reply: Reply, _ what: String) {
                 #expect(reply.status == .ok || reply.status == .created, "\(what): \(reply.text)")
             }

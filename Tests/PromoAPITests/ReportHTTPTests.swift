@@ -65,33 +65,10 @@ struct ReportHTTPTests {
 
     @Test("Sales by every dimension with refunds; reconciliation clean, then a corrupted journal row reported; CSV")
     func reports() async throws {
-        let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "report")
-        do {
-            try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
-                try await Self.run(PostgresEventStore(client: client, logger: TestDatabase.logger))
-            }
-            try await scratch.drop()
-        } catch {
-            try? await scratch.drop()
-            throw error
-        }
-    }
-
-    static func run(_ store: PostgresEventStore) async throws {
-        try await Migrator(client: store.client, logger: store.logger, migrations: APIMigrations.withEventStore)
-            .migrate()
-        let keys = ApiKeyStore(store: store)
-        let server = APIServer(configuration: .init(port: 0), store: store)
-        let app = server.makeApplication(services: [])
-        let marketing = try await keys.create(role: .marketing, name: "tests", actor: "tests").secret
-        let channel = try await keys.create(role: .channel, name: "tests", actor: "tests").secret
-        let analyst = try await keys.create(role: .analyst, name: "tests", actor: "tests").secret
-        try await app.test(.router) { base in
-            let workers = Task { try? await ProjectionWorkers(catalog: server.readModels, signal: nil).run() }
-            defer { workers.cancel() }
+        try await OwnDatabase.with(prefix: "report") { own in
             var world = World(
-                client: Client(base: base), marketing: marketing, channel: channel, analyst: analyst, store: store,
-                catalog: server.readModels)
+                client: own.client, marketing: own.key(.marketing), channel: own.key(.channel),
+                analyst: own.key(.analyst), store: own.store, catalog: own.catalog)
             try await Self.seed(&world)
             try await Self.sales(world)
             try await Self.uplift(world)

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import PromoDomain
 import Hummingbird
@@ -26,5 +27,24 @@ struct QueryReader {
     /// The value, or nil when absent or empty.
     subscript(name: String) -> String? {
         values[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+extension QueryReader {
+    /// The day parameter `name` (`YYYY-MM-DD`, a real day), or today in Asia/Shanghai when absent.
+    func day(_ name: String = "date") throws(APIError) -> String {
+        let day = self[name] ?? BusinessDay.string(from: Date())
+        guard ReadModelRoutes.isDay(day) else { throw APIError.invalidField(name, "must be a date, YYYY-MM-DD") }
+        return day
+    }
+
+    /// The whole-number parameter `name` in `range`, or `value` when absent.
+    func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(APIError) -> Int {
+        guard let raw = self[name] else { return value }
+        guard let number = Int(raw), range.contains(number) else {
+            throw APIError.invalidField(
+                name, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
     }
 }

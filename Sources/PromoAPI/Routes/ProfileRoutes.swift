@@ -24,13 +24,6 @@ struct ProfileRoutes: Sendable {
         }
     }
 
-    /// `date` (default today, Asia/Shanghai): the day the tag rules are worked out for.
-    static func day(_ query: QueryReader) throws -> String {
-        let day = query["date"] ?? BusinessDay.string(from: Date())
-        guard ReadModelRoutes.isDay(day) else { throw APIError.invalidField("date", "must be a date, YYYY-MM-DD") }
-        return day
-    }
-
     static func json(_ tags: CustomerTags) -> [String: JSONValue] {
         [
             "tags": .array(tags.tags.map { ["tag": .string($0.rawValue), "label": .string($0.label)] }),
@@ -48,7 +41,7 @@ struct ProfileRoutes: Sendable {
         let customerId = try request.identifier("customerId", context: context)
         let query = try QueryReader(request, allowed: ["date", "minPosition"])
         let position = try await catalog.position(of: CustomerProfiles.name, honouring: query)
-        let day = try Self.day(query)
+        let day = try query.day()
         typealias Row = (
             Bool, String?, String?, String?, String?, String?, [String], Bool, Bool, Bool, [String], Int64
         )
@@ -178,7 +171,7 @@ struct ProfileRoutes: Sendable {
         let query = try QueryReader(request, allowed: ["tag", "consent", "date", "limit", "format", "minPosition"])
         let csv = try query.wantsCSV()
         let position = try await catalog.position(of: CustomerProfiles.name, honouring: query)
-        let day = try Self.day(query)
+        let day = try query.day()
         var tag: BehaviouralTag?
         if let raw = query["tag"] {
             guard let known = BehaviouralTag(rawValue: raw) else {
@@ -191,13 +184,7 @@ struct ProfileRoutes: Sendable {
         if let consent, !["sms", "wechat", "app"].contains(consent) {
             throw APIError.invalidField("consent", "must be sms, wechat or app")
         }
-        var limit = 1_000
-        if let raw = query["limit"] {
-            guard let number = Int(raw), (1...10_000).contains(number) else {
-                throw APIError.invalidField("limit", "must be a whole number from 1 to 10000")
-            }
-            limit = number
-        }
+        let limit = try query.integer("limit", default: 1_000, in: 1...10_000)
         let customers = try await CustomerTags.on(
             day, .all(tag: tag, consent: consent, limit: limit), client: store.client, logger: store.logger)
         if csv {

@@ -314,8 +314,7 @@ struct ReadModelRoutes: Sendable {
         let csv = try query.wantsCSV()
         let position = try await catalog.position(of: CampaignDashboard.name, honouring: query)
         _ = try await catalog.position(of: BudgetBurn.name, honouring: query)
-        let day = query["date"] ?? BusinessDay.string(from: Date())
-        guard Self.isDay(day) else { throw APIError.invalidField("date", "must be a date, YYYY-MM-DD") }
+        let day = try query.day()
         let campaigns = try await store.client.leasedQuery(
             """
             WITH known AS (
@@ -388,17 +387,9 @@ struct ReadModelRoutes: Sendable {
         } else {
             since = Date().addingTimeInterval(-86_400)
         }
-        func number(_ name: String, default value: Int64, _ range: ClosedRange<Int64>) throws -> Int64 {
-            guard let raw = query[name] else { return value }
-            guard let number = Int64(raw), range.contains(number) else {
-                throw APIError.invalidField(
-                    name, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return number
-        }
-        let share = try number("refundSharePercent", default: 20, 1...100)
-        let minOrders = try number("minOrders", default: 20, 1...1_000_000)
-        let lagLimit = try number("lagSeconds", default: 60, 1...86_400)
+        let share = Int64(try query.integer("refundSharePercent", default: 20, in: 1...100))
+        let minOrders = Int64(try query.integer("minOrders", default: 20, in: 1...1_000_000))
+        let lagLimit = Int64(try query.integer("lagSeconds", default: 60, in: 1...86_400))
         var items: [(Date, JSONValue)] = try await store.client.leasedQuery(
             """
             SELECT kind, subject, at, message, details::text FROM rm.alert_events WHERE at > \(since)

@@ -63,11 +63,8 @@ struct ReportRoutes: Sendable {
 
     /// `from` and `to` (days, default today), at most `maxDays` apart.
     static func dayRange(_ query: QueryReader, maxDays: Int = 366) throws -> (String, String) {
-        let today = BusinessDay.string(from: Date())
-        let from = query["from"] ?? query["to"] ?? today
-        let to = query["to"] ?? from
-        guard ReadModelRoutes.isDay(from) else { throw APIError.invalidField("from", "must be a date, YYYY-MM-DD") }
-        guard ReadModelRoutes.isDay(to) else { throw APIError.invalidField("to", "must be a date, YYYY-MM-DD") }
+        let from = query["from"] == nil && query["to"] != nil ? try query.day("to") : try query.day("from")
+        let to = query["to"] == nil ? from : try query.day("to")
         guard from <= to else { throw APIError.invalidField("to", "must not be before from") }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
@@ -163,8 +160,7 @@ struct ReportRoutes: Sendable {
         let query = try QueryReader(request, allowed: ["date", "format", "minPosition"])
         let csv = try query.wantsCSV()
         let position = try await catalog.position(of: Reconciliation.name, honouring: query)
-        let day = query["date"] ?? BusinessDay.string(from: Date())
-        guard ReadModelRoutes.isDay(day) else { throw APIError.invalidField("date", "must be a date, YYYY-MM-DD") }
+        let day = try query.day()
         let report = try await DailyReconciliation.run(day: day, client: store.client, logger: store.logger)
         if csv {
             var table = CSVTable(columns: [
@@ -293,13 +289,7 @@ struct ReportRoutes: Sendable {
         guard let campaignId = query["campaignId"] else {
             throw APIError.invalidField("campaignId", "is required: the campaign to measure")
         }
-        var daysBefore = 14
-        if let raw = query["daysBefore"] {
-            guard let number = Int(raw), (1...90).contains(number) else {
-                throw APIError.invalidField("daysBefore", "must be a whole number of days from 1 to 90")
-            }
-            daysBefore = number
-        }
+        let daysBefore = try query.integer("daysBefore", default: 14, in: 1...90)
         let position = try await catalog.position(of: Uplift.name, honouring: query)
         _ = try await catalog.position(of: Sales.name, honouring: query)
         _ = try await catalog.position(of: Reconciliation.name, honouring: query)
