@@ -14,24 +14,6 @@ public struct CustomerProfiles: ProjectionHandler {
 
     public init() {}
 
-    struct Placed: Decodable {
-        struct Quote: Decodable {
-            var lines: [Line]
-        }
-        struct Line: Decodable {
-            var sku: String
-            var quantity: Int
-        }
-        var orderId: String
-        var customerId: String
-        var day: String
-        var totalFen: Int64
-        /// Both are always written by the command side; a hand-made payload without them has no coupon and no
-        /// lines.
-        var coupons: [String]?
-        var quote: Quote?
-    }
-
     struct Refunded: Decodable {
         struct Line: Decodable {
             var sku: String
@@ -111,13 +93,13 @@ public struct CustomerProfiles: ProjectionHandler {
                 let tags = try event.decode(as: CustomerTagsSet.self)
                 customer(tags.customerId, event) { $0.tags = tags.tags }
             case OrderPlaced.eventType:
-                let order = try event.payload.decode(as: Placed.self)
+                let order = try event.payload.decode(as: PlacedOrder.self)
                 placed.append(
                     OrderRow(
                         id: order.orderId, customer: order.customerId, day: order.day, at: event.recordedAt,
                         total: order.totalFen, coupon: !(order.coupons ?? []).isEmpty, position: event.position))
                 var units: [String: Int] = [:]
-                for line in order.quote?.lines ?? [] { units[line.sku, default: 0] += line.quantity }
+                for line in order.lines { units[line.sku, default: 0] += line.quantity }
                 lines[order.orderId] = units
                 customer(order.customerId, event) { _ in }
             case OrderPaid.eventType:

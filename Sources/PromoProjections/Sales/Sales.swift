@@ -16,24 +16,6 @@ public struct Sales: ProjectionHandler {
 
     public init() {}
 
-    struct Placed: Decodable {
-        struct Quote: Decodable {
-            var lines: [Line]
-        }
-        struct Line: Decodable {
-            var sku: String
-            var quantity: Int
-            var listFen: Int64
-            var netFen: Int64
-        }
-        var orderId: String
-        var customerId: String
-        var channel: String
-        var storeId: String
-        var day: String
-        var quote: Quote?
-    }
-
     struct Store {
         var name: String, region: String, channel: String
     }
@@ -64,16 +46,16 @@ public struct Sales: ProjectionHandler {
         var customerIds = Set<String>()
         var orderIds = Set<String>()
         var placedInBatch = Set<String>()
-        var placements: [Int64: Placed] = [:]
+        var placements: [Int64: PlacedOrder] = [:]
         for event in events {
             switch event.type {
             case OrderPlaced.eventType:
-                let order = try event.payload.decode(as: Placed.self)
+                let order = try event.payload.decode(as: PlacedOrder.self)
                 placements[event.position] = order
                 placedInBatch.insert(order.orderId)
                 storeIds.insert(order.storeId)
                 customerIds.insert(order.customerId)
-                for line in order.quote?.lines ?? [] { skus.insert(line.sku) }
+                for line in order.lines { skus.insert(line.sku) }
             case OrderPaid.eventType, OrderCancelled.eventType:
                 let id = try event.payload.decode(as: OrderKey.self).orderId
                 if !placedInBatch.contains(id) { orderIds.insert(id) }
@@ -131,7 +113,7 @@ public struct Sales: ProjectionHandler {
                     position: event.position)
                 newOrders.append(order.orderId)
                 var bySKU: [String: Line] = [:]
-                for line in order.quote?.lines ?? [] {
+                for line in order.lines {
                     var entry =
                         bySKU[line.sku]
                         ?? Line(
