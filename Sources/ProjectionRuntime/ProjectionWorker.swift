@@ -109,6 +109,9 @@ public struct ProjectionWorker: Sendable {
                     "SELECT pg_advisory_unlock(\(ProjectionCatalog.leaseClass), hashtext(\(projection.name)))",
                     logger: logger)
             }
+            // A connection whose session ended is closed, or the pool would lend it out again and the next query
+            // on it would wait forever.
+            connection.closeIfSessionEnded(by: error)
             throw error
         }
         try await connection.execute(

@@ -21,21 +21,71 @@ struct RebuildEqualityTests {
             as: String.self, logger: TestDatabase.logger) ?? ""
     }
 
+    /// Ends the session of one projection worker holding its lease (the one a batch of it runs on), as a crash
+    /// or an operator's kill would; returns whether there was one.
+    static func killOneWorker(_ store: PostgresEventStore) async throws -> Bool {
+        try await store.client.leasedQuery(
+            """
+            SELECT pg_terminate_backend(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND classid = 1347570252::oid AND objsubid = 2
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY random() LIMIT 1
+            """, logger: TestDatabase.logger
+        ) { rows in
+            var killed = false
+            for try await terminated in rows.decode(Bool.self) where terminated { killed = true }
+            return killed
+        }
+    }
+
     @Test("Over a generated history of 20,000 events, each read model rebuilt from 0 equals the incremental one")
     func rebuiltEqualsIncremental() async throws {
+        try await Self.rebuiltEqualsIncremental(killingWorkers: false)
+    }
+
+    /// The same with a worker's session killed every 150 ms while the history is appended. Disabled: it
+    /// reproduces a hang, not yet fixed. After a few kills, some workers stop for good (`workerRunning: false`,
+    /// their read model lagging) with no error raised, and closing their connection from a watchdog (tried)
+    /// does not end the wait. The likely cause: a session killed while its connection is idle, between two of the
+    /// worker's rounds, leaves postgres-nio 1.33 waiting forever on that connection's next query. A kill during a
+    /// query is handled (ProjectionRuntimeTests).
+    @Test(
+        "Workers killed at random while they build: each read model still equals the one rebuilt from 0",
+        .disabled("reproduces the idle-session hang in postgres-nio 1.33 described above; not fixed yet"))
+    func rebuiltEqualsIncrementalUnderKills() async throws {
+        try await Self.rebuiltEqualsIncremental(killingWorkers: true)
+    }
+
+    static func rebuiltEqualsIncremental(killingWorkers: Bool) async throws {
         try await ProjectionTestKit.withDatabase { store in
             let projections = try ReadModels.all().map {
                 Projection(definition: $0.definition, handler: $0.handler, batchSize: 97, rebuildBatchSize: 1_000)
             }
             let catalog = ProjectionCatalog(store: store, projections: projections)
             try await ProjectionTestKit.running(catalog) {
-                // Built while the history is appended, in small batches.
+                // Built while the history is appended, in small batches (and, when asked, with now and then a
+                // worker's session killed: its batch rolls back and it takes the lease again from the checkpoint).
+                let killer = Task {
+                    var kills = 0
+                    while killingWorkers, !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(150))
+                        if (try? await Self.killOneWorker(store)) == true { kills += 1 }
+                    }
+                    return kills
+                }
                 var history = SyntheticHistory()
                 let last = try await history.append(to: store, events: 20_000)
+                killer.cancel()
+                let kills = await killer.value
+                #expect(!killingWorkers || kills > 0, "no worker was killed: the test proved nothing about crashes")
                 #expect(history.count >= 20_000)
                 var before: [String: String] = [:]
                 for projection in projections {
-                    #expect(try await catalog.waitUntil(projection.name, reaches: last, timeout: .seconds(120)))
+                    let reached = try await catalog.waitUntil(projection.name, reaches: last, timeout: .seconds(120))
+                    if !reached {
+                        let status = try await catalog.status(of: projection)
+                        Issue.record("\(projection.name) did not catch up: \(status)")
+                    }
                     let live = try #require(try await catalog.generations(of: projection.name).first)
                     for table in projection.definition.tables {
                         before["\(projection.name).\(table)"] = try await Self.checksum(

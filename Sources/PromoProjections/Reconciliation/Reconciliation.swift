@@ -120,14 +120,16 @@ public struct Reconciliation: ProjectionHandler {
                 touched.insert(placed.orderId)
             case OrderPaid.eventType:
                 let paid = try event.decode(as: OrderPaid.self)
-                guard var order = orders[paid.orderId], order.paid == nil else { continue }
-                order.paid = event.position
-                orders[paid.orderId] = order
-                touched.insert(paid.orderId)
+                // The money is a fact whatever the journal makes of it: a payment of an order never placed is
+                // recorded and, booked nowhere, shows as a cash mismatch.
                 cash.append(
                     Cash(
                         position: event.position, stream: event.streamId, type: event.type, day: day,
                         order: paid.orderId, refund: nil, amount: paid.amountFen))
+                guard var order = orders[paid.orderId], order.paid == nil else { continue }
+                order.paid = event.position
+                orders[paid.orderId] = order
+                touched.insert(paid.orderId)
                 entries.append(
                     entry(
                         "pay:\(paid.orderId)", "payment", "订单 \(paid.orderId) 收款", order: paid.orderId,
