@@ -34,7 +34,9 @@ extension QueryReader {
     /// The day parameter `name` (`YYYY-MM-DD`, a real day), or today in Asia/Shanghai when absent.
     func day(_ name: String = "date") throws(APIError) -> String {
         let day = self[name] ?? BusinessDay.string(from: Date())
-        guard ReadModelRoutes.isDay(day) else { throw APIError.invalidField(name, "must be a date, YYYY-MM-DD") }
+        guard BusinessDay.number(of: day) != nil, let year = Int(day.prefix(4)), (2000...2100).contains(year) else {
+            throw APIError.invalidField(name, "must be a date, YYYY-MM-DD")
+        }
         return day
     }
 

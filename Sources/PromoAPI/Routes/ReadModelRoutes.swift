@@ -290,17 +290,6 @@ struct ReadModelRoutes: Sendable {
         return JSONResponse.make(body: .object(body))
     }
 
-    /// `YYYY-MM-DD` naming a real day.
-    static func isDay(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]),
-            let day = Int(parts[2]), (2000...2100).contains(year), (1...12).contains(month), day >= 1
-        else { return false }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return day <= days
-    }
-
     static func binds(_ value: String) -> PostgresBindings {
         var binds = PostgresBindings()
         binds.append(value)

@@ -66,11 +66,7 @@ struct ReportRoutes: Sendable {
         let from = query["from"] == nil && query["to"] != nil ? try query.day("to") : try query.day("from")
         let to = query["to"] == nil ? from : try query.day("to")
         guard from <= to else { throw APIError.invalidField("to", "must not be before from") }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        if let start = formatter.date(from: from), let end = formatter.date(from: to),
-            end.timeIntervalSince(start) >= Double(maxDays) * 86_400
-        {
+        if let start = BusinessDay.number(of: from), let end = BusinessDay.number(of: to), end - start >= maxDays {
             throw APIError.invalidField("to", "the range may span at most \(maxDays) days")
         }
         return (from, to)

@@ -52,23 +52,16 @@ public struct UpliftReport: Sendable {
         case noWindow
     }
 
-    static let formatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.calendar = Calendar(identifier: .gregorian)
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter
-    }()
-
+    /// `day` moved by `days` (days are ``BusinessDay`` text, always well formed here).
     static func shift(_ day: String, by days: Int) -> String {
-        guard let date = formatter.date(from: day) else { return day }
-        return formatter.string(from: date.addingTimeInterval(Double(days) * 86_400 + 3_600))
+        guard let number = BusinessDay.number(of: day) else { return day }
+        return BusinessDay.string(fromNumber: number + Int64(days))
     }
 
+    /// The days from `from` to `to`, both counted; 0 when `to` is before `from`.
     static func days(from: String, to: String) -> Int {
-        guard let start = formatter.date(from: from), let end = formatter.date(from: to), end >= start else { return 0 }
-        return Int((end.timeIntervalSince(start) / 86_400).rounded()) + 1
+        guard let start = BusinessDay.number(of: from), let end = BusinessDay.number(of: to) else { return 0 }
+        return Int(max(0, end - start + 1))
     }
 
     /// The uplift of `campaignId` on `today`.

@@ -30,4 +30,20 @@ struct BusinessDayTests {
             second += 13 * 86_400
         }
     }
+
+    @Test("A day's number and its text are one another's inverse; only real days have a number")
+    func dayNumbers() {
+        #expect(BusinessDay.number(of: "1970-01-01") == 0)
+        #expect(BusinessDay.number(of: "2026-11-24") == 20_781)
+        #expect(BusinessDay.number(of: "1969-12-31") == -1)
+        var number: Int64 = -400
+        while number < 60_000 {
+            #expect(BusinessDay.number(of: BusinessDay.string(fromNumber: number)) == number, "\(number)")
+            number += 7
+        }
+        #expect(BusinessDay.number(of: "2024-02-29") != nil)
+        for bad in ["2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-+1-01", "2026-1-01", "26-11-24x"] {
+            #expect(BusinessDay.number(of: bad) == nil, "\(bad)")
+        }
+    }
 }
