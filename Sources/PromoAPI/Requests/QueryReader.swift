@@ -40,6 +40,17 @@ extension QueryReader {
         return day
     }
 
+    /// The parameter `name` as one of `Choice`'s values (nil when absent); another value is a 400 listing them.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ name: String, of _: Choice.Type) throws(APIError) -> Choice?
+    where Choice.RawValue == String {
+        guard let raw = self[name] else { return nil }
+        guard let value = Choice(rawValue: raw) else {
+            throw APIError.invalidField(
+                name, "must be one of " + Choice.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return value
+    }
+
     /// The whole-number parameter `name` in `range`, or `value` when absent.
     func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(APIError) -> Int {
         guard let raw = self[name] else { return value }

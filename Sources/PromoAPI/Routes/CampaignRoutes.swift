@@ -167,14 +167,7 @@ struct CampaignRoutes: Sendable {
 
     private func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let query = try QueryReader(request, allowed: ["status", "channel", "storeId"])
-        var status: CampaignStatus?
-        if let text = query["status"] {
-            guard let parsed = CampaignStatus(rawValue: text) else {
-                throw APIError.invalidField(
-                    "status", "must be one of " + CampaignStatus.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            status = parsed
-        }
+        let status = try query.choice("status", of: CampaignStatus.self)
         // Which campaigns match, from the definitions cache; their budgets and versions from their own streams.
         let campaigns = try await caches.campaigns.current(store)
         var ids: [StreamID] = []

@@ -172,14 +172,7 @@ struct ProfileRoutes: Sendable {
         let csv = try query.wantsCSV()
         let position = try await catalog.position(of: CustomerProfiles.name, honouring: query)
         let day = try query.day()
-        var tag: BehaviouralTag?
-        if let raw = query["tag"] {
-            guard let known = BehaviouralTag(rawValue: raw) else {
-                throw APIError.invalidField(
-                    "tag", "must be one of " + BehaviouralTag.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            tag = known
-        }
+        let tag = try query.choice("tag", of: BehaviouralTag.self)
         let consent = query["consent"]
         if let consent, !["sms", "wechat", "app"].contains(consent) {
             throw APIError.invalidField("consent", "must be sms, wechat or app")

@@ -79,11 +79,7 @@ struct ReportRoutes: Sendable {
         let csv = try query.wantsCSV()
         let position = try await catalog.position(of: Sales.name, honouring: query)
         let (from, to) = try Self.dayRange(query)
-        let raw = query["groupBy"] ?? "product"
-        guard let grouping = SalesGrouping(rawValue: raw) else {
-            throw APIError.invalidField(
-                "groupBy", "must be one of " + SalesGrouping.allCases.map(\.rawValue).joined(separator: ", "))
-        }
+        let grouping = try query.choice("groupBy", of: SalesGrouping.self) ?? .product
         var binds = PostgresBindings()
         binds.append(from)
         binds.append(to)
