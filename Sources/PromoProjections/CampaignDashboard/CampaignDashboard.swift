@@ -13,28 +13,6 @@ public struct CampaignDashboard: ProjectionHandler {
 
     public init() {}
 
-    /// What the dashboard reads of an `OrderPlaced` (its quote and record are left undecoded).
-    struct Placed: Decodable {
-        struct Use: Decodable {
-            var campaignId: String
-            var discountFen: Int64
-            var giftCostFen: Int64
-        }
-        var orderId: String
-        var customerId: String
-        var channel: String
-        var storeId: String
-        var day: String
-        var totalFen: Int64
-        /// The list value of the goods, before any reduction (the command side always writes it).
-        var subtotalFen: Int64?
-        var campaigns: [Use]
-    }
-
-    struct OrderKey: Decodable {
-        var orderId: String
-    }
-
     struct Refund: Decodable {
         var orderId: String
         var refundFen: Int64
@@ -54,8 +32,8 @@ public struct CampaignDashboard: ProjectionHandler {
         for event in events {
             switch event.type {
             case OrderPlaced.eventType:
-                let order = try event.payload.decode(as: Placed.self)
-                for use in order.campaigns {
+                let order = try event.payload.decode(as: PlacedOrder.self)
+                for use in try order.campaignUses() {
                     placed.append(
                         Row(
                             order: order.orderId, campaign: use.campaignId, customer: order.customerId,

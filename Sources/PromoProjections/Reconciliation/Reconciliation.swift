@@ -65,10 +65,6 @@ public struct Reconciliation: ProjectionHandler {
         var position: Int64, stream: String, type: String, day: String, order: String, refund: String?, amount: Int64
     }
 
-    struct OrderKey: Decodable {
-        var orderId: String
-    }
-
     public func apply(_ events: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws {
         var needed = Set<String>()
         var placedHere = Set<String>()

@@ -177,10 +177,6 @@ public struct Sales: ProjectionHandler {
             refunds: refunds, on: connection, logger: logger)
     }
 
-    struct OrderKey: Decodable {
-        var orderId: String
-    }
-
     private func loadStores(_ ids: Set<String>, on connection: PostgresConnection, logger: Logger) async throws
         -> [String: Store]
     {
