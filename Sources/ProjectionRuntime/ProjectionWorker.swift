@@ -18,7 +18,8 @@ import ServiceLifecycle
 /// types are rare is still caught up.
 ///
 /// **Errors.** A lost connection or an unavailable database ends the lease; the worker backs off and tries
-/// again. A serialization failure, deadlock or lock timeout is retried with backoff. Any other failure (the
+/// again; a worker whose connection closed under it stops waiting for it
+/// (``PostgresConnection/abandoningWhenClosed(grace:_:)``). A serialization failure, deadlock or lock timeout is retried with backoff. Any other failure (the
 /// handler threw, an event cannot be read) rolls the batch back and halves it; a single event that fails
 /// ``Configuration/maxAttempts`` times is parked (`projection_parked`, with the error) and the generation
 /// stops there with status `failed`, while every other projection keeps running, until an operator runs
@@ -69,7 +70,9 @@ public struct ProjectionWorker: Sendable {
         while !Task.isCancelled {
             do {
                 let outcome = try await catalog.client.withConnection { connection in
-                    try await holdingLease(on: connection) { try await follow(on: connection, until: done) }
+                    try await connection.abandoningWhenClosed {
+                        try await holdingLease(on: connection) { try await follow(on: connection, until: done) }
+                    }
                 }
                 switch outcome {
                 case .finished: return

@@ -255,6 +255,49 @@ struct FaultIsolationTests {
         #expect(stored.first?.position == result.lastPosition)
     }
 
+    @Test("Work on a connection whose session was killed while it was idle ends with an error instead of waiting")
+    func workOnKilledIdleConnectionEnds() async throws {
+        let store = try await TestDatabase.store()
+        try await store.client.withConnection { connection in
+            let pid = try #require(
+                try await connection.query("SELECT pg_backend_pid()", logger: TestDatabase.logger).collect().first?
+                    .decode(Int32.self))
+            try await store.client.leasedExecute(
+                "SELECT pg_terminate_backend(\(pid))", logger: TestDatabase.logger)
+            try await FaultIsolationTests.eventually { connection.isClosed }
+            // postgres-nio 1.33 would never answer this query: the channel closed before it was written.
+            await #expect(throws: ConnectionAbandonedError.self) {
+                try await connection.abandoningWhenClosed(grace: .milliseconds(100)) {
+                    try await connection.execute("SELECT 1", logger: TestDatabase.logger)
+                }
+            }
+        }
+        // Work that ends by itself is returned as it is, error or value.
+        try await store.client.withConnection { connection in
+            let value = try await connection.abandoningWhenClosed {
+                try await connection.query("SELECT 41 + 1", logger: TestDatabase.logger).collect().first?
+                    .decode(Int.self)
+            }
+            #expect(value == 42)
+            await #expect(throws: PSQLError.self) {
+                try await connection.abandoningWhenClosed {
+                    try await connection.execute("SELECT 1/0", logger: TestDatabase.logger)
+                }
+            }
+        }
+    }
+
+    static func eventually(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the condition did not hold within 30 s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     @Test("Sending the same events again (same event ids) returns where they were stored, not an error")
     func resentEventsAreRecognised() async throws {
         let store = try await TestDatabase.store()

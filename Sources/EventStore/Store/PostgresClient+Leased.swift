@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import Synchronization
 
 extension PostgresClient {
     /// Runs `query` on a connection leased for this call, and has `read` consume its rows before the lease
@@ -103,6 +104,36 @@ extension PostgresConnection {
         return value
     }
 
+    /// Runs `body`, which works on this connection, and stops waiting for it once the connection has closed and
+    /// `body` has not ended within `grace`: it then throws ``ConnectionAbandonedError`` and leaves `body` behind
+    /// (cancelled, possibly suspended for good).
+    ///
+    /// For code that holds one connection for long (a projection worker holds its lease on one): postgres-nio
+    /// 1.33 never answers a query written to a connection whose channel has already closed
+    /// (`PostgresConnection.query` writes with `promise: nil`, and the write's failure is dropped), so a session
+    /// killed between two queries (between two batches, or while the handler computes) would leave the next
+    /// query waiting forever. A query the close interrupts fails on its own, within `grace`.
+    public func abandoningWhenClosed<T: Sendable>(
+        grace: Duration = .seconds(2), _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let work = Task { try await body() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let outcome = ResumeOnce(continuation)
+                Task { outcome.resume(with: await work.result) }
+                closeFuture.whenComplete { _ in
+                    Task {
+                        try? await Task.sleep(for: grace)
+                        work.cancel()
+                        outcome.resume(with: .failure(ConnectionAbandonedError()))
+                    }
+                }
+            }
+        } onCancel: {
+            work.cancel()
+        }
+    }
+
     /// Closes this connection when `error` ended its session, so that its pool drops it instead of lending it
     /// out again (a query on it would never be answered). Does not wait for the close.
     public func closeIfSessionEnded(by error: any Error) {
@@ -120,5 +151,27 @@ extension PostgresConnection {
         guard error.code == .server else { return error.code == .queryCancelled }
         let severity = error.serverInfo?[.severity] ?? error.serverInfo?[.localizedSeverity]
         return severity != "FATAL" && severity != "PANIC"
+    }
+}
+
+/// A connection closed under work that did not end by itself (see
+/// ``PostgresConnection/abandoningWhenClosed(grace:_:)``).
+public struct ConnectionAbandonedError: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String {
+        "the connection closed and the work on it did not end; it was abandoned"
+    }
+}
+
+/// A continuation resumed by whichever of several racers comes first; the later ones are ignored.
+final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(with result: Result<T, any Error>) {
+        continuation.withLock { $0.take() }?.resume(with: result)
     }
 }

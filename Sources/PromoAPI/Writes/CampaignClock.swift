@@ -42,7 +42,8 @@ public struct CampaignClock: Service {
                 try await store.client.withConnection { connection in
                     guard try await Self.tryLease(on: connection, logger: store.logger) else { return }
                     store.logger.info("campaign clock: this process moves campaigns at their windows' edges")
-                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    // A closed lease connection means the lease is gone (its session ended): take it again.
+                    while !Task.isCancelled && !Task.isShuttingDownGracefully && !connection.isClosed {
                         do {
                             try await tick(now: Date())
                         } catch {
@@ -51,8 +52,9 @@ public struct CampaignClock: Service {
                         }
                         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
                     }
-                    _ = try? await connection.query(
-                        "SELECT pg_advisory_unlock(\(Self.lockKey))", logger: store.logger)
+                    _ = try? await connection.abandoningWhenClosed {
+                        try await connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: store.logger)
+                    }
                 }
             } catch {
                 store.logger.warning(
