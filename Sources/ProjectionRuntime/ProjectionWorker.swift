@@ -68,6 +68,7 @@ public struct ProjectionWorker: Sendable {
     public func run(until done: (@Sendable ([ProjectionCatalog.Generation]) -> Bool)? = nil) async {
         var failures = 0
         while !Task.isCancelled {
+            let started = ContinuousClock.now
             do {
                 let outcome = try await catalog.client.withConnection { connection in
                     try await connection.abandoningWhenClosed {
@@ -81,6 +82,8 @@ public struct ProjectionWorker: Sendable {
                 failures = 0
             } catch {
                 if Task.isCancelled { return }
+                // A worker that ran for a while before this failure starts its backoff over.
+                if ContinuousClock.now - started > configuration.maxBackoff * 2 { failures = 0 }
                 failures += 1
                 logger.warning(
                     "projection worker stopped on an error; it takes the lease again after a pause",
