@@ -36,6 +36,7 @@ let package = Package(
         .target(
             name: "EventStore",
             dependencies: [
+                "PromoDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -38,4 +38,40 @@ struct JSONValueTests {
         #expect(try JSONValue(parsing: #""\u00e9\ud83c\udf36\/""#) == .string("é🌶/"))
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: #""\ud83c""#) }
     }
+
+    @Test("Omitted members are left out, at the top and nested, whatever they hold; the rest is as parsed in full")
+    func omitting() throws {
+        let text = #"""
+            {"orderId": "o-1", "record": {"lines": [{"sku": "x}\"]{", "n": [1, 2, {"deep": [[]]}]}], "s": "\\"},
+             "quote": {"totalFen": 5990, "rejected": [{"reason": "not_in_audience \"q\" ]}"}], "applied": [1]},
+             "tail": -12.5e1, "flag": true, "none": null, "record2": "kept"}
+            """#
+        let omitted = try JSONValue(
+            parsing: text, omitting: JSONPaths(dotted: ["record", "quote.rejected", "absent.x"]))
+        var expected = try JSONValue(parsing: text)
+        guard case .object(var members) = expected, case .object(var quote)? = members["quote"] else {
+            Issue.record("not an object")
+            return
+        }
+        members["record"] = nil
+        quote["rejected"] = nil
+        members["quote"] = .object(quote)
+        expected = .object(members)
+        #expect(omitted == expected)
+        #expect(omitted["tail"] == .int(-125))
+        #expect(omitted["quote"]?["totalFen"] == .int(5990))
+        // Scalars, and a path that names a scalar's member, are skipped or ignored alike.
+        #expect(
+            try JSONValue(
+                parsing: #"{"a": 12, "b": "x", "c": {"d": false}}"#, omitting: JSONPaths(dotted: ["a", "b.z", "c.d"]))
+                == ["b": "x", "c": [:]])
+        #expect(try JSONValue(parsing: "[1, 2]", omitting: JSONPaths(dotted: ["a"])) == [1, 2])
+    }
+
+    @Test(
+        "A document cut short inside an omitted member is still refused",
+        arguments: [#"{"record": {"a": [1, 2"#, #"{"record": "unterminated"#, #"{"record": {"a": "x\"}"#])
+    func omittedMalformed(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: text, omitting: JSONPaths(dotted: ["record"])) }
+    }
 }
