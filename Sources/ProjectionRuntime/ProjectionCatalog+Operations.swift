@@ -122,7 +122,7 @@ extension ProjectionCatalog {
     @discardableResult
     public func requestRebuild(_ name: String) async throws -> Generation {
         let projection = try projection(named: name)
-        return try await client.withConnection { connection in
+        return try await client.withOpenConnection { connection in
             let live = try await generations(of: name, on: connection).first { $0.state == .live }
             // Never started: the first generation is built live, from position 0, by the worker.
             return try await createGeneration(of: projection, state: live == nil ? .live : .building, on: connection)
@@ -136,7 +136,7 @@ extension ProjectionCatalog {
         _ = try projection(named: name)
         let released = try await parkedEvents(of: name).count
         guard released > 0 else { throw ProjectionError.nothingParked(name) }
-        try await client.withConnection { connection in
+        try await client.withOpenConnection { connection in
             try await connection.inTransaction(logger: logger) { connection in
                 try await connection.execute(
                     """
@@ -159,7 +159,7 @@ extension ProjectionCatalog {
         _ = try projection(named: name)
         let parked = try await parkedEvents(of: name)
         guard !parked.isEmpty else { throw ProjectionError.nothingParked(name) }
-        try await client.withConnection { connection in
+        try await client.withOpenConnection { connection in
             try await connection.inTransaction(logger: logger) { connection in
                 for event in parked {
                     try await connection.execute(

@@ -70,7 +70,7 @@ public struct ProjectionWorker: Sendable {
         while !Task.isCancelled {
             let started = ContinuousClock.now
             do {
-                let outcome = try await catalog.client.withConnection { connection in
+                let outcome = try await catalog.client.withOpenConnection { connection in
                     try await connection.abandoningWhenClosed {
                         try await holdingLease(on: connection) { try await follow(on: connection, until: done) }
                     }

@@ -257,7 +257,14 @@ struct FaultIsolationTests {
 
     @Test("Work on a connection whose session was killed while it was idle ends with an error instead of waiting")
     func workOnKilledIdleConnectionEnds() async throws {
-        let store = try await TestDatabase.store()
+        // A pool of its own: the killed connection must not be lent to another test.
+        try await ScratchDatabase.withClient(TestDatabase.url, maxConnections: 2) { client in
+            let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
+            try await Self.workOnKilledIdleConnectionEnds(store)
+        }
+    }
+
+    static func workOnKilledIdleConnectionEnds(_ store: PostgresEventStore) async throws {
         try await store.client.withConnection { connection in
             let pid = try #require(
                 try await connection.query("SELECT pg_backend_pid()", logger: TestDatabase.logger).collect().first?

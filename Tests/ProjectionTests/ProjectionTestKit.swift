@@ -23,6 +23,15 @@ enum ProjectionTestKit {
 
     /// Runs `body` with a store on a new database, migrated for the store and projections; drops it after.
     static func withDatabase<T: Sendable>(_ body: @Sendable (PostgresEventStore) async throws -> T) async throws -> T {
+        try await withDatabaseAndWorkerPool { store, _ in try await body(store) }
+    }
+
+    /// ``withDatabase(_:)`` with a second store on a pool of its own, for workers, as `promoctl serve` runs them:
+    /// a worker's connection killed under it is never lent to a writer (postgres-nio 1.33 can lend a connection
+    /// whose close it has not yet seen, and a query written to it is never answered).
+    static func withDatabaseAndWorkerPool<T: Sendable>(
+        _ body: @Sendable (PostgresEventStore, PostgresEventStore) async throws -> T
+    ) async throws -> T {
         let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "proj")
         do {
             let result = try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
@@ -31,7 +40,9 @@ enum ProjectionTestKit {
                     client: client, logger: TestDatabase.logger,
                     migrations: EventStoreMigrations.all + ProjectionMigrations.all
                 ).migrate()
-                return try await body(store)
+                return try await ScratchDatabase.withClient(scratch.url, maxConnections: 12) { workerClient in
+                    try await body(store, PostgresEventStore(client: workerClient, logger: TestDatabase.logger))
+                }
             }
             try await scratch.drop()
             return result

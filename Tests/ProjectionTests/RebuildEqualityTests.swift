@@ -53,11 +53,12 @@ struct RebuildEqualityTests {
     }
 
     static func rebuiltEqualsIncremental(killingWorkers: Bool) async throws {
-        try await ProjectionTestKit.withDatabase { store in
+        try await ProjectionTestKit.withDatabaseAndWorkerPool { store, workerStore in
             let projections = try ReadModels.all().map {
                 Projection(definition: $0.definition, handler: $0.handler, batchSize: 97, rebuildBatchSize: 1_000)
             }
-            let catalog = ProjectionCatalog(store: store, projections: projections)
+            // The workers on a pool of their own, as `promoctl serve` runs them.
+            let catalog = ProjectionCatalog(store: workerStore, projections: projections)
             try await ProjectionTestKit.running(catalog) {
                 // Built while the history is appended, in small batches (and, when asked, with now and then a
                 // worker's session killed: its batch rolls back and it takes the lease again from the checkpoint).
@@ -70,7 +71,13 @@ struct RebuildEqualityTests {
                     return kills
                 }
                 var history = SyntheticHistory()
-                let last = try await history.append(to: store, events: 20_000)
+                let last: Int64
+                do {
+                    last = try await history.append(to: store, events: 20_000)
+                } catch {
+                    killer.cancel()
+                    throw error
+                }
                 killer.cancel()
                 let kills = await killer.value
                 #expect(!killingWorkers || kills > 0, "no worker was killed: the test proved nothing about crashes")

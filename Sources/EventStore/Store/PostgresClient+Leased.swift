@@ -3,6 +3,21 @@ import PostgresNIO
 import Synchronization
 
 extension PostgresClient {
+    /// `withConnection`, but never on a connection that has already closed: postgres-nio 1.33 can lend one
+    /// whose close (a killed session, a server restart) it has not yet processed, and a query written to it is
+    /// never answered. Such a lease is handed back and another one taken, up to three times.
+    public func withOpenConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        for _ in 0..<3 {
+            // Empty when the lease was a closed connection (a Result may itself be optional).
+            let lease: [Result] = try await withConnection { connection in
+                guard !connection.isClosed else { return [] }
+                return [try await body(connection)]
+            }
+            if let result = lease.first { return result }
+        }
+        throw EventStoreError(.databaseUnavailable, "the connection pool lent only closed connections")
+    }
+
     /// Runs `query` on a connection leased for this call, and has `read` consume its rows before the lease
     /// goes back to the pool.
     ///
@@ -18,7 +33,7 @@ extension PostgresClient {
         _ query: PostgresQuery, logger: Logger,
         _ read: (PostgresRowSequence) async throws -> Result
     ) async throws -> Result {
-        try await withConnection { connection in
+        try await withOpenConnection { connection in
             do {
                 return try await read(try await connection.query(query, logger: logger))
             } catch {

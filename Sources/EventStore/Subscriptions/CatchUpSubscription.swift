@@ -60,7 +60,7 @@ public struct CatchUpSubscription: Service {
 
     /// Reads and handles one batch; returns the new checkpoint, or nil when there was nothing to deliver.
     func processBatch(after checkpoint: Int64, logger: Logger) async throws -> Int64? {
-        try await store.client.withConnection { connection in
+        try await store.client.withOpenConnection { connection in
             try await connection.inTransaction(logger: logger) { connection in
                 let batch = try await store.readCommitted(
                     after: checkpoint, limit: configuration.batchSize, on: connection)

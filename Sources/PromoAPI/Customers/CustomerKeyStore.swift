@@ -1,4 +1,5 @@
 import Crypto
+import EventStore
 import Foundation
 import Logging
 import PostgresNIO
@@ -15,7 +16,7 @@ struct CustomerKeyStore: Sendable {
     func key(for customerId: String, create: Bool) async throws -> SymmetricKey? {
         if create {
             let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-            try await client.withConnection { connection in
+            try await client.withOpenConnection { connection in
                 try await connection.query(
                     """
                     INSERT INTO customer_keys (customer_id, key) VALUES (\(customerId), \(fresh))

@@ -39,7 +39,7 @@ public struct CampaignClock: Service {
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await store.client.withConnection { connection in
+                try await store.client.withOpenConnection { connection in
                     guard try await Self.tryLease(on: connection, logger: store.logger) else { return }
                     store.logger.info("campaign clock: this process moves campaigns at their windows' edges")
                     // A closed lease connection means the lease is gone (its session ended): take it again.

@@ -11,7 +11,8 @@ extension PostgresClient {
         logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         do {
-            return try await withConnection { connection in try await connection.inTransaction(logger: logger, body) }
+            return try await withOpenConnection { connection in try await connection.inTransaction(logger: logger, body)
+            }
         } catch let error as TransactionCommitError {
             throw EventStoreError(
                 .appendOutcomeUnknown, "the commit was not confirmed; retry with the same Idempotency-Key",
@@ -27,7 +28,7 @@ extension PostgresClient {
     func rows<Row: Sendable>(
         _ query: PostgresQuery, logger: Logger, _ decode: @Sendable (PostgresRow) throws -> Row
     ) async throws -> [Row] {
-        try await withConnection { connection in try await connection.rows(query, logger: logger, decode) }
+        try await withOpenConnection { connection in try await connection.rows(query, logger: logger, decode) }
     }
 }
 
