@@ -9,10 +9,10 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
         commandName: "eventstore",
         abstract: "Appends/s against a plain-INSERT ceiling on the same database, and catch-up read throughput.",
         discussion: """
-            Use an empty, migrated database of its own (tools/bench makes one): the benchmark writes a million
-            events. The ceiling is measured twice, for 1 and 32 writers: by pgbench (a plain single-row INSERT of
-            the same row, on the same database) and by the same INSERT from this process's pool. The catch-up is
-            read twice, each in a process of its own: right after seeding (rows read for the first time), then
+            Use an empty, migrated database of its own (tools/bench makes one): the benchmark writes a million \
+            events. The ceiling is measured twice, for 1 and 32 writers: by pgbench (a plain single-row INSERT of \
+            the same row, on the same database) and by the same INSERT from this process's pool. The catch-up is \
+            read twice, each in a process of its own: right after seeding (rows read for the first time), then \
             again (settled). Each phase prints progress. The report goes to --output as JSON.
             """)
 

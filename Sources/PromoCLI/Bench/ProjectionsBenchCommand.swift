@@ -10,9 +10,9 @@ struct ProjectionsBenchCommand: AsyncParsableCommand {
         commandName: "projections",
         abstract: "Rebuild every read model from a store of a million generated events: events/s and peak memory.",
         discussion: """
-            Use an empty database of its own (tools/bench makes one). It is migrated, then seeded with a generated
-            history (orders, cancels, partial refunds, campaign budget changes; progress printed), then each read
-            model is rebuilt from position 0 alone, and then all of them at once. Each read model reads the log
+            Use an empty database of its own (tools/bench makes one). It is migrated, then seeded with a generated \
+            history (orders, cancels, partial refunds, campaign budget changes; progress printed), then each read \
+            model is rebuilt from position 0 alone, and then all of them at once. Each read model reads the log \
             on its own (the workers do not share one read). The report goes to --output as JSON.
             """)
 
@@ -38,6 +38,9 @@ struct ProjectionsBenchCommand: AsyncParsableCommand {
         var seedSeconds: Double
         var alone: [Rebuild]
         var together: Rebuild
+        /// The log's events over the time all read models took together: the figure the issue's target is in
+        /// (`together.eventsPerSecond` counts an event once for each read model that handled it).
+        var togetherLogEventsPerSecond: Double
         var peakResidentMB: Double
         var sharedRead: Bool
     }
@@ -77,8 +80,12 @@ struct ProjectionsBenchCommand: AsyncParsableCommand {
             var together = try await Self.rebuild(projections, catalog: catalog, through: last)
             together.projection = "all"
             print("  \(Self.line(together))")
+            print(
+                "  = \(String(format: "%.0f", Double(history.count) / max(together.seconds, 0.001))) events of the log/s"
+                    + " (each read model reads the log on its own)")
             return Report(
                 seededEvents: history.count, seedSeconds: seedSeconds, alone: alone, together: together,
+                togetherLogEventsPerSecond: Double(history.count) / max(together.seconds, 0.001),
                 peakResidentMB: ProcessMemory.peakResidentMB(), sharedRead: false)
         }
         let encoder = JSONEncoder()

@@ -10,9 +10,9 @@ struct KeysCommand: AsyncParsableCommand {
         commandName: "keys",
         abstract: "Create, list and revoke API keys.",
         discussion: """
-            Roles (API.md): channel (quotes, orders, payments, refunds, customers, feedback), marketing (catalog,
-            stock, campaigns, coupons, quotes, read models), analyst (read models), auditor (streams, verify, read
-            models), admin (everything, keys, projections). Only a key's SHA-256 is stored; creating and revoking
+            Roles (API.md): channel (quotes, orders, payments, refunds, customers, feedback), marketing (catalog, \
+            stock, campaigns, coupons, quotes, read models), analyst (read models), auditor (streams, verify, read \
+            models), admin (everything, keys, projections). Only a key's SHA-256 is stored; creating and revoking \
             are recorded as events (stream apikey-KEYID) with the operator as actor.
             """,
         subcommands: [Create.self, List.self, Revoke.self])

@@ -9,9 +9,9 @@ struct ProjectionsCommand: AsyncParsableCommand {
         commandName: "projections",
         abstract: "See and operate the read models' projection workers.",
         discussion: """
-            Each read model is built by one worker (in `promoctl serve`, roles all or workers) that holds its
-            lease; a worker of another process takes over within seconds when that one stops. An event the
-            handler keeps failing on is parked and the projection stops there with status `failed` while the
+            Each read model is built by one worker (in `promoctl serve`, roles all or workers) that holds its \
+            lease; a worker of another process takes over within seconds when that one stops. An event the \
+            handler keeps failing on is parked and the projection stops there with status `failed` while the \
             others run on: fix the cause and `retry`, or `skip` the event.
             """,
         subcommands: [Status.self, Rebuild.self, Retry.self, Skip.self])
@@ -66,9 +66,9 @@ struct ProjectionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild a read model from position 0 beside the live one, then switch readers over.",
             discussion: """
-                Readers keep the live tables until the new ones have caught up with the log; then they switch in
-                one transaction and the old tables are dropped. When no `promoctl serve` runs the projection, this
-                command builds it itself; otherwise it follows the serving worker's progress. Progress goes to
+                Readers keep the live tables until the new ones have caught up with the log; then they switch in \
+                one transaction and the old tables are dropped. When no `promoctl serve` runs the projection, this \
+                command builds it itself; otherwise it follows the serving worker's progress. Progress goes to \
                 standard error: events done / total, events/s, and the time left.
                 """)
 
@@ -137,7 +137,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a failed read model past its parked event without handling it.",
             discussion: """
-                The event stays in the log; only this read model leaves it out. Rebuild the read model later to
+                The event stays in the log; only this read model leaves it out. Rebuild the read model later to \
                 include it once the handler copes with it.
                 """)
 

@@ -14,18 +14,18 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP API and the projection workers until SIGTERM or SIGINT.",
         discussion: """
-            --role all (the default) runs both in one process; --role api serves HTTP only, --role workers runs
-            only the projection workers that build the read models. Several processes may run against one
-            database: each read model is built by exactly one worker at a time (a lease), and a worker of another
-            process takes over within seconds when its holder stops. A read model whose definition version was
-            bumped (Projections/sql/NAME.vN.sql) is rebuilt beside the live one at start, and readers switch when
+            --role all (the default) runs both in one process; --role api serves HTTP only, --role workers runs \
+            only the projection workers that build the read models. Several processes may run against one \
+            database: each read model is built by exactly one worker at a time (a lease), and a worker of another \
+            process takes over within seconds when its holder stops. A read model whose definition version was \
+            bumped (Projections/sql/NAME.vN.sql) is rebuilt beside the live one at start, and readers switch when \
             it has caught up.
 
-            Shuts down gracefully: in-flight requests finish, then the pool closes. Responses recorded for
-            Idempotency-Keys are kept 24 hours, then deleted (hourly). One serving process at a time (an advisory
-            lock decides which) moves campaigns at their windows' edges: scheduled ones go live, ended ones end.
-            At start it checks that the
-            database has not moved to another cluster since positions were last set (a restore from pg_dump),
+            Shuts down gracefully: in-flight requests finish, then the pool closes. Responses recorded for \
+            Idempotency-Keys are kept 24 hours, then deleted (hourly). One serving process at a time (an advisory \
+            lock decides which) moves campaigns at their windows' edges: scheduled ones go live, ended ones end. \
+            At start it checks that the \
+            database has not moved to another cluster since positions were last set (a restore from pg_dump), \
             and moves them above the stored events if it has; /readyz reports what still stands in the way.
             """)
 

@@ -7,11 +7,11 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Check the hash chain of one or more streams.",
         discussion: """
-            Recomputes each stream's hash chain (EventSchemas/README.md gives the exact recipe) and names the first
+            Recomputes each stream's hash chain (EventSchemas/README.md gives the exact recipe) and names the first \
             version that does not match. Exits 0 when every stream verifies, 1 when one does not.
 
-            A chain cannot show that its last events were removed. To check that, pass a head recorded earlier
-            (an archive segment or an audit export records one per stream): --head VERSION:HASH, with one stream.
+            A chain cannot show that its last events were removed. To check that, pass a head recorded earlier \
+            (an archive segment or an audit export records one per stream): --head VERSION:HASH, with one stream. \
             `promoctl verify STREAM --print-head` prints the head to record now.
             """)
 
