@@ -16,8 +16,7 @@ import Foundation
 /// The statements run in a schema of their own for each generation (``ProjectionCatalog``), so they name
 /// tables without a schema. `tables` are the ones readers see, as views in schema `rm`. An optional
 /// `-- omits: record, quote.rejected` names payload keys (dot-separated for nested ones) the handler never reads:
-/// the database leaves them out of the events it sends (an order's `record` is most of its payload), so they are
-/// neither sent nor parsed.
+/// the parser skips them without building them (an order's `record` is most of its payload).
 public struct ProjectionDefinition: Sendable, Hashable {
     public var name: String
     public var version: Int

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Logging
 import PostgresNIO
+import PromoDomain
 import ServiceLifecycle
 
 /// Runs one projection whenever this process holds its lease.
@@ -19,8 +20,8 @@ import ServiceLifecycle
 ///
 /// **Errors.** A lost connection or an unavailable database ends the lease; the worker backs off and tries
 /// again; a worker whose connection closed under it stops waiting for it
-/// (``PostgresConnection/abandoningWhenClosed(grace:_:)``). A serialization failure, deadlock or lock timeout is retried with backoff. Any other failure (the
-/// handler threw, an event cannot be read) rolls the batch back and halves it; a single event that fails
+/// (``PostgresConnection/abandoningWhenClosed(grace:_:)``). A serialization failure, deadlock or lock timeout
+/// is retried with backoff. Any other failure (the handler threw, an event cannot be read) rolls the batch back and halves it; a single event that fails
 /// ``Configuration/maxAttempts`` times is parked (`projection_parked`, with the error) and the generation
 /// stops there with status `failed`, while every other projection keeps running, until an operator runs
 /// `promoctl projections retry|skip NAME`.
@@ -262,7 +263,8 @@ public struct ProjectionWorker: Sendable {
             guard status == "running" else { return Step(checkpoint: checkpoint) }
             let watermark = try await catalog.store.watermark(on: connection)
             let events = try await catalog.store.readCommitted(
-                after: checkpoint, below: watermark, types: types, omitting: projection.definition.omits, limit: limit,
+                after: checkpoint, below: watermark, types: types,
+                omitting: JSONPaths(dotted: projection.definition.omits), limit: limit,
                 on: connection)
             let short = events.count < limit
             let next = short ? max(events.last?.position ?? checkpoint, watermark - 1) : events.last!.position

@@ -6,43 +6,25 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
 }
 
 extension JSONValue {
-    /// Parses one JSON document (RFC 8259). Nesting is limited to 256 levels so hostile input cannot
-    /// exhaust the stack.
-    public init(parsing text: String) throws(JSONParseError) {
-        try self.init(parsing: text.utf8)
+    /// Parses one JSON document (RFC 8259), leaving out the members at `omitting`: they are skipped, not built
+    /// (a reader that does not need an order's full quote pays only for finding where it ends). Nesting is
+    /// limited to 256 levels so hostile input cannot exhaust the stack.
+    public init(parsing text: String, omitting: JSONPaths = .none) throws(JSONParseError) {
+        try self.init(parsing: text.utf8, omitting: omitting)
     }
 
-    /// Parses one JSON document, leaving out the members at `omitting`: they are skipped, not built (a reader
-    /// that does not need an order's full quote pays only for finding where it ends).
-    public init(parsing text: String, omitting: JSONPaths) throws(JSONParseError) {
-        var text = text
-        let parsed = text.withUTF8 { buffer in
+    /// Parses one JSON document from UTF-8 bytes, leaving out the members at `omitting`.
+    public init(parsing bytes: some Collection<UInt8>, omitting: JSONPaths = .none) throws(JSONParseError) {
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) in
             Result { () throws(JSONParseError) in try JSONValue(parsing: buffer, omitting: omitting) }
         }
-        self = try parsed.get()
+        self = try (bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)).get()
     }
 
     /// Parses one JSON document from the UTF-8 bytes of `buffer`, leaving out the members at `omitting`.
     public init(parsing buffer: UnsafeBufferPointer<UInt8>, omitting: JSONPaths = .none) throws(JSONParseError) {
-        var parser = JSONParser(bytes: buffer, omitting: omitting)
-        self = try parser.parseDocument()
-    }
-
-    /// Parses one JSON document from UTF-8 bytes.
-    public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
-        let parsed: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            var parser = JSONParser(bytes: buffer)
-            do throws(JSONParseError) { return .success(try parser.parseDocument()) } catch { return .failure(error) }
-        }
-        if let parsed {
-            self = try parsed.get()
-            return
-        }
-        let array = Array(bytes)
-        self = try array.withUnsafeBufferPointer { buffer throws(JSONParseError) in
-            var parser = JSONParser(bytes: buffer)
-            return try parser.parseDocument()
-        }
+        var parser = JSONParser(bytes: buffer)
+        self = try parser.parseDocument(omitting: omitting)
     }
 }
 
@@ -78,16 +60,12 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
-    /// Members to leave out of the document's top-level object (and, through it, nested ones).
-    let omitting: JSONPaths
     static let maxDepth = 256
 
-    init(bytes: UnsafeBufferPointer<UInt8>, omitting: JSONPaths = .none) {
-        self.bytes = bytes
-        self.omitting = omitting
-    }
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+    /// The document, without the members at `omitting`.
+    mutating func parseDocument(omitting: JSONPaths = .none) throws(JSONParseError) -> JSONValue {
         let value = try parseValue(omitting: omitting.isEmpty ? nil : omitting)
         skipWhitespace()
         guard index == bytes.count else { throw fail("unexpected text after the document") }
