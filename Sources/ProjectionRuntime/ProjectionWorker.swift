@@ -47,6 +47,8 @@ public struct ProjectionWorker: Sendable {
     public let projection: Projection
     public let signal: WakeupSignal?
     public let configuration: Configuration
+    /// The payload members the projection's definition omits, read once.
+    let omitted: JSONPaths
 
     public init(
         catalog: ProjectionCatalog, projection: Projection, signal: WakeupSignal?,
@@ -56,6 +58,7 @@ public struct ProjectionWorker: Sendable {
         self.projection = projection
         self.signal = signal
         self.configuration = configuration
+        self.omitted = JSONPaths(dotted: projection.definition.omits)
     }
 
     var logger: Logger {
@@ -264,7 +267,7 @@ public struct ProjectionWorker: Sendable {
             let watermark = try await catalog.store.watermark(on: connection)
             let events = try await catalog.store.readCommitted(
                 after: checkpoint, below: watermark, types: types,
-                omitting: JSONPaths(dotted: projection.definition.omits), limit: limit,
+                omitting: omitted, limit: limit,
                 on: connection)
             let short = events.count < limit
             let next = short ? max(events.last?.position ?? checkpoint, watermark - 1) : events.last!.position
