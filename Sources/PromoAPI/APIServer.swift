@@ -98,6 +98,7 @@ public struct APIServer: Sendable {
         ReadModelRoutes(catalog: readModels).register(on: table)
         ProfileRoutes(catalog: readModels, keys: customerKeys).register(on: table)
         ReportRoutes(catalog: readModels).register(on: table)
+        AuditRoutes(store: store).register(on: table)
         return table
     }
 }

@@ -16,10 +16,12 @@ struct IntegrityTests {
             to: stream, expectedVersion: .noStream,
             events: [testEvent("A", ["n": 1]), testEvent("B", ["n": 2]), testEvent("C", ["n": 3])])
         let clean = try await store.verify(stream)
+        let head = try #require(try await store.head(of: stream))
+        #expect(head.version == 3 && head.hash.count == 64)
         #expect(
             clean
                 == StreamVerification(
-                    streamId: stream.rawValue, ok: true, events: 3, firstBadVersion: nil, problem: nil))
+                    streamId: stream.rawValue, ok: true, events: 3, firstBadVersion: nil, problem: nil, head: head))
 
         try await store.client.leasedExecute(
             "UPDATE events SET payload = '{\"n\": 200}' WHERE stream_id = \(stream.rawValue) AND stream_version = 2",
@@ -52,7 +54,7 @@ struct IntegrityTests {
         #expect(try await store.verify(b).firstBadVersion == 3)
         let gap = try await store.verify(c)
         #expect(gap.firstBadVersion == 2)
-        #expect(gap.problem == "version 2 is missing")
+        #expect(gap.problem == "version 2 is missing (the next event is version 3)")
     }
 
     @Test("A ProductDefined written as v1 reads as v2 on every read path")

@@ -12,13 +12,19 @@ public struct StreamVerification: Sendable, Hashable, Codable {
     public var firstBadVersion: Int64?
     /// Why it failed, in words.
     public var problem: String?
+    /// The stream's last event as stored (its version and stored hash); nil for a stream with no events.
+    public var head: StreamHead?
 
-    public init(streamId: String, ok: Bool, events: Int, firstBadVersion: Int64? = nil, problem: String? = nil) {
+    public init(
+        streamId: String, ok: Bool, events: Int, firstBadVersion: Int64? = nil, problem: String? = nil,
+        head: StreamHead? = nil
+    ) {
         self.streamId = streamId
         self.ok = ok
         self.events = events
         self.firstBadVersion = firstBadVersion
         self.problem = problem
+        self.head = head
     }
 }
 
@@ -36,6 +42,16 @@ public struct StreamHead: Sendable, Hashable, Codable {
         self.version = version
         self.hash = hash.lowercased()
     }
+
+    /// A head written as `VERSION:HASH` (the hash as 64 hex digits), as `promoctl verify --print-head` prints it;
+    /// nil for anything else.
+    public init?(parsing text: String, streamId: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let version = Int64(parts[0]), version > 0, parts[1].utf8.count == 64,
+            parts[1].allSatisfy(\.isHexDigit)
+        else { return nil }
+        self.init(streamId: streamId, version: version, hash: String(parts[1]))
+    }
 }
 
 extension PostgresEventStore {
@@ -51,69 +67,46 @@ extension PostgresEventStore {
     /// Removing the last events of a stream leaves a shorter valid chain: pass a head recorded earlier
     /// (`head`) and the stream must still reach that version with that hash.
     public func verify(_ streamId: StreamID, against head: StreamHead? = nil) async throws -> StreamVerification {
-        try await client.leasedQuery(
-            """
-            SELECT stream_version, position, category, event_id::text, event_type, schema_version,
-                   (extract(epoch FROM recorded_at) * 1000000)::bigint, metadata::text, payload::text,
-                   encode(hash, 'hex'), hash_format
-            FROM events WHERE stream_id = \(streamId.rawValue) ORDER BY stream_version
-            """, logger: logger
-        ) { rows in
-            var previous = [UInt8](repeating: 0, count: 32)
-            var expectedVersion: Int64 = 1
-            var count = 0
-            var firstBad: (Int64, String)?
-            var hashAtHead: String?
-            for try await (
-                version, position, category, eventId, type, schemaVersion, micros, metadata, payload, hash, format
-            )
-                in rows.decode((Int64, Int64, String, String, String, Int32, Int64, String, String, String, Int16).self)
-            {
-                count += 1
-                guard firstBad == nil else { continue }
-                if version != expectedVersion {
-                    firstBad = (expectedVersion, "version \(expectedVersion) is missing")
-                    continue
-                }
-                let fields =
-                    format >= 2
-                    ? [
-                        streamId.rawValue, String(version), String(position), category, eventId, type,
-                        String(schemaVersion),
-                        String(micros), metadata, payload,
-                    ]
-                    : [
-                        streamId.rawValue, String(version), eventId, type, String(schemaVersion), String(micros),
-                        metadata,
-                        payload,
-                    ]
-                var hasher = SHA256()
-                hasher.update(data: previous)
-                hasher.update(data: Array(fields.joined(separator: "\n").utf8))
-                let computed = Array(hasher.finalize())
-                if computed.hexString != hash {
-                    firstBad = (version, "the stored event does not match its hash")
-                    continue
-                }
-                if version == head?.version { hashAtHead = hash }
-                previous = computed
-                expectedVersion += 1
-            }
-            if firstBad == nil, let head {
-                if head.version > Int64(count) {
-                    firstBad = (
-                        Int64(count) + 1,
-                        "the recorded head is version \(head.version), the stream ends at \(count): events were removed"
-                    )
-                } else if hashAtHead != head.hash {
-                    firstBad = (head.version, "version \(head.version) does not have the recorded head's hash")
-                }
-            }
-            return StreamVerification(
-                streamId: streamId.rawValue, ok: firstBad == nil, events: count, firstBadVersion: firstBad?.0,
-                problem: firstBad?.1)
+        var walk = StreamWalk(streamId: streamId.rawValue, recordedHead: head)
+        var from: Int64 = 1
+        while true {
+            let page = try await storedEvents(of: streamId, fromVersion: from, limit: Self.verifyPage)
+            for event in page { walk.add(event) }
+            guard page.count == Self.verifyPage, let last = page.last else { break }
+            from = last.streamVersion + 1
         }
+        return walk.result
     }
+
+    /// Checks every stream's chain, one stream at a time in stream-id order (memory does not grow with the
+    /// store). `progress` is told the events checked so far after each page. The summary lists the first
+    /// `keepFailures` streams that failed; `badStreams` counts them all.
+    public func verifyAll(
+        keepFailures: Int = 1_000, progress: @Sendable (_ events: Int) -> Void = { _ in }
+    ) async throws -> VerificationSummary {
+        var summary = VerificationSummary()
+        var walk: StreamWalk?
+        var after = ("", Int64(0))
+        while true {
+            let page = try await storedEventsInStreamOrder(
+                afterStream: after.0, version: after.1, limit: Self.verifyPage)
+            for event in page {
+                if walk?.streamId != event.streamId {
+                    if let done = walk { summary.add(done.result, keep: keepFailures) }
+                    walk = StreamWalk(streamId: event.streamId, recordedHead: nil)
+                }
+                walk?.add(event)
+            }
+            summary.events += page.count
+            progress(summary.events)
+            guard page.count == Self.verifyPage, let last = page.last else { break }
+            after = (last.streamId, last.streamVersion)
+        }
+        if let done = walk { summary.add(done.result, keep: keepFailures) }
+        return summary
+    }
+
+    static let verifyPage = 5_000
 
     /// A stream's head now (its last version and that event's hash), to record for a later ``verify(_:against:)``;
     /// nil for a stream with no events.
@@ -124,11 +117,75 @@ extension PostgresEventStore {
             ORDER BY stream_version DESC LIMIT 1
             """, logger: logger
         ) { rows in
+            var heads: [StreamHead] = []
             for try await (version, hash) in rows.decode((Int64, String).self) {
-                return StreamHead(streamId: streamId.rawValue, version: version, hash: hash)
+                heads.append(StreamHead(streamId: streamId.rawValue, version: version, hash: hash))
             }
-            return nil
+            return heads
+        }.first
+    }
+}
+
+/// What `verify --all` found.
+public struct VerificationSummary: Sendable, Hashable, Codable {
+    public var streams = 0
+    public var events = 0
+    public var badStreams = 0
+    /// The first streams that failed, in stream-id order.
+    public var failures: [StreamVerification] = []
+
+    public var ok: Bool { badStreams == 0 }
+
+    mutating func add(_ result: StreamVerification, keep: Int) {
+        streams += 1
+        guard !result.ok else { return }
+        badStreams += 1
+        if failures.count < keep { failures.append(result) }
+    }
+}
+
+/// One stream's events checked in version order, and the head they reach.
+struct StreamWalk {
+    let streamId: String
+    let recordedHead: StreamHead?
+    private var checker = ChainChecker()
+    private var count = 0
+    private var firstBad: (version: Int64, problem: String)?
+    private var hashAtRecordedHead: String?
+    private var last: StoredEvent?
+
+    init(streamId: String, recordedHead: StreamHead?) {
+        self.streamId = streamId
+        self.recordedHead = recordedHead
+    }
+
+    mutating func add(_ event: StoredEvent) {
+        count += 1
+        last = event
+        guard firstBad == nil else { return }
+        do {
+            try checker.check(event)
+            if event.streamVersion == recordedHead?.version { hashAtRecordedHead = event.hash.hexString }
+        } catch {
+            firstBad = (error.version, error.message)
         }
+    }
+
+    var result: StreamVerification {
+        var bad = firstBad
+        if bad == nil, let recordedHead {
+            if recordedHead.version > Int64(count) {
+                bad = (
+                    Int64(count) + 1,
+                    "the recorded head is version \(recordedHead.version), the stream ends at \(count): events were removed"
+                )
+            } else if hashAtRecordedHead != recordedHead.hash {
+                bad = (recordedHead.version, "version \(recordedHead.version) does not have the recorded head's hash")
+            }
+        }
+        return StreamVerification(
+            streamId: streamId, ok: bad == nil, events: count, firstBadVersion: bad?.version, problem: bad?.problem,
+            head: last.map { StreamHead(streamId: streamId, version: $0.streamVersion, hash: $0.hash.hexString) })
     }
 }
 

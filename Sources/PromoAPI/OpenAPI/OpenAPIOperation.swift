@@ -30,7 +30,10 @@ struct OpenAPIOperation {
         var parameters: [JSONValue] = pathParameters.map { name in
             [
                 "name": .string(name), "in": "path", "required": true,
-                "schema": ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"],
+                // A stream id is `category-id`, the id any visible characters (percent-encoded in the path).
+                "schema": name == "streamId"
+                    ? ["type": "string", "minLength": 3, "maxLength": 3000]
+                    : ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"],
             ]
         }
         parameters += query.map { name in ["name": .string(name), "in": "query", "schema": ["type": "string"]] }

@@ -230,5 +230,24 @@ enum OpenAPIOperations {
                     + "format=csv: the daily series",
                 roles: [.marketing, .analyst, .auditor], query: ["campaignId", "daysBefore", "format", "minPosition"],
                 response: "Uplift", errors: readErrors + [404, 422]),
+            .init(
+                method: "GET", path: "/v1/streams/{streamId}",
+                summary: "A stream's events as stored, with their hashes (upcast=true: payloads in their current "
+                    + "shape), from `fromVersion`; with `asOf` (RFC 3339) as the stream stood then; recorded on the "
+                    + "audit stream. The stream id is percent-encoded (stock-HP001%40online)",
+                roles: [.auditor], query: ["fromVersion", "asOf", "limit", "upcast"], response: "StoredEventList",
+                errors: readErrors + [404]),
+            .init(
+                method: "GET", path: "/v1/streams/{streamId}/verify",
+                summary: "Recompute a stream's hash chain: ok, events, its head (version and hash, to record), and the "
+                    + "first version that does not match; `head=VERSION:HASH` (recorded earlier) also finds removed "
+                    + "last events; recorded on the audit stream",
+                roles: [.auditor], query: ["head"], response: "StreamVerification", errors: readErrors + [404]),
+            .init(
+                method: "GET", path: "/v1/events",
+                summary: "The log in position order after `after`, as stored, only below the watermark (no event can "
+                    + "still commit before what it returns); optionally one category; follow `next`",
+                roles: [.auditor], query: ["after", "limit", "category", "upcast"], response: "EventPage",
+                errors: readErrors),
         ]
 }

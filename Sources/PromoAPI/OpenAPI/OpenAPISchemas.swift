@@ -282,6 +282,14 @@ enum OpenAPISchemas {
             "hasPaidOrder": ["type": "boolean"], "unitsLast90Days": ["type": "integer"],
             "spicyUnitsLast90Days": ["type": "integer"], "hotpotOrdersLast30Days": count,
         ])
+        let storedEvent = object([
+            "position": ["type": "integer"], "streamId": string(3, 1000), "streamVersion": count,
+            "eventId": ["type": "string", "format": "uuid"], "type": string(1, 100),
+            "schemaVersion": ["type": "integer", "description": "of the payload as served (upcast=true: the current)"],
+            "storedSchemaVersion": ["type": "integer"], "payload": ["type": "object"], "metadata": ["type": "object"],
+            "recordedAt": ["type": "string", "format": "date-time", "description": "to the microsecond"],
+            "hash": ["type": "string", "pattern": "^[0-9a-f]{64}$"], "hashFormat": ["enum": [1, 2]],
+        ])
         let upliftPeriod = object([
             "from": ["type": "string", "format": "date"], "to": ["type": "string", "format": "date"], "days": count,
             "units": ["type": "integer"], "netFen": ["type": "integer"], "unitsPerDay": ["type": "number"],
@@ -384,6 +392,29 @@ enum OpenAPISchemas {
                     ]),
                 ],
             ]),
+            "StoredEventList": object(
+                [
+                    "streamId": string(3, 1000), "version": count, "fromVersion": count,
+                    "asOf": ["type": ["string", "null"], "format": "date-time"],
+                    "events": ["type": "array", "items": storedEvent],
+                    "nextFromVersion": ["type": ["integer", "null"], "description": "null: the stream ends here"],
+                ]),
+            "EventPage": object([
+                "after": ["type": "integer"], "category": ["type": ["string", "null"]],
+                "events": ["type": "array", "items": storedEvent],
+                "next": [
+                    "type": "integer",
+                    "description": .string(
+                        "the `after` of the next page: every event at or below it that this page could hold has been "
+                            + "returned, none can still commit there"),
+                ],
+            ]),
+            "StreamVerification": object(
+                [
+                    "streamId": string(3, 1000), "ok": ["type": "boolean"], "events": count,
+                    "head": object(["version": count, "hash": ["type": "string", "pattern": "^[0-9a-f]{64}$"]]),
+                    "firstBadVersion": count, "problem": ["type": "string"],
+                ], required: ["streamId", "ok", "events", "head"]),
             "RebuildStarted": object([
                 "name": string(1, 40), "generation": count, "version": count,
                 "state": ["enum": ["building", "live"]], "eventsTotal": count,

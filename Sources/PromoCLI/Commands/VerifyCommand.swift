@@ -37,11 +37,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     static func parseHead(_ text: String, streamId: String) -> StreamHead? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let version = Int64(parts[0]), version > 0, parts[1].count == 64,
-            parts[1].allSatisfy(\.isHexDigit)
-        else { return nil }
-        return StreamHead(streamId: streamId, version: version, hash: String(parts[1]))
+        StreamHead(parsing: text, streamId: streamId)
     }
 
     func run() async throws {

@@ -3,13 +3,7 @@ import Foundation
 /// Helpers that make scenario decoding strict and its errors name the field.
 enum ScenarioDecoding {
     /// Parses an RFC 3339 timestamp with or without fractional seconds.
-    static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
+    static func date(_ text: String) -> Date? { RFC3339.date(text) }
 
     /// Renders a coding path as `campaigns[2].rules.tiers[0].thresholdFen`.
     static func path(_ codingPath: [any CodingKey]) -> String {

@@ -1,0 +1,103 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+
+extension PostgresEventStore {
+    /// The events of one stream as stored (``StoredEvent``), from `fromVersion` on in version order, at most
+    /// `limit`; with `asOfMicros` (microseconds since 1970, as ``StoredEvent/recordedAtMicros``), only those
+    /// recorded at or before it: the stream as it stood then, to the microsecond.
+    public func storedEvents(
+        of streamId: StreamID, fromVersion: Int64 = 1, asOfMicros: Int64? = nil, limit: Int = 1_000
+    ) async throws -> [StoredEvent] {
+        try await fetchStored(
+            """
+            SELECT \(unescaped: Self.storedColumns) FROM events
+            WHERE stream_id = \(streamId.rawValue) AND stream_version >= \(fromVersion)
+              AND (\(asOfMicros)::bigint IS NULL
+                   OR (extract(epoch FROM recorded_at) * 1000000)::bigint <= \(asOfMicros)::bigint)
+            ORDER BY stream_version LIMIT \(Int64(limit))
+            """, on: nil)
+    }
+
+    /// Events as stored at positions after `position` and at most `through`, in position order, at most `limit`.
+    /// Callers read below the watermark (``watermark()``) so that no event can still commit inside the range.
+    public func storedEvents(
+        after position: Int64, through last: Int64, limit: Int, on connection: PostgresConnection? = nil
+    ) async throws -> [StoredEvent] {
+        try await fetchStored(
+            """
+            SELECT \(unescaped: Self.storedColumns) FROM events
+            WHERE position > \(position) AND position <= \(last)
+            ORDER BY position LIMIT \(Int64(limit))
+            """, on: connection)
+    }
+
+    /// Events as stored after `position` and below `watermark` (a value of ``watermark()``), of one category when
+    /// given, in position order, at most `limit`: a page of the log no event can still commit inside.
+    public func storedEvents(
+        after position: Int64, below watermark: Int64, category: String?, limit: Int
+    ) async throws -> [StoredEvent] {
+        guard let category else {
+            return try await fetchStored(
+                """
+                SELECT \(unescaped: Self.storedColumns) FROM events
+                WHERE position > \(position) AND position < \(watermark)
+                ORDER BY position LIMIT \(Int64(limit))
+                """, on: nil)
+        }
+        return try await fetchStored(
+            """
+            SELECT \(unescaped: Self.storedColumns) FROM events
+            WHERE category = \(category) AND position > \(position) AND position < \(watermark)
+            ORDER BY position LIMIT \(Int64(limit))
+            """, on: nil)
+    }
+
+    /// Events as stored in stream order (stream id, then version) after the given stream and version, at most
+    /// `limit`: a walk over every stream that holds one stream's chain at a time.
+    public func storedEventsInStreamOrder(
+        afterStream streamId: String, version: Int64, limit: Int, on connection: PostgresConnection? = nil
+    ) async throws -> [StoredEvent] {
+        try await fetchStored(
+            """
+            SELECT \(unescaped: Self.storedColumns) FROM events
+            WHERE (stream_id, stream_version) > (\(streamId), \(version))
+            ORDER BY stream_id, stream_version LIMIT \(Int64(limit))
+            """, on: connection)
+    }
+
+    /// How many distinct streams the store holds (an estimate is not enough for a progress total of a verify).
+    public func streamCount() async throws -> Int64 {
+        try await client.leasedValue(
+            "SELECT count(*) FROM events WHERE stream_version = 1", as: Int64.self, logger: logger) ?? 0
+    }
+
+    static let storedColumns = """
+        position, stream_id, stream_version, category, event_id::text, event_type, schema_version, payload::text,
+        metadata::text, (extract(epoch FROM recorded_at) * 1000000)::bigint, hash, hash_format
+        """
+
+    typealias StoredRow = (
+        Int64, String, Int64, String, String, String, Int32, String, String, Int64, ByteBuffer, Int16
+    )
+
+    func fetchStored(_ query: PostgresQuery, on connection: PostgresConnection?) async throws -> [StoredEvent] {
+        // Rows are collected first and turned into events after: postgres-nio must not be kept waiting mid-stream.
+        let rows: [StoredRow]
+        do {
+            rows = try await collect(query, on: connection) { sequence in
+                var rows: [StoredRow] = []
+                for try await row in sequence.decode(StoredRow.self) { rows.append(row) }
+                return rows
+            }
+        } catch {
+            throw EventStoreError(.databaseUnavailable, "the event store could not be read", underlying: error)
+        }
+        return rows.map { row in
+            StoredEvent(
+                position: row.0, streamId: row.1, streamVersion: row.2, category: row.3, eventId: row.4, type: row.5,
+                schemaVersion: row.6, payload: row.7, metadata: row.8, recordedAtMicros: row.9,
+                hash: Array(row.10.readableBytesView), hashFormat: row.11)
+        }
+    }
+}
