@@ -61,6 +61,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // liblz4 (Debian's liblz4-dev, installed by tools/lib/pg.sh): the frame format of archives and backups.
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // What operators and auditors run on a whole store: LZ4 archives, backup and restore.
+        .target(
+            name: "PromoOperations",
+            dependencies: [
+                "CLZ4",
+                "EventStore",
+                "PromoDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Projection workers: leases, batches and checkpoints, parked events, rebuilds beside the live read model.
         .target(
             name: "ProjectionRuntime",
@@ -94,6 +109,7 @@ let package = Package(
             name: "PromoCLI",
             dependencies: [
                 "EventStore",
+                "PromoOperations",
                 "ProjectionRuntime",
                 "PromoAPI",
                 "PromoProjections",
@@ -169,6 +185,7 @@ let package = Package(
             name: "PromoCLITests",
             dependencies: [
                 "EventStore",
+                "PromoOperations",
                 "ProjectionRuntime",
                 "PromoProjections",
                 "PromoCLI",

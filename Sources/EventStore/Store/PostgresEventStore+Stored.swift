@@ -66,10 +66,46 @@ extension PostgresEventStore {
             """, on: connection)
     }
 
+    /// How many events have positions in `first...last`.
+    public func eventCount(from first: Int64, through last: Int64) async throws -> Int64 {
+        try await client.leasedValue(
+            "SELECT count(*) FROM events WHERE position >= \(first) AND position <= \(last)", as: Int64.self,
+            logger: logger) ?? 0
+    }
+
+    /// The stored hash of each (stream, version) asked for that exists, by stream id.
+    public func storedHashes(of wanted: [(streamId: String, version: Int64)]) async throws -> [String: [UInt8]] {
+        guard !wanted.isEmpty else { return [:] }
+        let rows = try await client.leasedQuery(
+            """
+            SELECT e.stream_id, e.hash FROM unnest(\(wanted.map(\.streamId))::text[], \(wanted.map(\.version))::bigint[])
+                AS w(stream_id, version)
+            JOIN events e ON e.stream_id = w.stream_id AND e.stream_version = w.version
+            """, logger: logger
+        ) { rows in
+            var result: [(String, ByteBuffer)] = []
+            for try await row in rows.decode((String, ByteBuffer).self) { result.append(row) }
+            return result
+        }
+        return Dictionary(rows.map { ($0.0, Array($0.1.readableBytesView)) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// How many distinct streams the store holds (an estimate is not enough for a progress total of a verify).
     public func streamCount() async throws -> Int64 {
         try await client.leasedValue(
             "SELECT count(*) FROM events WHERE stream_version = 1", as: Int64.self, logger: logger) ?? 0
+    }
+
+    /// `event` as every read path gives it: payload parsed and upcast to its type's current version.
+    public func recorded(_ event: StoredEvent) throws -> RecordedEvent {
+        guard let eventId = UUID(uuidString: event.eventId) else {
+            throw EventStoreError(.corruptEvent, "event at position \(event.position) has a malformed id")
+        }
+        return try makeEvent(
+            position: event.position, streamId: event.streamId, version: event.streamVersion, eventId: eventId,
+            type: event.type, schemaVersion: Int(event.schemaVersion), payloadText: ByteBuffer(string: event.payload),
+            metadataText: ByteBuffer(string: event.metadata),
+            recordedAt: Date(timeIntervalSince1970: Double(event.recordedAtMicros) / 1_000_000))
     }
 
     static let storedColumns = """

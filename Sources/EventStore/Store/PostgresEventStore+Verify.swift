@@ -82,7 +82,7 @@ extension PostgresEventStore {
     /// store). `progress` is told the events checked so far after each page. The summary lists the first
     /// `keepFailures` streams that failed; `badStreams` counts them all.
     public func verifyAll(
-        keepFailures: Int = 1_000, progress: @Sendable (_ events: Int) -> Void = { _ in }
+        keepFailures: Int = 1_000, progress: (_ events: Int) -> Void = { _ in }
     ) async throws -> VerificationSummary {
         var summary = VerificationSummary()
         var walk: StreamWalk?

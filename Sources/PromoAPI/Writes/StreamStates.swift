@@ -21,12 +21,9 @@ final class StreamStates: Sendable {
 
     /// The state each stream category folds to, and whether its streams are kept (orders and coupons are short
     /// and touched a few times each: keeping them would only fill the cache).
-    static let kinds: [String: (state: any EventSourced.Type, kept: Bool)] = [
-        "stock": (StockState.self, true), "campaign": (CampaignStreamState.self, true),
-        "points": (PointsAccount.self, true), "product": (ProductState.self, true), "store": (StoreState.self, true),
-        "coupontemplate": (CouponTemplateState.self, true), "customer": (CustomerRecord.self, true),
-        "order": (OrderState.self, false), "coupon": (CouponState.self, false),
-    ]
+    static let kinds: [String: (state: any EventSourced.Type, kept: Bool)] = DomainEvents.states.reduce(into: [:]) {
+        $0[$1.key] = ($1.value, !["order", "coupon"].contains($1.key))
+    }
 
     /// Kept categories whose streams are one customer's each: short, and rarely loaded by many requests at once.
     /// Their first load is folded in the load's own query; every other kept stream's first fold is shared by the

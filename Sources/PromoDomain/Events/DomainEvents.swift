@@ -49,6 +49,14 @@ public enum DomainEvents {
         CouponExpired.self,
     ]
 
+    /// The state each stream category folds to: the command side's aggregates (`decide` reads them, `evolve`
+    /// builds them). Categories not named here (audit, apikey) keep no state.
+    public static let states: [String: any EventSourced.Type] = [
+        "stock": StockState.self, "campaign": CampaignStreamState.self, "points": PointsAccount.self,
+        "product": ProductState.self, "store": StoreState.self, "coupontemplate": CouponTemplateState.self,
+        "customer": CustomerRecord.self, "order": OrderState.self, "coupon": CouponState.self,
+    ]
+
     public static let upcasters = UpcasterRegistry([
         ProductDefined.upcasterFromV1,
         StoreDefined.upcasterFromV1,
