@@ -185,6 +185,7 @@ let package = Package(
             name: "PromoCLITests",
             dependencies: [
                 "EventStore",
+                "PromoAPI",
                 "PromoOperations",
                 "ProjectionRuntime",
                 "PromoProjections",

@@ -15,7 +15,7 @@ public struct Promoctl: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, ServeCommand.self, KeysCommand.self, VerifyCommand.self, QuoteCommand.self,
             DemoCommand.self, BenchCommand.self, ProjectionsCommand.self, ReplayCommand.self, EventsCommand.self,
-            ArchiveCommand.self,
+            ArchiveCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
 

@@ -25,8 +25,9 @@ struct ArchiveCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the events at positions FROM…TO (inclusive) into a new directory.",
             discussion: """
-                --to defaults to the last final position (below the watermark: nothing can still commit before \
-                it); a --to past it is lowered to it, and the summary says so.
+                --to defaults to the last event stored when the export starts. Only final positions are exported \
+                (below the watermark: nothing can still commit before them): the export waits up to 30 s for \
+                transactions still open to end, and otherwise stops at the last final position and says so.
                 """)
 
         @OptionGroup var database: DatabaseOptions
@@ -76,7 +77,9 @@ struct ArchiveCommand: AsyncParsableCommand {
                     Double(summary.bytes) / 1e6, Double(summary.uncompressedBytes) / 1e6,
                     Double(summary.uncompressedBytes) / Double(max(summary.bytes, 1)), Double(index.events) / seconds))
             if let asked = summary.requestedTo {
-                print("--to \(asked) was past the last final position; the archive ends at \(index.toPosition)")
+                print(
+                    "positions up to \(asked) were not all final (a transaction stayed open); the archive ends at "
+                        + "\(index.toPosition)")
             }
         }
     }

@@ -62,7 +62,7 @@ struct ReplayCommand: AsyncParsableCommand {
                     if state != nil {
                         do {
                             try state!.evolve(type: event.type, payload: event.payload)
-                            print("  state   \(state!)")
+                            print("  state   \(MirrorJSON.json(state!).canonicalString)")
                         } catch {
                             print("  state   cannot fold this event: \(error)")
                         }

@@ -22,8 +22,7 @@ public enum ArchiveExport {
         actor: String, progress: (Int, Int) -> Void = { _, _ in }
     ) async throws -> Summary {
         try prepare(directory)
-        let final = try await store.watermark() - 1
-        let last = min(to ?? final, final)
+        let (wanted, last) = try await finalPosition(store, upTo: to)
         let total = Int(try await store.eventCount(from: from, through: last))
         var writer = ArchiveWriter(directory: directory, from: from, to: last, segmentEvents: segmentEvents)
         var cursor = from - 1
@@ -54,7 +53,22 @@ public enum ArchiveExport {
             actor: actor)
         return Summary(
             index: index, bytes: writer.bytes, uncompressedBytes: writer.uncompressedBytes,
-            requestedTo: to.flatMap { $0 > last ? $0 : nil })
+            requestedTo: wanted > last ? wanted : nil)
+    }
+
+    /// `to` (the head when nil), and the last position to export: `to` once every position up to it is final, waiting up to `patience` for transactions
+    /// still open (anywhere in the cluster: the watermark is the oldest one's) to end; lower if they do not.
+    static func finalPosition(
+        _ store: PostgresEventStore, upTo to: Int64?, patience: Duration = .seconds(30)
+    ) async throws -> (wanted: Int64, final: Int64) {
+        var wanted = to ?? 0
+        if to == nil { wanted = try await store.headPosition() }
+        let deadline = ContinuousClock.now + patience
+        while true {
+            let final = try await store.watermark() - 1
+            if final >= wanted || ContinuousClock.now >= deadline { return (wanted, min(wanted, final)) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// Creates `directory`, or checks that it is empty: an export never mixes with files already there.
@@ -150,20 +164,17 @@ struct ArchiveWriter {
     }
 }
 
-/// One segment file being written: compressed as it goes, hashed as written, renamed into place when closed.
+/// One segment file being written: compressed and hashed as it goes, renamed into place when closed.
 final class SegmentWriter {
     let sequence: Int
     let url: URL
     private let partial: URL
-    private let handle: FileHandle
-    private let encoder: LZ4FrameEncoder
-    private var hasher = SHA256()
+    private let file: FrameFileWriter
     private var buffer: [UInt8] = []
     private var spans: [String: SegmentManifest.StreamSpan] = [:]
     private(set) var events = 0
     private var first: Int64 = 0
     private var last: Int64 = 0
-    private var bytes = 0
     private var uncompressed = 0
 
     init(sequence: Int, directory: URL) throws {
@@ -173,18 +184,17 @@ final class SegmentWriter {
         guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
             throw ArchiveError("cannot create \(partial.path)")
         }
-        handle = try FileHandle(forWritingTo: partial)
-        encoder = try LZ4FrameEncoder()
-        try write(try encoder.begin())
+        file = try FrameFileWriter(url: partial)
     }
 
     func add(_ event: StoredEvent, previousHash: [UInt8]) throws {
         if events == 0 { first = event.position }
         last = event.position
         events += 1
-        let before = buffer.count
+        buffer.removeAll(keepingCapacity: true)
         ArchiveRecord.append(event, to: &buffer)
-        uncompressed += buffer.count - before
+        uncompressed += buffer.count
+        try file.write(buffer)
         let hash = event.hash.hexString
         if spans[event.streamId] == nil {
             spans[event.streamId] = .init(
@@ -194,33 +204,16 @@ final class SegmentWriter {
             spans[event.streamId]!.toVersion = event.streamVersion
             spans[event.streamId]!.headHash = hash
         }
-        if buffer.count >= 1 << 20 { try flush() }
-    }
-
-    private func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try write(try encoder.update(buffer))
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    private func write(_ bytes: [UInt8]) throws {
-        guard !bytes.isEmpty else { return }
-        hasher.update(data: bytes)
-        try handle.write(contentsOf: bytes)
-        self.bytes += bytes.count
     }
 
     /// Ends the frame, syncs and renames the file, and writes the manifest beside it.
     func close(from: Int64, to: Int64, previousSegmentSha256: String?) throws -> SegmentManifest {
-        try flush()
-        try write(try encoder.end())
-        try handle.synchronize()
-        try handle.close()
+        let sha = try file.close()
         try FileManager.default.moveItem(at: partial, to: url)
         let manifest = SegmentManifest(
             sequence: sequence, file: url.lastPathComponent, fromPosition: from, toPosition: to, firstPosition: first,
-            lastPosition: last, events: events, bytes: bytes, uncompressedBytes: uncompressed,
-            sha256: Array(hasher.finalize()).hexString, previousSegmentSha256: previousSegmentSha256,
+            lastPosition: last, events: events, bytes: file.bytes, uncompressedBytes: uncompressed, sha256: sha,
+            previousSegmentSha256: previousSegmentSha256,
             streams: spans.values.sorted { $0.streamId.utf8.lexicographicallyPrecedes($1.streamId.utf8) })
         try ArchiveFormat.encoder.encode(manifest).write(
             to: url.deletingLastPathComponent().appendingPathComponent(ArchiveFormat.manifestFile(sequence)),

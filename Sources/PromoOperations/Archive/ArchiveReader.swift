@@ -138,7 +138,8 @@ public struct ArchiveReader: Sendable {
         return manifest
     }
 
-    static func sha256(of url: URL) throws -> String {
+    /// The sha256 of a file, lower-case hex (what manifests and the audit stream record).
+    public static func sha256(of url: URL) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw ArchiveError("\(url.lastPathComponent) is missing")
         }
@@ -151,38 +152,16 @@ public struct ArchiveReader: Sendable {
     /// Decompresses `url` and hands its lines out in batches (without their newline). A frame that does not end,
     /// a checksum that fails, or a last line without its newline is an error.
     static func lines(of url: URL, _ body: ([ArchiveLine]) async throws -> Void) async throws {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw ArchiveError("\(url.lastPathComponent) is missing")
-        }
-        defer { try? handle.close() }
-        let decoder = try LZ4FrameDecoder()
-        var carry: [UInt8] = []
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            var lines: [ArchiveLine] = []
-            do {
-                try decoder.feed(Array(chunk)) { content in
-                    var start = 0
-                    for (index, byte) in content.enumerated() where byte == UInt8(ascii: "\n") {
-                        if carry.isEmpty {
-                            lines.append(ArchiveLine(Array(content[start..<index])))
-                        } else {
-                            carry += content[start..<index]
-                            lines.append(ArchiveLine(carry))
-                            carry.removeAll(keepingCapacity: true)
-                        }
-                        start = index + 1
-                    }
-                    carry += content[start...]
-                }
-            } catch let error as LZ4Error {
-                throw ArchiveError("\(url.lastPathComponent) is corrupt: \(error)")
+        let reader = try LZ4LineReader(url: url)
+        var batch: [ArchiveLine] = []
+        while let line = try reader.nextLine() {
+            batch.append(ArchiveLine(line))
+            if batch.count == 2_000 {
+                try await body(batch)
+                batch.removeAll(keepingCapacity: true)
             }
-            if !lines.isEmpty { try await body(lines) }
         }
-        guard decoder.isComplete else {
-            throw ArchiveError("\(url.lastPathComponent) is truncated: its LZ4 frame does not end")
-        }
-        guard carry.isEmpty else { throw ArchiveError("\(url.lastPathComponent) ends in the middle of an event") }
+        if !batch.isEmpty { try await body(batch) }
     }
 }
 
