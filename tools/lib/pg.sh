@@ -201,6 +201,8 @@ pg_install_traps() {
 # `temp` does too, and drops it when this run exits (give each run its own name, e.g. with its PID).
 pg_bootstrap() {
     local db=$1 mode=${2:-}
+    # liblz4 is linked into promoctl (archives and backups): needed for the build, whatever the database.
+    dpkg -s liblz4-dev >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1 || apt_install liblz4-dev
     if [ -n "${DATABASE_URL:-}" ]; then
         PG_EXTERNAL=1
         say "using DATABASE_URL from the environment"
