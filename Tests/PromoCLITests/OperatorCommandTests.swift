@@ -18,7 +18,8 @@ struct OperatorCommandTests {
     static func promoctl(_ arguments: [String], database url: DatabaseURL?) throws -> Run {
         let process = Process()
         process.executableURL = PromoctlBinary.url
-        process.arguments = arguments + (url.map { ["--database-url", WorkerProcessTests.address($0), "--log-level", "error"] } ?? [])
+        process.arguments =
+            arguments + (url.map { ["--database-url", WorkerProcessTests.address($0), "--log-level", "error"] } ?? [])
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -75,7 +76,9 @@ struct OperatorCommandTests {
         }
     }
 
-    @Test("replay prints each event with the state after it, as the stream stood at --as-of; events tail follows in order")
+    @Test(
+        "replay prints each event with the state after it, as the stream stood at --as-of; events tail follows in order"
+    )
     func replayAndTail() async throws {
         try await Self.withSeededDatabase { url, store in
             let stream = try StreamID("stock-HP-9@online")
@@ -94,7 +97,9 @@ struct OperatorCommandTests {
 
             let asOf = RFC3339.string(micros: stored[0].recordedAtMicros)
             let then = try Self.promoctl(["replay", stream.rawValue, "--as-of", asOf], database: url)
-            #expect(then.output.split(separator: "\n").filter { $0.hasPrefix("  state") }.last?.contains(#""onHand":10"#) == true)
+            #expect(
+                then.output.split(separator: "\n").filter { $0.hasPrefix("  state") }.last?.contains(#""onHand":10"#)
+                    == true)
             #expect(then.output.contains("replayed 1 event(s)"))
             let reads = try await store.readCategory("audit").map { try $0.decode(as: AuditStreamRead.self) }
             #expect(reads.map(\.events) == [2, 1])

@@ -4,6 +4,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and write its report (use a release build: tools/bench does).",
-        subcommands: [EventStoreBenchCommand.self, PricingBenchCommand.self, ProjectionsBenchCommand.self]
+        subcommands: [
+            EventStoreBenchCommand.self, ArchiveBenchCommand.self, PricingBenchCommand.self,
+            ProjectionsBenchCommand.self,
+        ]
     )
 }
