@@ -279,13 +279,17 @@ struct ArchiveTests {
             try await source.client.leasedExecute(
                 "UPDATE events SET payload = '{\"round\": 999}' WHERE stream_id = 'order-3' AND stream_version = 2",
                 logger: source.logger)
+            let refused = Self.newDirectory()
+            defer { try? FileManager.default.removeItem(at: refused) }
             do {
                 _ = try await ArchiveExport.run(
-                    store: source, from: 0, to: nil, directory: Self.newDirectory(), actor: "tests")
+                    store: source, from: 0, to: nil, directory: refused, segmentEvents: 10, actor: "tests")
                 Issue.record("exported a store whose chain does not verify")
             } catch let error as ArchiveError {
                 #expect(error.description.contains("order-3 version 2"), "\(error.description)")
             }
+            // The segments written before the bad event are gone: no half archive is left behind.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: refused.path).isEmpty)
         }
     }
 }

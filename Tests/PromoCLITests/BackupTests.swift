@@ -61,9 +61,16 @@ struct BackupTests {
             try await source.client.leasedExecute(
                 "INSERT INTO customer_keys (customer_id, key) VALUES ('u-1', decode(repeat('ab', 32), 'hex'))",
                 logger: source.logger)
+            // A downstream subscriber half way through the log.
+            try await source.client.leasedExecute(
+                """
+                INSERT INTO subscription_checkpoints (name, position)
+                SELECT 'warehouse', position FROM events ORDER BY position OFFSET 99 LIMIT 1
+                """, logger: source.logger)
             let backup = try await StoreBackup.backup(store: source, to: file, actor: "tests")
             #expect(backup.events == 160)  // the seed, and the key's creation
             #expect(backup.rows["api_keys"] == 1 && backup.rows["customer_keys"] == 1)
+            #expect(backup.rows["subscription_checkpoints"] == 1)
             let sha = try ArchiveReader.sha256(of: file)
             #expect(backup.sha256 == sha)
             let recorded = try await source.readCategory("audit").compactMap {
@@ -100,6 +107,15 @@ struct BackupTests {
                 if batch.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
             }
             #expect(seen.count == 160 + 2)  // restored, the restore's audit event, the new append
+
+            // The downstream subscriber goes on from its checkpoint: the 60 events it had not seen, then the new ones.
+            let checkpoint = try #require(
+                try await target.client.leasedValue(
+                    "SELECT position FROM subscription_checkpoints WHERE name = 'warehouse'", as: Int64.self,
+                    logger: target.logger))
+            let rest = try await target.readAll(after: checkpoint, limit: 1_000)
+            #expect(rest.count == 60 + 2)
+            #expect(rest.last?.position == next.lastPosition)
         }
     }
 

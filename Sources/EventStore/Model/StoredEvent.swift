@@ -58,13 +58,34 @@ public struct StoredEvent: Sendable, Hashable, Codable {
         return fields.joined(separator: "\n")
     }
 
-    /// The hash this event must have when `previous` is the hash of the event before it in its stream.
+    /// The hash this event must have when `previous` is the hash of the event before it in its stream: of
+    /// ``canonicalText``, fed field by field (no joined copy of the payload is made).
     public func computedHash(after previous: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(data: previous)
-        hasher.update(data: Array(canonicalText.utf8))
+        var first = true
+        func field(_ text: String) {
+            if !first { hasher.update(data: Self.newline) }
+            first = false
+            var text = text
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        field(streamId)
+        field(String(streamVersion))
+        if hashFormat >= 2 {
+            field(String(position))
+            field(category)
+        }
+        field(eventId)
+        field(type)
+        field(String(schemaVersion))
+        field(String(recordedAtMicros))
+        field(metadata)
+        field(payload)
         return Array(hasher.finalize())
     }
+
+    private static let newline: [UInt8] = [UInt8(ascii: "\n")]
 
     /// The hash before a stream's first event.
     public static let genesisHash = [UInt8](repeating: 0, count: 32)

@@ -76,9 +76,11 @@ struct RestoreCommand: AsyncParsableCommand {
                 .migrate()
             let reporter = Mutex(ProgressReporter(label: "restore"))
             do {
-                return try await StoreBackup.restore(store: store, from: url, actor: actor) { done, _ in
-                    reporter.withLock { $0.report(done: Int64(done), total: 0) }
+                let summary = try await StoreBackup.restore(store: store, from: url, actor: actor) { done, total in
+                    reporter.withLock { $0.report(done: Int64(done), total: Int64(total)) }
                 }
+                reporter.withLock { $0.finish(done: Int64(summary.events)) }
+                return summary
             } catch let error as ArchiveError {
                 throw OperatorError("\(error.description); nothing was restored")
             }

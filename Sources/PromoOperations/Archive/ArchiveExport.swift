@@ -13,15 +13,32 @@ public enum ArchiveExport {
         public var requestedTo: Int64?
     }
 
-    /// Writes the events at positions `from...to` (to: the last final one when nil, or when later) into
-    /// `directory`, which must be new or empty, `segmentEvents` per segment. Each chain is checked on the way:
-    /// a range whose events do not verify is refused, so an archive always verifies offline. Records the export
+    /// Writes the events at positions `from...to` (to: the head when nil) into `directory`, which must be new or
+    /// empty, `segmentEvents` per segment. Each chain is checked on the way: a range whose events do not verify
+    /// is refused (and the files written so far removed), so an archive always verifies offline. Records the export
     /// on the audit stream as `actor`. `progress` gets (events written, events in the range).
     public static func run(
         store: PostgresEventStore, from: Int64, to: Int64?, directory: URL, segmentEvents: Int = 100_000,
         actor: String, progress: (Int, Int) -> Void = { _, _ in }
     ) async throws -> Summary {
         try prepare(directory)
+        do {
+            return try await export(
+                store: store, from: from, to: to, directory: directory, segmentEvents: segmentEvents, actor: actor,
+                progress: progress)
+        } catch {
+            // The directory was new or empty: what is in it now is this export's, and it did not finish.
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(file))
+            }
+            throw error
+        }
+    }
+
+    private static func export(
+        store: PostgresEventStore, from: Int64, to: Int64?, directory: URL, segmentEvents: Int, actor: String,
+        progress: (Int, Int) -> Void
+    ) async throws -> Summary {
         let (wanted, last) = try await finalPosition(store, upTo: to)
         let total = Int(try await store.eventCount(from: from, through: last))
         var writer = ArchiveWriter(directory: directory, from: from, to: last, segmentEvents: segmentEvents)

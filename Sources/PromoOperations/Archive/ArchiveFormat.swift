@@ -85,36 +85,35 @@ public struct SegmentManifest: Codable, Sendable, Equatable {
 /// `{"p":…,"s":"order-8812","v":1,"c":"order","id":"…","t":"OrderPlaced","sv":1,"at":…,"h":"…","hf":2,"md":"…","pl":"…"}`
 enum ArchiveRecord {
     static func append(_ event: StoredEvent, to out: inout [UInt8]) {
-        out += Array(#"{"p":"#.utf8)
-        out += Array(String(event.position).utf8)
-        out += Array(#","s":"#.utf8)
+        out.append(contentsOf: #"{"p":"#.utf8)
+        out.append(contentsOf: String(event.position).utf8)
+        out.append(contentsOf: #","s":"#.utf8)
         appendString(event.streamId, to: &out)
-        out += Array(#","v":"#.utf8)
-        out += Array(String(event.streamVersion).utf8)
-        out += Array(#","c":"#.utf8)
+        out.append(contentsOf: #","v":"#.utf8)
+        out.append(contentsOf: String(event.streamVersion).utf8)
+        out.append(contentsOf: #","c":"#.utf8)
         appendString(event.category, to: &out)
-        out += Array(#","id":"#.utf8)
+        out.append(contentsOf: #","id":"#.utf8)
         appendString(event.eventId, to: &out)
-        out += Array(#","t":"#.utf8)
+        out.append(contentsOf: #","t":"#.utf8)
         appendString(event.type, to: &out)
-        out += Array(#","sv":"#.utf8)
-        out += Array(String(event.schemaVersion).utf8)
-        out += Array(#","at":"#.utf8)
-        out += Array(String(event.recordedAtMicros).utf8)
-        out += Array(#","h":""#.utf8)
-        out += Array(event.hash.hexString.utf8)
-        out += Array(#"","hf":"#.utf8)
-        out += Array(String(event.hashFormat).utf8)
-        out += Array(#","md":"#.utf8)
+        out.append(contentsOf: #","sv":"#.utf8)
+        out.append(contentsOf: String(event.schemaVersion).utf8)
+        out.append(contentsOf: #","at":"#.utf8)
+        out.append(contentsOf: String(event.recordedAtMicros).utf8)
+        out.append(contentsOf: #","h":""#.utf8)
+        out.append(contentsOf: event.hash.hexString.utf8)
+        out.append(contentsOf: #"","hf":"#.utf8)
+        out.append(contentsOf: String(event.hashFormat).utf8)
+        out.append(contentsOf: #","md":"#.utf8)
         appendString(event.metadata, to: &out)
-        out += Array(#","pl":"#.utf8)
+        out.append(contentsOf: #","pl":"#.utf8)
         appendString(event.payload, to: &out)
-        out += Array("}\n".utf8)
+        out.append(contentsOf: "}\n".utf8)
     }
 
     /// A JSON string: `"` and `\` escaped, control characters as `\u00XX`, everything else as is (UTF-8).
     private static func appendString(_ text: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -122,15 +121,17 @@ enum ArchiveRecord {
                 out.append(UInt8(ascii: "\\"))
                 out.append(byte)
             case 0..<0x20:
-                out += Array(#"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
             default:
                 out.append(byte)
             }
         }
         out.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static let keys: Set<String> = ["p", "s", "v", "c", "id", "t", "sv", "at", "h", "hf", "md", "pl"]
 

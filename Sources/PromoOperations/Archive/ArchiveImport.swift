@@ -17,8 +17,9 @@ public enum ArchiveImport {
     /// and hash its first span there starts from). Archives of consecutive ranges go in together, each
     /// continuing the one before.
     ///
-    /// Every archive is checked offline first (``ArchiveReader``); then one transaction, holding appends off,
-    /// checks the store, copies every event in, checks each chain again as it goes, moves new positions above
+    /// Each archive's index and manifests are read first; then one transaction, holding appends off, checks the
+    /// store, copies every event in while checking everything ``ArchiveReader`` checks (sizes, sha256s, the LZ4
+    /// checksums, order, ranges, chains, spans) and refusing at the first problem, moves new positions above
     /// the imported ones, and sets any subscriber checkpoint past the first archive's start back to just before
     /// it (no event was there before, so nothing is delivered twice, and nothing imported is skipped). Anything
     /// wrong rolls everything back: nothing is ever half-imported. Each archive is recorded on the audit stream
@@ -27,34 +28,36 @@ public enum ArchiveImport {
         store: PostgresEventStore, directories: [URL], actor: String,
         progress: @Sendable (_ phase: String, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
     ) async throws -> Summary {
-        var readers: [ArchiveReader] = []
-        var checked: [ArchiveReader.Summary] = []
-        for directory in directories {
-            let reader = try ArchiveReader(directory: directory)
-            checked.append(try await reader.read { progress("check", $0, $1) })
-            readers.append(reader)
-        }
+        // Index and manifests first (a missing or stray file, a wrong format): refused before anything is locked.
+        // The content is checked as it is copied in; a problem there rolls the transaction back.
+        let readers = try directories.map { try ArchiveReader(directory: $0) }
         let plans = try readers.map { ($0, try firstSpans($0)) }
         let logger = store.logger
-        let moved = try await store.client.withOpenConnection { connection in
+        let (moved, checked) = try await store.client.withOpenConnection { connection in
             try await connection.inTransaction(logger: logger) { connection in
                 try await connection.query("LOCK TABLE events IN EXCLUSIVE MODE", logger: logger).collectAll()
                 var start: Int64?
+                var checked: [ArchiveReader.Summary] = []
                 for (reader, starts) in plans {
-                    guard let first = reader.index.segments.first?.firstPosition else { continue }
+                    guard let first = reader.index.segments.first?.firstPosition else {
+                        checked.append(.init())
+                        continue
+                    }
                     start = start ?? first
                     try await checkContinues(starts, before: first, on: connection, logger: logger)
+                    var summary = ArchiveReader.Summary()
                     try await connection.copyFrom(table: "events", columns: copyColumns, logger: logger) { writer in
-                        try await reader.read(progress: { progress("import", $0, $1) }) { events in
+                        summary = try await reader.read(progress: { progress("import", $0, $1) }) { events in
                             try await writer.write(copyText(events))
                         }
                     }
+                    checked.append(summary)
                 }
-                guard let start else { return false }
+                guard let start else { return (false, checked) }
                 let rows = try await connection.query("SELECT moved FROM promo_reposition()", logger: logger)
                     .collectAll()
                 try await rewindCheckpoints(to: start - 1, on: connection, logger: logger)
-                return try rows.first?.decode(Bool.self) ?? false
+                return (try rows.first?.decode(Bool.self) ?? false, checked)
             }
         }
         for (reader, summary) in zip(readers, checked) {

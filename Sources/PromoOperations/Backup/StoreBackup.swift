@@ -16,9 +16,13 @@ public enum StoreBackup {
     public static let format = "promoledger-backup/1"
 
     /// The tables besides `events`, in the order they are written and restored: the store's command records,
-    /// the API keys, the customers' encryption keys (an erased key stays erased: it is not there), and the
-    /// recorded answers to Idempotency-Keys (a channel's retry after a restore is still answered, not re-run).
-    public static let tables = ["commands", "api_keys", "customer_keys", "idempotent_requests"]
+    /// the checkpoints of subscribers outside the platform (they go on from where they were: every position
+    /// after the restore is above theirs), the API keys, the customers' encryption keys (an erased key stays
+    /// erased: it is not there), and the recorded answers to Idempotency-Keys (a channel's retry after a
+    /// restore is still answered, not re-run). The read models' checkpoints are not: they are rebuilt.
+    public static let tables = [
+        "commands", "subscription_checkpoints", "api_keys", "customer_keys", "idempotent_requests",
+    ]
 
     public struct Summary: Sendable, Equatable {
         public var events = 0
@@ -79,7 +83,7 @@ public enum StoreBackup {
         let total = try await single(Int64.self, "SELECT count(*) FROM events", on: connection, logger: logger)
         try writer.line(
             JSONValue.object([
-                "format": .string(format), "createdBy": .string(actor),
+                "format": .string(format), "createdBy": .string(actor), "events": .int(total),
                 "createdAt": .string(RFC3339.string(micros: Int64(Date().timeIntervalSince1970 * 1_000_000))),
             ]).canonicalString)
         try writer.line(#"{"section":"events"}"#)
@@ -183,6 +187,7 @@ public enum StoreBackup {
         guard let first = try lines.nextLine(), section(first) == "events" else {
             throw ArchiveError("the backup does not start with its events")
         }
+        let total = Int(header["events"]?.intValue ?? 0)
         var summary = Summary()
         var checker = ChainChecker()
         var pending: [UInt8]?
@@ -207,7 +212,7 @@ public enum StoreBackup {
                     try await writer.write(ArchiveImport.copyText(batch))
                     summary.events += batch.count
                     summary.lastPosition = batch[batch.count - 1].position
-                    progress(summary.events, 0)
+                    progress(summary.events, total)
                     batch.removeAll(keepingCapacity: true)
                 }
             }
