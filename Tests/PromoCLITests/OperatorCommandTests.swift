@@ -120,6 +120,38 @@ struct OperatorCommandTests {
         }
     }
 
+    @Test("events tail prints what is committed after it started, live, and stops at --limit")
+    func tailFollowsLive() async throws {
+        try await Self.withSeededDatabase { url, store in
+            // Where the log ends now (said explicitly, so a slow start of the process cannot skip the new events).
+            let head = try await store.headPosition()
+            let process = Process()
+            process.executableURL = PromoctlBinary.url
+            process.arguments = [
+                "events", "tail", "--after", String(head), "--limit", "2", "--poll-milliseconds", "20",
+                "--database-url", WorkerProcessTests.address(url), "--log-level", "error",
+            ]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+            try await Task.sleep(for: .milliseconds(300))
+            for n in 1...2 {
+                _ = try await store.append(
+                    to: try StreamID("order-live"), expectedVersion: .any, events: [testEvent("Live\(n)")])
+            }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(!process.isRunning, "tail did not stop after 2 events")
+            let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .split(separator: "\n")
+            #expect(lines.count == 2)
+            #expect(lines.first?.contains("order-live@v1  Live1") == true, "\(lines)")
+            #expect(lines.last?.contains("order-live@v2  Live2") == true, "\(lines)")
+        }
+    }
+
     @Test("archive export, verify and import through the binary; a damaged archive exits 1 naming the file")
     func archiveCommands() async throws {
         try await Self.withSeededDatabase { url, store in
