@@ -50,4 +50,25 @@ public struct ScratchDatabase: Sendable {
             return try await body(client)
         }
     }
+
+    /// Creates a database on the cluster `base` points at, migrates it with `migrations`, runs `body` with a store
+    /// on it (and its URL, for processes of their own), and drops it, whether `body` succeeds or not.
+    public static func withStore<T: Sendable>(
+        on base: DatabaseURL, prefix: String, migrations: [Migration], maxConnections: Int = 4,
+        _ body: @escaping @Sendable (DatabaseURL, PostgresEventStore) async throws -> T
+    ) async throws -> T {
+        let database = try await create(on: base, prefix: prefix)
+        do {
+            let result = try await withClient(database.url, maxConnections: maxConnections) { client in
+                let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
+                try await Migrator(client: client, logger: store.logger, migrations: migrations).migrate()
+                return try await body(database.url, store)
+            }
+            try await database.drop()
+            return result
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+    }
 }

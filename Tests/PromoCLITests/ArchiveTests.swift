@@ -14,29 +14,13 @@ struct ArchiveTests {
     static func withStores(
         _ body: @escaping @Sendable (PostgresEventStore, PostgresEventStore) async throws -> Void
     ) async throws {
-        let source = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "archsrc")
-        let target = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "archdst")
-        do {
-            try await ScratchDatabase.withClient(source.url, maxConnections: 4) { sourceClient in
-                try await ScratchDatabase.withClient(target.url, maxConnections: 4) { targetClient in
-                    let stores = [sourceClient, targetClient].map {
-                        PostgresEventStore(client: $0, logger: TestDatabase.logger)
-                    }
-                    for store in stores {
-                        try await Migrator(
-                            client: store.client, logger: store.logger, migrations: EventStoreMigrations.all
-                        )
-                        .migrate()
-                    }
-                    try await body(stores[0], stores[1])
-                }
+        let migrations = EventStoreMigrations.all
+        try await ScratchDatabase.withStore(on: TestDatabase.url, prefix: "archsrc", migrations: migrations) {
+            _, source in
+            try await ScratchDatabase.withStore(on: TestDatabase.url, prefix: "archdst", migrations: migrations) {
+                _, target in
+                try await body(source, target)
             }
-            try await source.drop()
-            try await target.drop()
-        } catch {
-            try? await source.drop()
-            try? await target.drop()
-            throw error
         }
     }
 

@@ -16,23 +16,12 @@ enum SecondCluster {
 
 @Suite("Backup and restore", .enabled(if: SecondCluster.adminURL != nil, "needs tools/test's second cluster"))
 struct BackupTests {
-    /// A migrated store on a new database of `admin`'s cluster, dropped after `body`.
+    /// A store with the platform's schema on a new database of `admin`'s cluster, dropped after `body`.
     static func withStore<T: Sendable>(
         on admin: DatabaseURL, prefix: String, _ body: @escaping @Sendable (PostgresEventStore) async throws -> T
     ) async throws -> T {
-        let database = try await ScratchDatabase.create(on: admin, prefix: prefix)
-        do {
-            let result = try await ScratchDatabase.withClient(database.url, maxConnections: 4) { client in
-                let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
-                try await Migrator(client: client, logger: store.logger, migrations: APIMigrations.withEventStore)
-                    .migrate()
-                return try await body(store)
-            }
-            try await database.drop()
-            return result
-        } catch {
-            try? await database.drop()
-            throw error
+        try await ScratchDatabase.withStore(on: admin, prefix: prefix, migrations: APIMigrations.withEventStore) {
+            try await body($1)
         }
     }
 

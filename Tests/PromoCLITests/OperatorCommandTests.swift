@@ -37,18 +37,11 @@ struct OperatorCommandTests {
     static func withSeededDatabase(
         _ body: @escaping @Sendable (DatabaseURL, PostgresEventStore) async throws -> Void
     ) async throws {
-        let database = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "opcmd")
-        do {
-            try await ScratchDatabase.withClient(database.url, maxConnections: 4) { client in
-                let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
-                try await Migrator(client: client, logger: store.logger, migrations: EventStoreMigrations.all).migrate()
-                _ = try await ArchiveTests.seed(store)
-                try await body(database.url, store)
-            }
-            try await database.drop()
-        } catch {
-            try? await database.drop()
-            throw error
+        try await ScratchDatabase.withStore(on: TestDatabase.url, prefix: "opcmd", migrations: EventStoreMigrations.all)
+        {
+            url, store in
+            _ = try await ArchiveTests.seed(store)
+            try await body(url, store)
         }
     }
 

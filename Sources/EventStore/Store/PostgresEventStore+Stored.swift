@@ -37,18 +37,10 @@ extension PostgresEventStore {
     public func storedEvents(
         after position: Int64, below watermark: Int64, category: String?, limit: Int
     ) async throws -> [StoredEvent] {
-        guard let category else {
-            return try await fetchStored(
-                """
-                SELECT \(unescaped: Self.storedColumns) FROM events
-                WHERE position > \(position) AND position < \(watermark)
-                ORDER BY position LIMIT \(Int64(limit))
-                """, on: nil)
-        }
-        return try await fetchStored(
+        try await fetchStored(
             """
             SELECT \(unescaped: Self.storedColumns) FROM events
-            WHERE category = \(category) AND position > \(position) AND position < \(watermark)
+            WHERE position > \(position) AND position < \(watermark) AND (\(category)::text IS NULL OR category = \(category))
             ORDER BY position LIMIT \(Int64(limit))
             """, on: nil)
     }

@@ -212,15 +212,7 @@ final class SegmentWriter {
         ArchiveRecord.append(event, to: &buffer)
         uncompressed += buffer.count
         try file.write(buffer)
-        let hash = event.hash.hexString
-        if spans[event.streamId] == nil {
-            spans[event.streamId] = .init(
-                streamId: event.streamId, fromVersion: event.streamVersion, toVersion: event.streamVersion,
-                previousHash: previousHash.hexString, headHash: hash)
-        } else {
-            spans[event.streamId]!.toVersion = event.streamVersion
-            spans[event.streamId]!.headHash = hash
-        }
+        spans.record(event, previousHash: previousHash)
     }
 
     /// Ends the frame, syncs and renames the file, and writes the manifest beside it.

@@ -79,6 +79,21 @@ public struct SegmentManifest: Codable, Sendable, Equatable {
     public var streams: [StreamSpan]
 }
 
+extension [String: SegmentManifest.StreamSpan] {
+    /// Adds `event` to its stream's span (opening it, after `previousHash`, at the stream's first event here).
+    mutating func record(_ event: StoredEvent, previousHash: [UInt8]) {
+        let hash = event.hash.hexString
+        if self[event.streamId] == nil {
+            self[event.streamId] = .init(
+                streamId: event.streamId, fromVersion: event.streamVersion, toVersion: event.streamVersion,
+                previousHash: previousHash.hexString, headHash: hash)
+        } else {
+            self[event.streamId]!.toVersion = event.streamVersion
+            self[event.streamId]!.headHash = hash
+        }
+    }
+}
+
 /// One event as a line of an archive segment: every stored column, payload and metadata as their `jsonb` text in
 /// JSON strings, so they come back byte for byte.
 ///

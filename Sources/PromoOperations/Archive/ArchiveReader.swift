@@ -222,15 +222,7 @@ struct SegmentCheck {
         } catch {
             throw ArchiveError("\(file): \(error.streamId) version \(error.version): \(error.message)")
         }
-        let hash = event.hash.hexString
-        if spans[event.streamId] == nil {
-            spans[event.streamId] = .init(
-                streamId: event.streamId, fromVersion: event.streamVersion, toVersion: event.streamVersion,
-                previousHash: previousHash.hexString, headHash: hash)
-        } else {
-            spans[event.streamId]!.toVersion = event.streamVersion
-            spans[event.streamId]!.headHash = hash
-        }
+        spans.record(event, previousHash: previousHash)
         return event
     }
 
