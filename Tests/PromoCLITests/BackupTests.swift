@@ -108,6 +108,47 @@ struct BackupTests {
         }
     }
 
+    @Test("A backup taken while writers append is one consistent moment: every stream restores whole and verifies")
+    func backupUnderWrites() async throws {
+        let admin = try #require(SecondCluster.adminURL)
+        let file = Self.newFile()
+        defer { try? FileManager.default.removeItem(at: file) }
+        let taken = try await Self.withStore(on: TestDatabase.url, prefix: "bak_busy") { source in
+            _ = try await ArchiveTests.seed(source)
+            let writers = Task {
+                var appended = 0
+                while !Task.isCancelled {
+                    let stream = try StreamID("order-busy\(appended % 5)")
+                    do {
+                        _ = try await source.append(
+                            to: stream, expectedVersion: .any,
+                            events: (0...(appended % 3)).map { _ in testEvent("Busy", ["n": .int(Int64(appended))]) })
+                    } catch  where Task.isCancelled {
+                        break
+                    }
+                    appended += 1
+                }
+                return appended
+            }
+            // Let the writers get going, back up in the middle of them, and let them go on a little after.
+            try await Task.sleep(for: .milliseconds(200))
+            let backup = try await StoreBackup.backup(store: source, to: file, actor: "tests")
+            try await Task.sleep(for: .milliseconds(200))
+            writers.cancel()
+            let appends = try await writers.value
+            #expect(appends > 0)
+            #expect(try await source.eventCount() > Int64(backup.events), "writes went on after the snapshot")
+            return backup
+        }
+        try await Self.withStore(on: admin, prefix: "bak_busy_dst") { target in
+            let restored = try await StoreBackup.restore(store: target, from: file, actor: "tests")
+            #expect(restored.events == taken.events)
+            let verified = try await target.verifyAll()
+            #expect(verified.ok, "\(verified.failures)")
+            #expect(verified.events == taken.events + 1)  // and the restore's audit event
+        }
+    }
+
     @Test("A damaged backup, or a database that is not empty, restores nothing")
     func refusals() async throws {
         let admin = try #require(SecondCluster.adminURL)
