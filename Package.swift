@@ -44,11 +44,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The operator page: HTML, CSS, JavaScript and the vendored Chart.js, served by the API at / and /assets.
+        .target(
+            name: "PromoDashboard",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Assets")],
+            swiftSettings: swiftSettings),
         // The HTTP API (Hummingbird 2).
         .target(
             name: "PromoAPI",
             dependencies: [
                 "EventStore",
+                "PromoDashboard",
                 "ProjectionRuntime",
                 "PromoDomain",
                 "PromoProjections",
@@ -193,6 +200,7 @@ let package = Package(
                 "PromoDomain",
                 "PromoTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings

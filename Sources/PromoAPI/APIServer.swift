@@ -85,6 +85,7 @@ public struct APIServer: Sendable {
         }
         HealthRoutes(store: store, expectedSteps: APIMigrations.withEventStore.map(\.version)).register(on: table)
         table.addPublic(.get, "/openapi.json") { _, _ in JSONResponse.make(body: OpenAPIDocument.json) }
+        DashboardRoutes().register(on: table)
         AccessRoutes().register(on: table)
         ProductRoutes(runner: runner, states: states, caches: caches).register(on: table)
         StoreRoutes(runner: runner).register(on: table)

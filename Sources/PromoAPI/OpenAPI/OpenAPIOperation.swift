@@ -15,6 +15,8 @@ struct OpenAPIOperation {
     var success: Int = 200
     /// The success body's schema name.
     var response: String
+    /// The success body's media type.
+    var contentType = "application/json"
     var errors: [Int]
 
     var pathParameters: [String] {
@@ -52,7 +54,7 @@ struct OpenAPIOperation {
         }
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         var content: [String: JSONValue] = [
-            "application/json": ["schema": .string("#/components/schemas/\(response)").schemaRef]
+            contentType: ["schema": .string("#/components/schemas/\(response)").schemaRef]
         ]
         if query.contains("format") {
             // format=csv: the same report as a CSV download (UTF-8 with a byte-order mark, money in yuan).

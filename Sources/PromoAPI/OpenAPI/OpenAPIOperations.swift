@@ -8,6 +8,15 @@ enum OpenAPIOperations {
 
     static let all: [OpenAPIOperation] =
         [
+            .init(
+                method: "GET", path: "/",
+                summary: "The operator dashboard (HTML; signs in with an API key kept in the browser session)",
+                response: "Page", contentType: "text/html", errors: []),
+            .init(
+                method: "GET", path: "/assets/{name}",
+                summary: "A static asset of the dashboard (app.js, app.css, chart.min.js …), with an ETag "
+                    + "(If-None-Match answers 304) and Cache-Control",
+                response: "Page", contentType: "*/*", errors: [404]),
             .init(method: "GET", path: "/healthz", summary: "The process answers", response: "Health", errors: []),
             .init(
                 method: "GET", path: "/readyz", summary: "The database is reachable, migrated and ready",

@@ -88,6 +88,7 @@ enum OpenAPISchemas {
             ]),
             "OpenAPIDocument": ["type": "object"],
             "Metrics": ["type": "string", "description": "Prometheus text exposition format 0.0.4"],
+            "Page": ["type": "string", "description": "an HTML page or a static asset"],
             "Me": object([
                 "keyId": ["type": "string"], "name": ["type": "string"],
                 "role": ["enum": .array(AccessRole.allCases.map { .string($0.rawValue) })],
