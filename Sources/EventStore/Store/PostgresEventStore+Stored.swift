@@ -110,14 +110,9 @@ extension PostgresEventStore {
     )
 
     func fetchStored(_ query: PostgresQuery, on connection: PostgresConnection?) async throws -> [StoredEvent] {
-        // Rows are collected first and turned into events after: postgres-nio must not be kept waiting mid-stream.
         let rows: [StoredRow]
         do {
-            rows = try await collect(query, on: connection) { sequence in
-                var rows: [StoredRow] = []
-                for try await row in sequence.decode(StoredRow.self) { rows.append(row) }
-                return rows
-            }
+            rows = try await allRows(query, on: connection).map { try $0.decode(StoredRow.self) }
         } catch {
             throw EventStoreError(.databaseUnavailable, "the event store could not be read", underlying: error)
         }

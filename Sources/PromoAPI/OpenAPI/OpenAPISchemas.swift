@@ -373,6 +373,11 @@ enum OpenAPISchemas {
                         "today": object(["orders": count, "participants": count, "gmvFen": count, "discountFen": count]
                         ),
                         "budget": object([
+                            "name": [
+                                "type": ["string", "null"],
+                                "description":
+                                    "totalFen, or the most consumed sub-budget when the total is not limited",
+                            ],
                             "limitFen": ["type": ["integer", "null"]], "netFen": ["type": "integer"],
                             "percent": ["type": ["number", "null"]],
                         ]),

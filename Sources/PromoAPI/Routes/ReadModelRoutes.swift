@@ -297,7 +297,8 @@ struct ReadModelRoutes: Sendable {
     }
 
     /// Every campaign the read models know, with a day's figures (`date`, default today in Asia/Shanghai) and
-    /// its total budget burn: the overview page's list.
+    /// its budget burn (the total budget, or the most consumed sub-budget when the total is not limited, named in
+    /// `budget.name`): the overview page's list.
     private func overview(_ request: Request) async throws -> Response {
         let query = try QueryReader(request, allowed: ["date", "format", "minPosition"])
         let csv = try query.wantsCSV()
@@ -307,22 +308,27 @@ struct ReadModelRoutes: Sendable {
         let campaigns = try await store.client.leasedQuery(
             """
             WITH known AS (
-                SELECT campaign_id FROM rm.budget_burn WHERE budget = 'totalFen'
+                SELECT DISTINCT campaign_id FROM rm.budget_burn
                 UNION SELECT DISTINCT campaign_id FROM rm.campaign_orders WHERE day = \(day)::date),
             today AS (
                 SELECT campaign_id, count(DISTINCT order_id) AS orders, count(DISTINCT customer_id) AS participants,
                        sum(gmv_fen)::bigint AS gmv, sum(discount_fen)::bigint AS discount
                 FROM rm.campaign_orders WHERE day = \(day)::date AND NOT cancelled GROUP BY campaign_id)
             SELECT k.campaign_id, coalesce(t.orders, 0), coalesce(t.participants, 0), coalesce(t.gmv, 0),
-                   coalesce(t.discount, 0), b.limit_fen, coalesce(b.net_fen, 0), b.percent::text
+                   coalesce(t.discount, 0), b.budget, b.limit_fen, coalesce(b.net_fen, 0), b.percent::text
             FROM known k LEFT JOIN today t USING (campaign_id)
-            LEFT JOIN rm.budget_burn b ON b.campaign_id = k.campaign_id AND b.budget = 'totalFen'
+            -- The total budget when the campaign limits it, else its most consumed limited sub-budget.
+            LEFT JOIN LATERAL (
+                SELECT x.budget, x.limit_fen, x.net_fen, x.percent FROM rm.budget_burn x
+                WHERE x.campaign_id = k.campaign_id
+                ORDER BY x.limit_fen IS NULL, x.budget = 'totalFen' DESC, x.percent DESC NULLS LAST, x.budget
+                LIMIT 1) b ON true
             ORDER BY k.campaign_id LIMIT 1000
             """, logger: store.logger
         ) { rows in
             var campaigns: [JSONValue] = []
-            for try await (id, orders, participants, gmv, discount, limit, net, percent) in rows.decode(
-                (String, Int64, Int64, Int64, Int64, Int64?, Int64, String?).self)
+            for try await (id, orders, participants, gmv, discount, budget, limit, net, percent) in rows.decode(
+                (String, Int64, Int64, Int64, Int64, String?, Int64?, Int64, String?).self)
             {
                 campaigns.append([
                     "campaignId": .string(id),
@@ -331,6 +337,7 @@ struct ReadModelRoutes: Sendable {
                         "discountFen": .int(discount),
                     ],
                     "budget": [
+                        "name": budget.map(JSONValue.string) ?? .null,
                         "limitFen": limit.map(JSONValue.int) ?? .null, "netFen": .int(net),
                         "percent": percent.flatMap(Double.init).map(JSONValue.double) ?? .null,
                     ],

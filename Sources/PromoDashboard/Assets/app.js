@@ -19,6 +19,8 @@ const I18N = {
     "alert.low_stock": "库存不足", "alert.budget_threshold": "预算阈值", "alert.refund_spike": "退款激增",
     "alert.projection_lag": "读模型延迟", "alert.parked_event": "事件搁置",
     "budget.none": "无预算", "error.load": "加载失败：",
+    "budget.totalFen": "总预算", "budget.discountFen": "折扣预算", "budget.giftCostFen": "赠品预算",
+    "budget.couponSubsidyFen": "券补贴预算", "budget.pointsCostFen": "积分预算",
   },
   en: {
     brand: "Promotion console", "nav.overview": "Overview", signOut: "Sign out",
@@ -38,6 +40,8 @@ const I18N = {
     "alert.low_stock": "Low stock", "alert.budget_threshold": "Budget threshold", "alert.refund_spike": "Refund spike",
     "alert.projection_lag": "Read model lag", "alert.parked_event": "Parked event",
     "budget.none": "no budget", "error.load": "Could not load: ",
+    "budget.totalFen": "total", "budget.discountFen": "discount budget", "budget.giftCostFen": "gift budget",
+    "budget.couponSubsidyFen": "coupon subsidy budget", "budget.pointsCostFen": "points budget",
   },
 };
 
@@ -133,7 +137,8 @@ function burnBar(budget, thresholds) {
   for (const mark of thresholds || []) {
     bar.append(el("div", { class: "mark", style: "left:calc(" + Math.min(100, mark * 100) + "% - 1px)", title: Math.round(mark * 100) + "%" }));
   }
-  return el("div", {}, bar, el("div", { class: "burn-label", text: percent.toFixed(1) + "% · " + yuan(budget.netFen) + " / " + yuan(budget.limitFen) }));
+  const which = budget.name && budget.name !== "totalFen" ? t("budget." + budget.name) + " " : "";
+  return el("div", {}, bar, el("div", { class: "burn-label", text: which + percent.toFixed(1) + "% · " + yuan(budget.netFen) + " / " + yuan(budget.limitFen) }));
 }
 
 async function overview(view) {
