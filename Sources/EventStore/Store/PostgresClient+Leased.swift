@@ -149,6 +149,23 @@ extension PostgresConnection {
         }
     }
 
+    /// Every row of `query`, collected by postgres-nio on its event loop as they arrive, without back-pressure.
+    ///
+    /// Not the async row sequence: its back-pressure state machine stops the process (postgres-nio 1.33.2,
+    /// RowStreamStateMachine.swift:94, "How can we receive a body part, after a channelReadComplete") when the
+    /// server ends the session while rows wait for their consumer, as a killed session does. Closes the
+    /// connection when the error ended its session (``closeIfSessionEnded(by:)``).
+    @discardableResult
+    public func allRows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        let result: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
+        do {
+            return try await result.get().rows
+        } catch {
+            closeIfSessionEnded(by: error)
+            throw error
+        }
+    }
+
     /// Closes this connection when `error` ended its session, so that its pool drops it instead of lending it
     /// out again (a query on it would never be answered). Does not wait for the close.
     public func closeIfSessionEnded(by error: any Error) {

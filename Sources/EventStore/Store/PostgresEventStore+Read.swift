@@ -157,30 +157,16 @@ extension PostgresEventStore {
         return try await client.leasedQuery(query, logger: logger, read)
     }
 
-    /// Every row of a read, collected by postgres-nio on its event loop as they arrive, without back-pressure.
-    ///
-    /// Not the async row sequence: its back-pressure state machine stops the process (postgres-nio 1.33.2,
-    /// RowStreamStateMachine.swift:94, "How can we receive a body part, after a channelReadComplete") when the
-    /// server ends the session while rows wait for their consumer, as a killed worker's session does. A page of
-    /// events gains nothing from back-pressure anyway. On the pool, a read whose session had ended (a pooled
-    /// connection killed while idle, lent before the pool saw it close) runs again on another connection,
-    /// twice at most: a read is safe to repeat.
+    /// Every row of a read (``PostgresConnection/allRows(_:logger:)``: no back-pressure, which a killed session
+    /// turns into a crash). On the pool, a read whose session had ended (a pooled connection killed while idle,
+    /// lent before the pool saw it close) runs again on another connection, twice at most: a read is safe to
+    /// repeat.
     func allRows(_ query: PostgresQuery, on connection: PostgresConnection?) async throws -> [PostgresRow] {
-        let logger = self.logger
-        func run(_ connection: PostgresConnection) async throws -> [PostgresRow] {
-            let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
-            do {
-                return try await result.get().rows
-            } catch {
-                connection.closeIfSessionEnded(by: error)
-                throw error
-            }
-        }
-        if let connection { return try await run(connection) }
+        if let connection { return try await connection.allRows(query, logger: logger) }
         var attempt = 0
         while true {
             do {
-                return try await client.withOpenConnection { try await run($0) }
+                return try await client.withOpenConnection { try await $0.allRows(query, logger: logger) }
             } catch  where attempt < 2 && !PostgresConnection.sessionSurvives(error) {
                 attempt += 1
             }

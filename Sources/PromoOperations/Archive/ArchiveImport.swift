@@ -35,7 +35,7 @@ public enum ArchiveImport {
         let logger = store.logger
         let (moved, checked) = try await store.client.withOpenConnection { connection in
             try await connection.inTransaction(logger: logger) { connection in
-                try await connection.query("LOCK TABLE events IN EXCLUSIVE MODE", logger: logger).collectAll()
+                try await connection.allRows("LOCK TABLE events IN EXCLUSIVE MODE", logger: logger)
                 var start: Int64?
                 var checked: [ArchiveReader.Summary] = []
                 for (reader, starts) in plans {
@@ -54,8 +54,7 @@ public enum ArchiveImport {
                     checked.append(summary)
                 }
                 guard let start else { return (false, checked) }
-                let rows = try await connection.query("SELECT moved FROM promo_reposition()", logger: logger)
-                    .collectAll()
+                let rows = try await connection.allRows("SELECT moved FROM promo_reposition()", logger: logger)
                 try await rewindCheckpoints(to: start - 1, on: connection, logger: logger)
                 return (try rows.first?.decode(Bool.self) ?? false, checked)
             }
@@ -108,9 +107,7 @@ public enum ArchiveImport {
         _ starts: [SegmentManifest.StreamSpan], before firstPosition: Int64, on connection: PostgresConnection,
         logger: Logger
     ) async throws {
-        let maxRows = try await connection.query(
-            "SELECT coalesce(max(position), 0) FROM events", logger: logger
-        ).collectAll()
+        let maxRows = try await connection.allRows("SELECT coalesce(max(position), 0) FROM events", logger: logger)
         let stored = try maxRows.first?.decode(Int64.self) ?? 0
         guard stored < firstPosition else {
             throw ArchiveError(
@@ -119,12 +116,11 @@ public enum ArchiveImport {
         }
         for chunk in stride(from: 0, to: starts.count, by: 10_000) {
             let spans = starts[chunk..<min(chunk + 10_000, starts.count)]
-            let rows = try await connection.query(
+            let rows = try await connection.allRows(
                 """
                 SELECT DISTINCT ON (stream_id) stream_id, stream_version, encode(hash, 'hex') FROM events
                 WHERE stream_id = ANY(\(spans.map(\.streamId))) ORDER BY stream_id, stream_version DESC
-                """, logger: logger
-            ).collectAll()
+                """, logger: logger)
             var heads: [String: (Int64, String)] = [:]
             for row in rows {
                 let (id, version, hash) = try row.decode((String, Int64, String).self)
@@ -145,17 +141,13 @@ public enum ArchiveImport {
 
     /// Sets every subscriber checkpoint at or past `position + 1` back to `position`.
     static func rewindCheckpoints(to position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
-            "UPDATE subscription_checkpoints SET position = \(position) WHERE position > \(position)", logger: logger
-        ).collectAll()
-        let generations = try await connection.query(
-            "SELECT to_regclass('projection_generations') IS NOT NULL", logger: logger
-        ).collectAll()
+        try await connection.allRows(
+            "UPDATE subscription_checkpoints SET position = \(position) WHERE position > \(position)", logger: logger)
+        let generations = try await connection.allRows(
+            "SELECT to_regclass('projection_generations') IS NOT NULL", logger: logger)
         if try generations.first?.decode(Bool.self) == true {
-            try await connection.query(
-                "UPDATE projection_generations SET position = \(position) WHERE position > \(position)",
-                logger: logger
-            ).collectAll()
+            try await connection.allRows(
+                "UPDATE projection_generations SET position = \(position) WHERE position > \(position)", logger: logger)
         }
     }
 
@@ -207,14 +199,5 @@ public enum ArchiveImport {
             out.append(UInt8(ascii: "\n"))
         }
         return ByteBuffer(bytes: out)
-    }
-}
-
-extension PostgresRowSequence {
-    /// Every row, read before anything is done with them.
-    func collectAll() async throws -> [PostgresRow] {
-        var rows: [PostgresRow] = []
-        for try await row in self { rows.append(row) }
-        return rows
     }
 }

@@ -53,9 +53,8 @@ public enum StoreBackup {
         do {
             summary = try await store.client.withOpenConnection { connection in
                 try await connection.inTransaction(logger: logger) { connection in
-                    try await connection.query(
-                        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger
-                    ).collectAll()
+                    try await connection.allRows(
+                        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
                     return try await write(store, on: connection, into: writer, actor: actor, progress: progress)
                 }
             }
@@ -105,13 +104,12 @@ public enum StoreBackup {
             else { continue }
             try writer.line(JSONValue.object(["section": .string(table)]).canonicalString)
             // A cursor: a table of any size goes through in bounded pieces.
-            try await connection.query(
+            try await connection.allRows(
                 "DECLARE backup_rows NO SCROLL CURSOR FOR SELECT row_to_json(t)::text FROM \(unescaped: table) t",
-                logger: logger
-            ).collectAll()
+                logger: logger)
             var count = 0
             while true {
-                let rows = try await connection.query("FETCH 2000 FROM backup_rows", logger: logger).collectAll()
+                let rows = try await connection.allRows("FETCH 2000 FROM backup_rows", logger: logger)
                 guard !rows.isEmpty else { break }
                 var bytes: [UInt8] = []
                 for row in rows {
@@ -121,7 +119,7 @@ public enum StoreBackup {
                 try writer.write(bytes)
                 count += rows.count
             }
-            try await connection.query("CLOSE backup_rows", logger: logger).collectAll()
+            try await connection.allRows("CLOSE backup_rows", logger: logger)
             summary.rows[table] = count
         }
         try writer.line(
@@ -146,7 +144,7 @@ public enum StoreBackup {
         let logger = store.logger
         var summary = try await store.client.withOpenConnection { connection in
             try await connection.inTransaction(logger: logger) { connection in
-                try await connection.query("LOCK TABLE events IN EXCLUSIVE MODE", logger: logger).collectAll()
+                try await connection.allRows("LOCK TABLE events IN EXCLUSIVE MODE", logger: logger)
                 try await checkEmpty(on: connection, logger: logger)
                 return try await read(lines, into: connection, logger: logger, progress: progress)
             }
@@ -231,12 +229,11 @@ public enum StoreBackup {
             var count = 0
             func flush() async throws {
                 guard !rows.isEmpty else { return }
-                try await connection.query(
+                try await connection.allRows(
                     """
                     INSERT INTO \(unescaped: table)
                     SELECT * FROM json_populate_recordset(NULL::\(unescaped: table), \("[" + rows.joined(separator: ",") + "]")::json)
-                    """, logger: logger
-                ).collectAll()
+                    """, logger: logger)
                 count += rows.count
                 rows.removeAll(keepingCapacity: true)
             }
@@ -258,7 +255,7 @@ public enum StoreBackup {
             trailer["rows"] == .object(summary.rows.mapValues { .int(Int64($0)) })
         else { throw ArchiveError("the backup's counts do not match its trailer: it is damaged") }
         guard try lines.nextLine() == nil else { throw ArchiveError("the backup has data after its trailer") }
-        let moved = try await connection.query("SELECT moved FROM promo_reposition()", logger: logger).collectAll()
+        let moved = try await connection.allRows("SELECT moved FROM promo_reposition()", logger: logger)
         summary.positionsMoved = try moved.first?.decode(Bool.self) ?? false
         return summary
     }
@@ -276,7 +273,7 @@ public enum StoreBackup {
     private static func single<T: PostgresDecodable>(
         _: T.Type, _ query: PostgresQuery, on connection: PostgresConnection, logger: Logger
     ) async throws -> T {
-        let rows = try await connection.query(query, logger: logger).collectAll()
+        let rows = try await connection.allRows(query, logger: logger)
         guard let row = rows.first else { throw ArchiveError("the database answered nothing to a query") }
         return try row.decode(T.self)
     }
