@@ -60,4 +60,13 @@ extension QueryReader {
         }
         return number
     }
+
+    /// The global position parameter `name` (a whole number ≥ 0), or nil when absent.
+    func position(_ name: String) throws(APIError) -> Int64? {
+        guard let raw = self[name] else { return nil }
+        guard let value = Int64(raw), value >= 0 else {
+            throw APIError.invalidField(name, "must be a position (a whole number ≥ 0)")
+        }
+        return value
+    }
 }

@@ -92,7 +92,7 @@ struct AuditRoutes: Sendable {
     /// position this returns, so a reader that follows `next` never skips one.
     private func events(_ request: Request) async throws -> Response {
         let query = try QueryReader(request, allowed: ["after", "limit", "category", "upcast"])
-        let after = try query.position("after")
+        let after = try query.position("after") ?? 0
         let limit = try query.integer("limit", default: 100, in: 1...Self.maxPage)
         let upcast = try query.flag("upcast")
         let category = query["category"]
@@ -172,14 +172,5 @@ extension QueryReader {
         case "true": return true
         default: throw APIError.invalidField(name, "must be true or false")
         }
-    }
-
-    /// A global position (a whole number ≥ 0; absent: 0).
-    func position(_ name: String) throws(APIError) -> Int64 {
-        guard let raw = self[name] else { return 0 }
-        guard let value = Int64(raw), value >= 0 else {
-            throw APIError.invalidField(name, "must be a global position, a whole number ≥ 0")
-        }
-        return value
     }
 }

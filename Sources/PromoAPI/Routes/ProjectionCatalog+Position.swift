@@ -6,10 +6,7 @@ import PromoDomain
 extension ProjectionCatalog {
     /// Reads `minPosition` and waits for projection `name` to reach it; returns the projection's position.
     func position(of name: String, honouring query: QueryReader) async throws -> Int64 {
-        if let raw = query["minPosition"] {
-            guard let wanted = Int64(raw), wanted >= 0 else {
-                throw APIError.invalidField("minPosition", "must be a position (a whole number ≥ 0)")
-            }
+        if let wanted = try query.position("minPosition") {
             guard try await waitUntil(name, reaches: wanted, timeout: ReadModelRoutes.minPositionWait) else {
                 throw APIError(
                     .serviceUnavailable, code: "projection_lagging",

@@ -127,7 +127,9 @@ struct ArchiveBenchCommand: AsyncParsableCommand {
             print("archive: import into \(importName) …")
             var importURL = url
             importURL.database = importName
-            let (imported, importSeconds) = try await Self.withStore(importURL, logger: store.logger) { target in
+            let (imported, importSeconds) = try await DatabaseOptions.withStore(
+                url: importURL, maxConnections: 4, logger: store.logger
+            ) { target in
                 try await Migrator(client: target.client, logger: target.logger, migrations: EventStoreMigrations.all)
                     .migrate()
                 return try await Self.timed {
@@ -198,21 +200,6 @@ struct ArchiveBenchCommand: AsyncParsableCommand {
             count += page.count
             guard page.count == 5_000, let last = page.last else { return count }
             after = (last.streamId, last.streamVersion)
-        }
-    }
-
-    static func withStore<T: Sendable>(
-        _ url: DatabaseURL, logger: Logger, _ body: @escaping @Sendable (PostgresEventStore) async throws -> T
-    ) async throws -> T {
-        let client = PostgresClient(
-            configuration: try url.clientConfiguration(maxConnections: 4), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(PostgresEventStore(client: client, logger: logger))
         }
     }
 

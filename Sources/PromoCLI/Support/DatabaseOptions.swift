@@ -67,7 +67,20 @@ struct DatabaseOptions: ParsableArguments {
     ) async throws -> T {
         let logger = makeLogger()
         try await checkReachable(logger: logger)
-        let client = try makeClient(maxConnections: maxConnections, logger: logger)
+        return try await Self.withStore(
+            url: try resolvedURL(), maxConnections: maxConnections, logger: logger, configuration: configuration,
+            body)
+    }
+
+    /// Runs `body` with a store on a running pool of `url` (another database than the options name: a
+    /// benchmark's second one), then shuts the pool down.
+    static func withStore<T: Sendable>(
+        url: DatabaseURL, maxConnections: Int, logger: Logger,
+        configuration: PostgresEventStore.Configuration = .init(),
+        _ body: @escaping @Sendable (PostgresEventStore) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(
+            configuration: try url.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
         let store = PostgresEventStore(client: client, logger: logger, configuration: configuration)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
