@@ -294,6 +294,44 @@ struct FaultIsolationTests {
         }
     }
 
+    @Test("Reads right after a pool's idle sessions were killed are answered, on new connections")
+    func readsAfterIdleSessionsKilled() async throws {
+        let stream = TestDatabase.uniqueStream("fault")
+        _ = try await TestDatabase.store().append(to: stream, expectedVersion: .noStream, events: [testEvent("A")])
+        // A pool of its own, whose every session is ended while idle: the pool has not seen them close when
+        // the reads below lease them (CI once failed three reads at once that way, on the shared pool).
+        try await ScratchDatabase.withClient(TestDatabase.url, maxConnections: 3) { client in
+            let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
+            for round in 1...3 {
+                let pids = try await withThrowingTaskGroup(of: Int32.self) { group in
+                    // Three leases held at once: three connections, all idle afterwards.
+                    let gate = Flag()
+                    for _ in 0..<3 {
+                        group.addTask {
+                            try await client.withConnection { connection in
+                                let pid = try await connection.allRows("SELECT pg_backend_pid()", logger: store.logger)
+                                    .first?.decode(Int32.self)
+                                try await FaultIsolationTests.eventually { gate.isSet || pid == nil }
+                                return pid ?? 0
+                            }
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(200))
+                    gate.set()
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                try await TestDatabase.store().client.leasedExecute(
+                    "SELECT pg_terminate_backend(pid) FROM unnest(\(pids)::int4[]) pid", logger: TestDatabase.logger)
+                try await withThrowingTaskGroup(of: [RecordedEvent].self) { group in
+                    for _ in 0..<6 { group.addTask { try await store.readStream(stream) } }
+                    for try await events in group {
+                        #expect(events.map(\.type) == ["A"], "round \(round)")
+                    }
+                }
+            }
+        }
+    }
+
     static func eventually(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while !condition() {

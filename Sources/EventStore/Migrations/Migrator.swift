@@ -28,7 +28,7 @@ public struct Migrator: Sendable {
     /// `schema_migrations` row still commit in one transaction of their own.
     @discardableResult
     public func migrate(progress: (@Sendable (Migration) -> Void)? = nil) async throws -> [Int] {
-        let applied = try await client.withConnection { connection in
+        let applied = try await client.withOpenConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let applied = try await applyMissing(on: connection, progress: progress)

@@ -5,15 +5,18 @@ import Synchronization
 extension PostgresClient {
     /// `withConnection`, but never on a connection that has already closed: postgres-nio 1.33 can lend one
     /// whose close (a killed session, a server restart) it has not yet processed, and a query written to it is
-    /// never answered. Such a lease is handed back and another one taken, up to three times.
+    /// never answered. Such a lease is handed back and another one taken after a pause that doubles each time
+    /// (10 ms to 1.28 s, 2.5 s in all): the pool lends the same closed connection again until it has processed
+    /// the close, which takes a moment on a loaded machine.
     public func withOpenConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        for _ in 0..<3 {
+        for attempt in 0..<8 {
             // Empty when the lease was a closed connection (a Result may itself be optional).
             let lease: [Result] = try await withConnection { connection in
                 guard !connection.isClosed else { return [] }
                 return [try await body(connection)]
             }
             if let result = lease.first { return result }
+            try await Task.sleep(for: .milliseconds(10 << attempt))
         }
         throw EventStoreError(.databaseUnavailable, "the connection pool lent only closed connections")
     }
