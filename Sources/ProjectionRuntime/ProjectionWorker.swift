@@ -286,6 +286,11 @@ public struct ProjectionWorker: Sendable {
                     WHERE name = \(projection.name) AND generation = \(Int32(generation.generation))
                     """, logger: logger)
             }
+            if !events.isEmpty {
+                // Delivered at commit, when these writes are visible: live pages refresh (ReadModelFeed).
+                try await connection.execute(
+                    "SELECT pg_notify(\(ReadModelFeed.channel), \(projection.name))", logger: logger)
+            }
             return Step(handled: events.count, caughtUp: short, failed: false, checkpoint: max(next, checkpoint))
         }
     }

@@ -41,14 +41,18 @@ public struct APIServer: Sendable {
     public var store: PostgresEventStore
     /// The read models the report routes serve (the platform's own, ``ReadModels/all()``, by default).
     public var readModels: ProjectionCatalog
+    /// Wakes `GET /v1/live` streams when the read models move; runs beside the server.
+    public var feed: ReadModelFeed
 
     public init(configuration: Configuration, store: PostgresEventStore, readModels: ProjectionCatalog? = nil) {
         self.configuration = configuration
         self.store = store
         self.readModels = readModels ?? ProjectionCatalog(store: store, projections: ReadModels.platform)
+        self.feed = ReadModelFeed(client: store.client, logger: store.logger)
     }
 
-    /// The application with its routes; `services` run in its service group (the pool, workers, …).
+    /// The application with its routes; `services` run in its service group (the pool, workers, …), and with them
+    /// the read-model feed of `GET /v1/live`.
     public func makeApplication(
         services: [any Service], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -56,7 +60,7 @@ public struct APIServer: Sendable {
             router: makeRouter().router,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "PromoLedger"),
-            services: services,
+            services: services + [feed],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: store.logger)
     }
@@ -99,6 +103,7 @@ public struct APIServer: Sendable {
         ReadModelRoutes(catalog: readModels).register(on: table)
         ProfileRoutes(catalog: readModels, keys: customerKeys).register(on: table)
         ReportRoutes(catalog: readModels).register(on: table)
+        LiveRoutes(feed: feed).register(on: table)
         AuditRoutes(store: store).register(on: table)
         return table
     }

@@ -14,7 +14,7 @@ struct OpenAPITests {
         let routed = Set(table.routes.map(\.description))
         #expect(routed.count == table.routes.count, "a route is registered twice")
         #expect(routed == OpenAPIDocument.operations)
-        #expect(routed.count == 54)
+        #expect(routed.count == 55)
 
         let paths = try #require(OpenAPIDocument.json["paths"]?.objectValue)
         for route in table.routes {

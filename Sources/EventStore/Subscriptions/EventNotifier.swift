@@ -26,26 +26,8 @@ public struct EventNotifier: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await listen() }
+                group.addTask { await client.fireOnNotifications(on: Self.channel, signal, logger: logger) }
                 if let appended { group.addTask { await announce(appended) } }
-            }
-        }
-    }
-
-    private func listen() async {
-        while !Task.isCancelled {
-            do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: Self.channel) { notifications in
-                        await signal.fire()  // anything committed while we were not listening
-                        for try await _ in notifications { await signal.fire() }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning(
-                    "event notifications interrupted; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                try? await Task.sleep(for: .seconds(1))
             }
         }
     }
@@ -65,6 +47,30 @@ public struct EventNotifier: Service {
                 logger.warning(
                     "could not send an event notification", metadata: ["error": "\(String(reflecting: error))"])
                 try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+}
+
+extension PostgresClient {
+    /// `LISTEN`s on `channel` until the task is cancelled, firing `signal` on each notification and once on each
+    /// (re)connection (for whatever was notified while nobody listened); a lost connection is retried every
+    /// second.
+    public func fireOnNotifications(on channel: String, _ signal: WakeupSignal, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await withOpenConnection { connection in
+                    try await connection.listen(on: channel) { notifications in
+                        await signal.fire()
+                        for try await _ in notifications { await signal.fire() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning(
+                    "notifications on \(channel) interrupted; retrying",
+                    metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: .seconds(1))
             }
         }
     }

@@ -180,6 +180,13 @@ enum OpenAPIOperations {
                 roles: [.marketing, .analyst, .auditor], query: ["date", "format", "minPosition"],
                 response: "CampaignOverview", errors: readErrors),
             .init(
+                method: "GET", path: "/v1/live",
+                summary: "Server-Sent Events: `positions` (the live read models' positions, highest as the id) at "
+                    + "once and whenever a read model moves (at most four a second), a comment every 15 s otherwise; "
+                    + "read it with fetch (a Bearer header), the dashboard's live updates",
+                roles: [.marketing, .analyst, .auditor], response: "LivePositions", contentType: "text/event-stream",
+                errors: [401, 403, 429]),
+            .init(
                 method: "GET", path: "/v1/alerts",
                 summary: "The alerts feed, newest first: low stock and budget thresholds since `since` (default the "
                     + "last 24 h); a refund spike in the last hour, read models lagging, parked events",

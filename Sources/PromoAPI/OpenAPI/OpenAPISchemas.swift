@@ -89,6 +89,13 @@ enum OpenAPISchemas {
             "OpenAPIDocument": ["type": "object"],
             "Metrics": ["type": "string", "description": "Prometheus text exposition format 0.0.4"],
             "Page": ["type": "string", "description": "an HTML page or a static asset"],
+            "LivePositions": [
+                "type": "string",
+                "description": """
+                text/event-stream: `event: positions`, `id: <highest position>`, `data: {"position": N, \
+                "positions": {"<projection>": N, …}}`, blank line; `: idle` comments between
+                """,
+            ],
             "Me": object([
                 "keyId": ["type": "string"], "name": ["type": "string"],
                 "role": ["enum": .array(AccessRole.allCases.map { .string($0.rawValue) })],
