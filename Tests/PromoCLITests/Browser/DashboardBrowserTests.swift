@@ -56,8 +56,19 @@ struct DashboardBrowserTests {
     }
 
     static func get(_ url: String, key: String? = nil) async throws -> (Int, JSONValue) {
+        try await send("GET", url, key: key)
+    }
+
+    static func send(_ method: String, _ url: String, key: String? = nil, body: JSONValue? = nil) async throws -> (
+        Int, JSONValue
+    ) {
         var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
         if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(body.canonicalString.utf8)
+        }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONValue(parsing: data)) ?? .null)
     }
@@ -75,7 +86,7 @@ struct DashboardBrowserTests {
     }
 
     @Test(
-        "Sign in; the overview lists every seeded campaign with today's orders and GMV equal to the read model's; screenshots at 1280 and 390 px"
+        "Sign in; the overview lists every seeded campaign with today's orders and GMV equal to the read model's; a campaign page shows an order placed through the API without a reload; screenshots at 1280 and 390 px"
     )
     func overview() async throws {
         try await ScratchDatabase.withStore(
@@ -139,6 +150,8 @@ struct DashboardBrowserTests {
                     try await browser.screenshot("overview-1280")
                     try await browser.setSize(width: 390, height: 844)
                     try await browser.screenshot("overview-390")
+                    try await browser.setSize(width: 1280, height: 800)
+                    try await Self.campaignPageFollowsAnOrder(browser, base: base, admin: admin)
                     try await browser.click("#lang")
                     _ = try await browser.wait(
                         for:
@@ -152,5 +165,52 @@ struct DashboardBrowserTests {
                 }
             }
         }
+    }
+
+    /// Opens the campaign page of the demo's hot-pot campaign, places an order for it through the API, and waits
+    /// (15 s at most) for the page to show one order more and the budget grown by the order's discount, with the
+    /// page not reloaded; screenshots at both widths.
+    static func campaignPageFollowsAnOrder(_ browser: WebDriver, base: String, admin: String) async throws {
+        let campaign = "c-hotpot-1111"
+        try await browser.click("tr[data-campaign=\"\(campaign)\"] a")
+        let figure = "document.querySelector('#campaign-figures [data-field=orders]')"
+        let net = "document.querySelector('#budget tr[data-budget=totalFen] [data-field=net]')"
+        _ = try await browser.wait(for: "return \(figure) !== null && \(net) !== null", "the campaign's figures")
+        let title = try await browser.run("return document.querySelector('#campaign-header h1').textContent") as? String
+        #expect(title?.contains("双十一火锅节") == true)
+        let board = try await get(base + "/v1/dashboards/campaigns/\(campaign)", key: admin).1
+        let shownOrders = try await browser.run("return \(figure).textContent") as? String
+        #expect(shownOrders == String(board["orders"]?.intValue ?? -1), "the page shows the read model's order count")
+        let totalNet = board["budget"]?["bySubBudget"]?["totalFen"]?["netFen"]?.intValue ?? -1
+        #expect(try await browser.run("return \(net).textContent") as? String == yuan(totalNet))
+        _ = try await browser.run("window.promoMarker = 'not reloaded'; return true")
+        _ = try await browser.wait(
+            for: "return document.getElementById('live').classList.contains('live')", "the live stream")
+
+        // Four packs of hot-pot base: over the 100-yuan tier of the campaign.
+        let (status, order) = try await send(
+            "POST", base + "/v1/orders", key: admin,
+            body: [
+                "orderId": .string("o-browser-\(UUID().uuidString.prefix(8).lowercased())"), "customerId": "u-1000",
+                "channel": "store", "storeId": "s-cd-01", "paymentMethod": "cash",
+                "lines": [["sku": "HP-001", "quantity": 4]],
+            ])
+        #expect(status == 201, "\(order)")
+        let discount =
+            order["applied"]?.arrayValue?.first { $0["campaignId"]?.stringValue == campaign }?["amountFen"]?.intValue
+        #expect((discount ?? 0) > 0, "the order took the campaign's reduction: \(order)")
+        let expectedOrders = String((board["orders"]?.intValue ?? 0) + 1)
+        let expectedNet = yuan(totalNet + (discount ?? 0))
+        let shown = try await browser.wait(
+            for: """
+                return \(figure).textContent === '\(expectedOrders)' && \(net).textContent === '\(expectedNet)'
+                    && window.promoMarker === 'not reloaded' ? [\(figure).textContent, \(net).textContent] : null
+                """, timeout: .seconds(15), "the new order on the page without a reload")
+        #expect(shown as? [String] == [expectedOrders, expectedNet])
+        try await browser.screenshotWholePage("campaign-1280", width: 1280)
+        try await browser.screenshotWholePage("campaign-390", width: 390)
+        try await browser.setSize(width: 1280, height: 800)
+        try await browser.click("#campaign-header a")
+        _ = try await browser.wait(for: "return document.getElementById('campaigns') !== null", "the overview again")
     }
 }

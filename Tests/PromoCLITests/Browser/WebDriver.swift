@@ -175,4 +175,14 @@ final class WebDriver: @unchecked Sendable {
         try png.write(to: file)
         return file
     }
+
+    /// The whole page at `width`: the window made as tall as the page (4,000 px at most) for the screenshot.
+    @discardableResult
+    func screenshotWholePage(_ name: String, width: Int) async throws -> URL {
+        try await setSize(width: width, height: 800)
+        let height = try await run("return document.documentElement.scrollHeight") as? Int ?? 800
+        try await setSize(width: width, height: min(max(height + 120, 800), 4_000))
+        try await Task.sleep(for: .milliseconds(300))  // charts resize on the window's resize event
+        return try await screenshot(name)
+    }
 }
