@@ -18,10 +18,12 @@ struct PropertyTests {
             let rules: CampaignRules
             switch Int.random(in: 0..<16, using: &rng) {
             case 0:
+                // A reduction takes off at most its threshold, when it has one.
+                let threshold = Int.random(in: 0...20_000, using: &rng)
                 rules = .spendReduction(tiers: [
                     ReductionTier(
-                        thresholdFen: Int.random(in: 0...20_000, using: &rng),
-                        reductionFen: Int.random(in: 1...6_000, using: &rng))
+                        thresholdFen: threshold,
+                        reductionFen: Int.random(in: 1...(threshold > 0 ? min(6_000, threshold) : 6_000), using: &rng))
                 ])
             case 1:
                 rules = .spendDiscount(tiers: [

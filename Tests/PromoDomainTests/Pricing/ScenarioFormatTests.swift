@@ -206,6 +206,17 @@ struct ScenarioFormatTests {
                 ]
             ])
         #expect(try J.error(J.document(campaigns: [unordered]))?.field == "campaigns[0].rules.tiers[1].thresholdFen")
+        // 满10减20: the fields swapped. Without a threshold (无门槛立减) any reduction is meant.
+        let swapped = J.campaign(
+            "c-s", kind: "spend_reduction", rules: ["tiers": [["thresholdFen": 2_000, "reductionFen": 10_000]]])
+        let refused = try J.error(J.document(campaigns: [swapped]))
+        #expect(refused?.field == "campaigns[0].rules.tiers[0].reductionFen")
+        #expect(refused?.message.contains("at most its thresholdFen") == true, "\(String(describing: refused))")
+        let whole = J.campaign(
+            "c-w", kind: "spend_reduction", rules: ["tiers": [["thresholdFen": 2_000, "reductionFen": 2_000]]])
+        let free = J.campaign(
+            "c-f", kind: "spend_reduction", rules: ["tiers": [["thresholdFen": 0, "reductionFen": 500]]])
+        #expect(try J.error(J.document(campaigns: [whole, free])) == nil)
     }
 
     @Test("Stacking's excludesCoupons and alerts' thresholds are read")

@@ -23,12 +23,18 @@ extension SpendReductionRule: CampaignRule, ThresholdRule {
         self.init(tiers: try rules.decode([ReductionTier].self, forKey: AnyKey("tiers")))
     }
 
-    /// Tiers give more for more: thresholds and reductions both strictly increasing.
+    /// Tiers give more for more: thresholds and reductions both strictly increasing. A tier with a threshold takes
+    /// off at most its threshold (满100减20; "满10减20" is two fields swapped); one without (0: 无门槛立减) any amount.
     func validate(_ check: RuleCheck) throws(PricingInputError) {
         try check.tiers(tiers, threshold: \.thresholdFen, gives: \.reductionFen, givesKey: "reductionFen") {
             tier, name throws(PricingInputError) in
             try check.amount(tier.thresholdFen, "\(name).thresholdFen")
-            try check.within(tier.reductionFen, 1...PricingLimits.maxAmountFen, "\(name).reductionFen", "fen")
+            if tier.thresholdFen > 0 {
+                try check.within(
+                    tier.reductionFen, 1...tier.thresholdFen, "\(name).reductionFen", "fen (at most its thresholdFen)")
+            } else {
+                try check.within(tier.reductionFen, 1...PricingLimits.maxAmountFen, "\(name).reductionFen", "fen")
+            }
         }
     }
 
