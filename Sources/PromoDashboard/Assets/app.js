@@ -200,7 +200,7 @@ async function signIn(key) {
 /// The view the address names: #/ (overview), #/campaigns/ID, #/console, #/reports, #/operations.
 function route() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts[0] === "campaigns" && parts[1]) return { name: parts[2] === "console" ? "console" : "campaign", id: parts[1] };
+  if (parts[0] === "campaigns" && parts[1]) return { name: parts[2] === "console" ? "campaignConsole" : "campaign", id: parts[1] };
   if (parts[0] && VIEWS[parts[0]]) return { name: parts[0] };
   return { name: "overview" };
 }

@@ -89,81 +89,240 @@ struct DashboardBrowserTests {
         "Sign in; the overview lists every seeded campaign with today's orders and GMV equal to the read model's; a campaign page shows an order placed through the API without a reload; screenshots at 1280 and 390 px"
     )
     func overview() async throws {
+        try await Self.withSeededServer(orders: 30) { base, store, admin in
+            let head = try await store.headPosition()
+            var figures = JSONValue.null
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                let (status, body) = try await Self.get(
+                    base + "/v1/dashboards/campaigns?minPosition=\(head)", key: admin)
+                if status == 200 {
+                    figures = body
+                    break
+                }
+            }
+            let campaigns = try await Self.get(base + "/v1/campaigns", key: admin).1["campaigns"]?.arrayValue ?? []
+            #expect(campaigns.count >= 6)
+            let today = Dictionary(
+                (figures["campaigns"]?.arrayValue ?? []).compactMap { item in
+                    item["campaignId"]?.stringValue.map { ($0, item["today"] ?? .null) }
+                }, uniquingKeysWith: { first, _ in first })
+            #expect(today.values.contains { ($0["orders"]?.intValue ?? 0) > 0 }, "the seeded orders show today")
+
+            let browser = try await WebDriver(width: 1280, height: 800)
+            do {
+                try await browser.open(base + "/")
+                _ = try await browser.wait(
+                    for: "return !document.getElementById('signin').hidden", "the sign-in form")
+                try await browser.type("#key", admin)
+                try await browser.click("#signin-form button[type=submit]")
+                _ = try await browser.wait(
+                    for: "return document.querySelectorAll('#campaigns tbody tr').length === \(campaigns.count)",
+                    "the campaign rows")
+                for campaign in campaigns {
+                    let id = campaign["campaignId"]?.stringValue ?? ""
+                    let shown =
+                        try await browser.run(
+                            """
+                            const row = document.querySelector('tr[data-campaign="' + arguments[0] + '"]');
+                            return row ? [row.querySelector('[data-field=orders]').textContent,
+                                          row.querySelector('[data-field=gmv]').textContent] : null;
+                            """, [id]) as? [String]
+                    let expected = today[id] ?? .null
+                    #expect(
+                        shown
+                            == [
+                                String(expected["orders"]?.intValue ?? 0),
+                                Self.yuan(expected["gmvFen"]?.intValue ?? 0),
+                            ], "\(id)")
+                }
+                let title =
+                    try await browser.run("return document.querySelector('#view h1').textContent") as? String
+                #expect(title?.hasPrefix("活动总览") == true, "Chinese labels by default")
+                try await browser.screenshot("overview-1280")
+                try await browser.setSize(width: 390, height: 844)
+                try await browser.screenshot("overview-390")
+                try await browser.setSize(width: 1280, height: 800)
+                try await Self.campaignPageFollowsAnOrder(browser, base: base, admin: admin)
+                try await browser.click("#lang")
+                _ = try await browser.wait(
+                    for:
+                        "return document.querySelector('#view h1') && document.querySelector('#view h1').textContent.startsWith('Campaigns')",
+                    "the English switch")
+                await browser.quit()
+            } catch {
+                try? await browser.screenshot("overview-failure")
+                await browser.quit()
+                throw error
+            }
+        }
+    }
+
+    /// `promoctl serve` on a database of its own, seeded by `promoctl demo seed` with `orders` orders; `body`
+    /// gets the server's base URL, the store and an admin key.
+    static func withSeededServer(
+        orders: Int, _ body: @escaping @Sendable (String, PostgresEventStore, String) async throws -> Void
+    ) async throws {
         try await ScratchDatabase.withStore(
             on: TestDatabase.url, prefix: "dash", migrations: APIMigrations.withEventStore
         ) { url, store in
             let admin = try await ApiKeyStore(store: store).create(role: .admin, name: "运营", actor: "tests").secret
             try await Self.withServer(url) { base in
                 let seed = try OperatorCommandTests.promoctl(
-                    ["demo", "seed", "--url", base, "--key", admin, "--orders", "30", "--customers", "40", "--quiet"],
-                    database: nil)
+                    [
+                        "demo", "seed", "--url", base, "--key", admin, "--orders", String(orders), "--customers", "40",
+                        "--quiet",
+                    ], database: nil)
                 #expect(seed.status == 0, "\(seed.errors)")
-                let head = try await store.headPosition()
-                var figures = JSONValue.null
-                let deadline = ContinuousClock.now + .seconds(60)
-                while ContinuousClock.now < deadline {
-                    let (status, body) = try await Self.get(
-                        base + "/v1/dashboards/campaigns?minPosition=\(head)", key: admin)
-                    if status == 200 {
-                        figures = body
-                        break
-                    }
-                }
-                let campaigns = try await Self.get(base + "/v1/campaigns", key: admin).1["campaigns"]?.arrayValue ?? []
-                #expect(campaigns.count >= 6)
-                let today = Dictionary(
-                    (figures["campaigns"]?.arrayValue ?? []).compactMap { item in
-                        item["campaignId"]?.stringValue.map { ($0, item["today"] ?? .null) }
-                    }, uniquingKeysWith: { first, _ in first })
-                #expect(today.values.contains { ($0["orders"]?.intValue ?? 0) > 0 }, "the seeded orders show today")
-
-                let browser = try await WebDriver(width: 1280, height: 800)
-                do {
-                    try await browser.open(base + "/")
-                    _ = try await browser.wait(
-                        for: "return !document.getElementById('signin').hidden", "the sign-in form")
-                    try await browser.type("#key", admin)
-                    try await browser.click("#signin-form button[type=submit]")
-                    _ = try await browser.wait(
-                        for: "return document.querySelectorAll('#campaigns tbody tr').length === \(campaigns.count)",
-                        "the campaign rows")
-                    for campaign in campaigns {
-                        let id = campaign["campaignId"]?.stringValue ?? ""
-                        let shown =
-                            try await browser.run(
-                                """
-                                const row = document.querySelector('tr[data-campaign="' + arguments[0] + '"]');
-                                return row ? [row.querySelector('[data-field=orders]').textContent,
-                                              row.querySelector('[data-field=gmv]').textContent] : null;
-                                """, [id]) as? [String]
-                        let expected = today[id] ?? .null
-                        #expect(
-                            shown
-                                == [
-                                    String(expected["orders"]?.intValue ?? 0),
-                                    Self.yuan(expected["gmvFen"]?.intValue ?? 0),
-                                ], "\(id)")
-                    }
-                    let title =
-                        try await browser.run("return document.querySelector('#view h1').textContent") as? String
-                    #expect(title?.hasPrefix("活动总览") == true, "Chinese labels by default")
-                    try await browser.screenshot("overview-1280")
-                    try await browser.setSize(width: 390, height: 844)
-                    try await browser.screenshot("overview-390")
-                    try await browser.setSize(width: 1280, height: 800)
-                    try await Self.campaignPageFollowsAnOrder(browser, base: base, admin: admin)
-                    try await browser.click("#lang")
-                    _ = try await browser.wait(
-                        for:
-                            "return document.querySelector('#view h1') && document.querySelector('#view h1').textContent.startsWith('Campaigns')",
-                        "the English switch")
-                    await browser.quit()
-                } catch {
-                    try? await browser.screenshot("overview-failure")
-                    await browser.quit()
-                    throw error
-                }
+                try await body(base, store, admin)
             }
+        }
+    }
+
+    /// A browser signed in with `key` at `base`, closed after `body` (a screenshot named `name-failure` when it
+    /// throws).
+    static func signedIn(
+        _ base: String, key: String, name: String, _ body: (WebDriver) async throws -> Void
+    ) async throws {
+        let browser = try await WebDriver(width: 1280, height: 800)
+        do {
+            try await browser.open(base + "/")
+            _ = try await browser.wait(for: "return !document.getElementById('signin').hidden", "the sign-in form")
+            try await browser.type("#key", key)
+            try await browser.click("#signin-form button[type=submit]")
+            _ = try await browser.wait(for: "return document.getElementById('campaigns') !== null", "the overview")
+            try await body(browser)
+            await browser.quit()
+        } catch {
+            try? await browser.screenshot("\(name)-failure")
+            await browser.quit()
+            throw error
+        }
+    }
+
+    @Test(
+        "The console: a bad threshold is refused beside its field and nothing is created; fixed, the draft is created, simulated, activated, adjusted (its versions as a diff) and listed on the overview"
+    )
+    func console() async throws {
+        try await Self.withSeededServer(orders: 0) { base, store, admin in
+            let marketing = try await ApiKeyStore(store: store).create(role: .marketing, name: "市场部", actor: "tests")
+                .secret
+            try await Self.signedIn(base, key: marketing, name: "console") { browser in
+                try await Self.createSimulateActivate(browser, base: base, key: marketing)
+            }
+        }
+    }
+
+    static func createSimulateActivate(_ browser: WebDriver, base: String, key: String) async throws {
+        try await browser.click("#nav a[data-view=console]")
+        _ = try await browser.wait(for: "return document.getElementById('campaign-form') !== null", "the form")
+        let id = try #require(try await browser.run("return document.getElementById('f-campaignId').value") as? String)
+        let threshold = "fieldset[data-path='rules.tiers'] .row input[name=thresholdFen]"
+        let reduction = "fieldset[data-path='rules.tiers'] .row input[name=reductionFen]"
+        try await browser.type("#f-name", "测试满减 满100减20")
+        try await browser.type(threshold, "-100")
+        try await browser.type(reduction, "20")
+        try await browser.click("#campaign-submit")
+        let error = try await browser.wait(
+            for: """
+                const input = document.querySelector("\(threshold)");
+                const text = input.closest('.field').querySelector('.field-error').textContent;
+                return input.classList.contains('invalid') && text ? text : null;
+                """, "the API's error beside the threshold")
+        #expect((error as? String)?.contains("rules.tiers[0].thresholdFen") == true, "\(error)")
+        #expect(try await get(base + "/v1/campaigns/\(id)", key: key).0 == 404, "nothing was created")
+        try await browser.screenshot("console-field-error")
+
+        try await browser.clear(threshold)
+        try await browser.type(threshold, "100")
+        try await browser.click("#campaign-submit")
+        _ = try await browser.wait(
+            for:
+                "return location.hash === '#/campaigns/\(id)/console' && document.getElementById('simulate-run') !== null",
+            "the new draft's console")
+        #expect(
+            try await browser.run("return document.getElementById('campaign-status').textContent") as? String == "草稿")
+        let created = try await get(base + "/v1/campaigns/\(id)", key: key).1
+        #expect(created["rules"]?["tiers"] == [["thresholdFen": 10_000, "reductionFen": 2_000]])
+        #expect(created["status"] == "draft")
+
+        // Simulate the sample cart the page picked; the API, asked the same, gives the same difference.
+        try await browser.click("#simulate-run")
+        let shown = try await browser.wait(
+            for: "const d = document.getElementById('simulation-difference'); return d ? d.textContent : null",
+            "the simulation")
+        let cart =
+            try await browser.run(
+                """
+                const form = document.getElementById('simulate-form');
+                return JSON.stringify({customerId: form.querySelector('#f-cart-customerId').value,
+                  channel: form.querySelector('#f-cart-channel').value, storeId: form.querySelector('#f-cart-storeId').value,
+                  lines: [...form.querySelectorAll('.rows .row')].map(row => ({sku: row.querySelectorAll('input')[0].value,
+                    quantity: Number(row.querySelectorAll('input')[1].value)}))});
+                """) as? String ?? ""
+        let simulated = try await send(
+            "POST", base + "/v1/campaigns/\(id)/simulate", key: key, body: ["cart": try JSONValue(parsing: cart)]
+        ).1
+        let difference = simulated["differenceFen"]?.intValue ?? 0
+        #expect(difference > 0, "the sample cart reaches the campaign: \(simulated)")
+        #expect(shown as? String == yuan(difference))
+        #expect(
+            try await browser.run("return document.querySelector('#simulation li[data-campaign=\"\(id)\"]') !== null")
+                as? Bool == true, "the campaign is listed as applied")
+
+        try await browser.click("#campaign-actions button[data-action=activate]")
+        _ = try await browser.wait(
+            for: "return document.getElementById('campaign-status').textContent === '进行中'", "the activation")
+        #expect(try await get(base + "/v1/campaigns/\(id)", key: key).1["status"] == "active")
+
+        // Adjust the running campaign: the reduction becomes 30 yuan, version 2 shows it as a diff.
+        let adjusted = "#adjust fieldset[data-path='rules.tiers'] .row input[name=reductionFen]"
+        try await browser.clear(adjusted)
+        try await browser.type(adjusted, "30")
+        try await browser.click("#adjust #campaign-submit")
+        let diff = try await browser.wait(
+            for:
+                "const v = document.querySelector('#versions li[data-version=\"2\"] pre'); return v ? v.textContent : null",
+            "version 2 in the history")
+        #expect((diff as? String)?.contains("- rules.tiers[0].reductionFen: 2000") == true, "\(diff)")
+        #expect((diff as? String)?.contains("+ rules.tiers[0].reductionFen: 3000") == true, "\(diff)")
+        try await browser.screenshotWholePage("console-1280", width: 1280)
+        try await browser.setSize(width: 1280, height: 800)
+
+        try await browser.click("#nav a[data-view=overview]")
+        let status = try await browser.wait(
+            for:
+                "const row = document.querySelector('tr[data-campaign=\"\(id)\"] .status'); return row ? row.textContent : null",
+            "the campaign on the overview")
+        #expect(status as? String == "进行中")
+    }
+
+    @Test("An analyst sees the figures but not the console: no link, no actions, no form; the API refuses anyway")
+    func analystHasNoConsole() async throws {
+        try await Self.withSeededServer(orders: 0) { base, store, _ in
+            let analyst = try await ApiKeyStore(store: store).create(role: .analyst, name: "分析", actor: "tests").secret
+            try await Self.signedIn(base, key: analyst, name: "analyst") { browser in
+                #expect(
+                    try await browser.run("return document.querySelector('#nav a[data-view=console]').hidden") as? Bool
+                        == true)
+                try await browser.click("tr[data-campaign=\"c-hotpot-1111\"] a")
+                _ = try await browser.wait(
+                    for: "return document.querySelector('#campaign-figures [data-field=orders]') !== null",
+                    "the campaign page")
+                #expect(try await browser.run("return document.getElementById('campaign-actions')") is NSNull)
+                _ = try await browser.run("location.hash = '#/campaigns/c-hotpot-1111/console'; return true")
+                _ = try await browser.wait(
+                    for: "return document.getElementById('no-rights') !== null", "the refusal of the console")
+                #expect(try await browser.run("return document.getElementById('adjust')") is NSNull)
+                _ = try await browser.run("location.hash = '#/console'; return true")
+                _ = try await browser.wait(
+                    for:
+                        "return document.getElementById('no-rights') !== null && !document.getElementById('campaign-form')",
+                    "the refusal of the form")
+            }
+            let (status, body) = try await Self.send(
+                "POST", base + "/v1/campaigns/c-hotpot-1111/pause", key: analyst, body: [:])
+            #expect(status == 403 && body["error"]?["code"] == "forbidden")
         }
     }
 

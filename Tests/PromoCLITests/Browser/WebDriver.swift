@@ -148,21 +148,25 @@ final class WebDriver: @unchecked Sendable {
     }
 
     func type(_ selector: String, _ text: String) async throws {
+        try await call("POST", "/session/\(session)/element/\(try await element(selector))/value", ["text": text])
+    }
+
+    /// Empties a text field.
+    func clear(_ selector: String) async throws {
+        try await call("POST", "/session/\(session)/element/\(try await element(selector))/clear", [:])
+    }
+
+    func element(_ selector: String) async throws -> String {
         let found = try await call(
             "POST", "/session/\(session)/element", ["using": "css selector", "value": selector])
         guard let element = (found["value"] as? [String: Any])?.values.first as? String else {
             throw Failure(description: "no element \(selector)")
         }
-        try await call("POST", "/session/\(session)/element/\(element)/value", ["text": text])
+        return element
     }
 
     func click(_ selector: String) async throws {
-        let found = try await call(
-            "POST", "/session/\(session)/element", ["using": "css selector", "value": selector])
-        guard let element = (found["value"] as? [String: Any])?.values.first as? String else {
-            throw Failure(description: "no element \(selector)")
-        }
-        try await call("POST", "/session/\(session)/element/\(element)/click", [:])
+        try await call("POST", "/session/\(session)/element/\(try await element(selector))/click", [:])
     }
 
     /// A PNG of the viewport, written to `Browser.screenshots/name.png`; returns the file.
