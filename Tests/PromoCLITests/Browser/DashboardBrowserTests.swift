@@ -372,4 +372,77 @@ struct DashboardBrowserTests {
         try await browser.click("#campaign-header a")
         _ = try await browser.wait(for: "return document.getElementById('campaigns') !== null", "the overview again")
     }
+
+    @Test(
+        "Reports show the read models' sales rows and the day's reconciliation; operations lists every projection, and a rebuild started there runs until readers switch to it"
+    )
+    func reportsAndOperations() async throws {
+        try await Self.withSeededServer(orders: 20) { base, store, admin in
+            let head = try await store.headPosition()
+            // Reports read what the read models hold once they have taken in the seeded orders.
+            for name in ["sales", "reconciliation"] {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while try await Self.get(base + "/v1/projections", key: admin).1["projections"]?.arrayValue?
+                    .first(where: { $0["name"]?.stringValue == name })?["position"]?.intValue ?? 0 < head
+                {
+                    guard ContinuousClock.now < deadline else { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            try await Self.signedIn(base, key: admin, name: "reports") { browser in
+                try await browser.click("#nav a[data-view=reports]")
+                _ = try await browser.wait(
+                    for: "return document.querySelector('#sales-rows, #sales .body p') !== null", "the sales report")
+                let range =
+                    try await browser.run(
+                        "return [document.getElementById('sales-from').value, document.getElementById('sales-to').value]"
+                    )
+                    as? [String] ?? []
+                let sales = try await Self.get(
+                    base + "/v1/reports/sales?from=\(range.first ?? "")&to=\(range.last ?? "")&groupBy=category",
+                    key: admin
+                ).1
+                let rows = sales["rows"]?.arrayValue ?? []
+                #expect(!rows.isEmpty, "the seeded orders are in the sales report")
+                let shown =
+                    try await browser.run(
+                        "return [...document.querySelectorAll('#sales-rows tbody tr')].map(r => r.children[5].textContent)"
+                    )
+                    as? [String]
+                #expect(shown == rows.map { Self.yuan($0["netFen"]?.intValue ?? 0) }, "net sales per day and category")
+                let balanced = try await browser.wait(
+                    for: "const s = document.getElementById('reconciliation-ok'); return s ? s.textContent : null",
+                    "the reconciliation")
+                let reconciliation = try await Self.get(base + "/v1/reports/reconciliation", key: admin).1
+                #expect(balanced as? String == (reconciliation["ok"] == true ? "平衡" : "不平衡"))
+                try await browser.screenshotWholePage("reports-1280", width: 1280)
+                try await browser.setSize(width: 1280, height: 800)
+
+                try await browser.click("#nav a[data-view=operations]")
+                _ = try await browser.wait(
+                    for: "return document.getElementById('projection-table') !== null", "projections")
+                let listed =
+                    try await browser.run(
+                        "return [...document.querySelectorAll('#projection-table tbody tr')].map(r => r.dataset.projection)"
+                    )
+                    as? [String]
+                let projections =
+                    try await Self.get(base + "/v1/projections", key: admin).1["projections"]?.arrayValue ?? []
+                #expect(listed == projections.compactMap { $0["name"]?.stringValue })
+                let before = projections.first { $0["name"] == "stock_levels" }?["generation"]?.intValue ?? 0
+                try await browser.click("button[data-rebuild=stock_levels]")
+                _ = try await browser.wait(
+                    for: """
+                        const row = document.querySelector('tr[data-projection=stock_levels]');
+                        return row && !row.querySelector('[data-field=rebuild]')
+                            && row.textContent.includes(' \(before + 1)') ? true : null
+                        """, timeout: .seconds(60), "the rebuild to switch over")
+                let after = try await Self.get(base + "/v1/projections", key: admin).1["projections"]?.arrayValue?
+                    .first { $0["name"] == "stock_levels" }
+                #expect(after?["generation"]?.intValue == before + 1)
+                #expect(after?["rebuild"] == .null)
+                try await browser.screenshot("operations-1280")
+            }
+        }
+    }
 }
