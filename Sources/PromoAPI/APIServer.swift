@@ -41,7 +41,7 @@ public struct APIServer: Sendable {
     public var store: PostgresEventStore
     /// The read models the report routes serve (the platform's own, ``ReadModels/all()``, by default).
     public var readModels: ProjectionCatalog
-    /// Wakes `GET /v1/live` streams when the read models move; runs beside the server.
+    /// Wakes `GET /v1/live` streams when the read models move (listening only while a stream is open).
     public var feed: ReadModelFeed
 
     public init(configuration: Configuration, store: PostgresEventStore, readModels: ProjectionCatalog? = nil) {
@@ -51,8 +51,7 @@ public struct APIServer: Sendable {
         self.feed = ReadModelFeed(client: store.client, logger: store.logger)
     }
 
-    /// The application with its routes; `services` run in its service group (the pool, workers, …), and with them
-    /// the read-model feed of `GET /v1/live`.
+    /// The application with its routes; `services` run in its service group (the pool, workers, …).
     public func makeApplication(
         services: [any Service], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -60,7 +59,7 @@ public struct APIServer: Sendable {
             router: makeRouter().router,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "PromoLedger"),
-            services: services + [feed],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: store.logger)
     }

@@ -122,9 +122,26 @@ struct Reply: Sendable {
 struct Client: Sendable {
     let base: any TestClientProtocol
 
+    /// Sends a request. A read with `minPosition` is asked again while it answers 503 `projection_lagging`, for a
+    /// minute at most (unless `patient` is false): the server waits 5 s, and the first build of a read model on a
+    /// loaded 2-core machine may take longer.
     func send(
         _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, body: String? = nil,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil, patient: Bool = true
+    ) async throws -> Reply {
+        var reply = try await sendOnce(method, uri, key: key, body: body, idempotencyKey: idempotencyKey)
+        guard patient, method == .get, uri.contains("minPosition=") else { return reply }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while reply.status == .serviceUnavailable, reply.errorCode == "projection_lagging",
+            ContinuousClock.now < deadline
+        {
+            reply = try await sendOnce(method, uri, key: key, body: body, idempotencyKey: idempotencyKey)
+        }
+        return reply
+    }
+
+    private func sendOnce(
+        _ method: HTTPRequest.Method, _ uri: String, key: String?, body: String?, idempotencyKey: String?
     ) async throws -> Reply {
         var headers = HTTPFields()
         if let key { headers[.authorization] = "Bearer \(key)" }

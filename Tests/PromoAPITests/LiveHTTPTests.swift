@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOPosix
 import ProjectionRuntime
+import PostgresNIO
 import PromoDomain
 import PromoTestSupport
 import Synchronization
@@ -74,6 +75,20 @@ struct LiveHTTPTests {
                 let highest = last["positions"]?.objectValue?.values.compactMap(\.intValue).max()
                 #expect(last["position"]?.intValue == highest)
                 #expect(stream.body.contains("id: \(highest ?? -1)\n"))
+
+                // The client went away: the stream ends at its next write (15 s at most, the idle comment), and the
+                // LISTEN with it, since nobody else follows.
+                let gone = ContinuousClock.now
+                while server.feed.isListening, ContinuousClock.now - gone < .seconds(40) {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(!server.feed.isListening, "the feed stopped listening when its last follower left")
+                let listening = try await store.client.leasedValue(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND query LIKE 'LISTEN%promo_read_models%'
+                    """, as: Int64.self, logger: store.logger)
+                #expect(listening == 0, "no session of the pool listens any more")
             }
         }
     }

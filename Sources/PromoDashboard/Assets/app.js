@@ -87,7 +87,7 @@ function can(action) {
 /// the current view's refresh when the read models move. When the stream cannot be held, polls every 5 s and
 /// tries the stream again.
 const live = {
-  mode: "off", positions: {}, listener: null, abort: null, pollTimer: null, pending: null,
+  mode: "off", positions: {}, listener: null, abort: null, pollTimer: null, pending: null, again: false,
 
   start() {
     if (this.abort) return;
@@ -155,13 +155,16 @@ const live = {
     this.changed();
   },
 
-  /// Coalesces a burst of updates into one refresh of the view.
+  /// Coalesces a burst of updates into one refresh of the view, at most two a second, one at a time; a move
+  /// during a refresh brings another after it (the first may have read before that move).
   changed() {
-    if (this.pending) return;
-    this.pending = setTimeout(() => {
+    if (this.pending) { this.again = true; return; }
+    this.again = false;
+    this.pending = setTimeout(async () => {
+      try { if (this.listener) await this.listener(this.positions); } catch (error) { /* the view shows its own errors */ }
       this.pending = null;
-      if (this.listener) this.listener(this.positions);
-    }, 200);
+      if (this.again) this.changed();
+    }, 500);
   },
 };
 

@@ -11,8 +11,11 @@ import Testing
 
 /// The operator page in a real headless Chromium, against `promoctl serve` on a database of its own seeded by
 /// `promoctl demo seed` through the API.
+///
+/// One test at a time: each runs a server, its projection workers and a browser, which on a 2-core machine beside
+/// the other suites is load (and connections) enough.
 @Suite(
-    "Operator dashboard in Chromium",
+    "Operator dashboard in Chromium", .serialized,
     .enabled(if: Browser.available, "needs chromium and chromium-driver (tools/test installs them)"))
 struct DashboardBrowserTests {
     /// `promoctl serve` on a free port of 127.0.0.1, until `body` returns.
@@ -24,7 +27,7 @@ struct DashboardBrowserTests {
         server.executableURL = PromoctlBinary.url
         server.arguments = [
             "serve", "--host", "127.0.0.1", "--port", String(port), "--database-url", WorkerProcessTests.address(url),
-            "--log-level", "error",
+            "--log-level", "error", "--max-connections", "6",
         ]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice

@@ -148,12 +148,12 @@ final class WebDriver: @unchecked Sendable {
     }
 
     func type(_ selector: String, _ text: String) async throws {
-        try await call("POST", "/session/\(session)/element/\(try await element(selector))/value", ["text": text])
+        try await onElement(selector, "value", ["text": text])
     }
 
     /// Empties a text field.
     func clear(_ selector: String) async throws {
-        try await call("POST", "/session/\(session)/element/\(try await element(selector))/clear", [:])
+        try await onElement(selector, "clear", [:])
     }
 
     func element(_ selector: String) async throws -> String {
@@ -166,7 +166,23 @@ final class WebDriver: @unchecked Sendable {
     }
 
     func click(_ selector: String) async throws {
-        try await call("POST", "/session/\(session)/element/\(try await element(selector))/click", [:])
+        try await onElement(selector, "click", [:])
+    }
+
+    /// `action` on the element `selector` finds, found again when the page redrew it in between (a live page
+    /// redraws its tables when the read models move): "stale element reference".
+    private func onElement(_ selector: String, _ action: String, _ body: [String: Any]) async throws {
+        var attempt = 0
+        while true {
+            do {
+                try await call("POST", "/session/\(session)/element/\(try await element(selector))/\(action)", body)
+                return
+            } catch let failure as Failure where failure.description.contains("stale element reference") && attempt < 5
+            {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
     /// A PNG of the viewport, written to `Browser.screenshots/name.png`; returns the file.
