@@ -18,20 +18,9 @@ import Testing
 struct LiveHTTPTests {
     @Test("The stream sends the live positions at once, then again when a write has moved the read models")
     func positionsFollowWrites() async throws {
-        let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "live")
-        do {
-            try await Self.positionsFollowWrites(scratch)
-            try await scratch.drop()
-        } catch {
-            try? await scratch.drop()
-            throw error
-        }
-    }
-
-    static func positionsFollowWrites(_ scratch: ScratchDatabase) async throws {
-        try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
-            let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
-            try await Migrator(client: client, logger: store.logger, migrations: APIMigrations.withEventStore).migrate()
+        try await ScratchDatabase.withStore(
+            on: TestDatabase.url, prefix: "live", migrations: APIMigrations.withEventStore, maxConnections: 16
+        ) { _, store in
             let keys = ApiKeyStore(store: store)
             let admin = try await keys.create(role: .admin, name: "tests", actor: "tests").secret
             let analyst = try await keys.create(role: .analyst, name: "tests", actor: "tests").secret

@@ -23,20 +23,9 @@ struct ReadModelHTTPTests {
 
     @Test("A stock write's position read back with minPosition; belowSafety filters; rebuild; projection status")
     func stockReportReadsItsOwnWrites() async throws {
-        let scratch = try await ScratchDatabase.create(on: TestDatabase.url, prefix: "rmhttp")
-        do {
-            try await Self.stockReport(scratch)
-            try await scratch.drop()
-        } catch {
-            try? await scratch.drop()
-            throw error
-        }
-    }
-
-    static func stockReport(_ scratch: ScratchDatabase) async throws {
-        try await ScratchDatabase.withClient(scratch.url, maxConnections: 16) { client in
-            let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
-            try await Migrator(client: client, logger: store.logger, migrations: APIMigrations.withEventStore).migrate()
+        try await ScratchDatabase.withStore(
+            on: TestDatabase.url, prefix: "rmhttp", migrations: APIMigrations.withEventStore, maxConnections: 16
+        ) { _, store in
             let keys = ApiKeyStore(store: store)
             let admin = try await keys.create(role: .admin, name: "tests", actor: "tests").secret
             let analyst = try await keys.create(role: .analyst, name: "tests", actor: "tests").secret

@@ -2,6 +2,7 @@
 Idempotency-Key on every write, progress on stderr. Standard library only.
 """
 import json
+import socket
 import sys
 import time
 import urllib.error
@@ -56,3 +57,10 @@ def wait_ready(base):
             pass
         time.sleep(0.5)
     sys.exit(f"[bench] {base}/readyz did not answer 200 within 150 s; is the server running?")
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now, for a server a benchmark starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

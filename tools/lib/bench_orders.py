@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from api_client import Client, wait_ready  # noqa: E402
+from api_client import Client, free_port, wait_ready  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WINDOW = {"start": "2026-01-01T00:00:00+08:00", "end": "2030-12-31T23:59:59+08:00"}
@@ -39,12 +38,6 @@ CATEGORIES = ["hotpot", "tripe", "meatballs", "dumplings", "desserts"]
 
 def say(message):
     print(f"[bench orders] {message}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def promoctl(binary, *args):

@@ -17,7 +17,7 @@ public struct SyntheticHistory: Sendable {
     public private(set) var count = 0
     let skus = (1...40).map { "SKU-\($0)" }
     let locations = ["online", "store-cd-01", "store-cq-02"]
-    let campaigns = (1...8).map { "c-\($0)" }
+    let campaigns: [String]
     let customers = 500
     /// Customers with a profile (the others are guests), and those issued a coupon at the start.
     let profiled = 400
@@ -55,10 +55,17 @@ public struct SyntheticHistory: Sendable {
         add("campaign-\(campaign)", NewEvent(type: type, payload: .object(payload)))
     }
 
+    /// A whole definition, as `POST /v1/campaigns` stores it: a 满减 on one category, all year.
     func definition(_ campaign: String, discount: Int64) -> JSONValue {
-        [
-            "campaignId": .string(campaign),
+        let number = Int(campaign.dropFirst(2)) ?? 1
+        return [
+            "campaignId": .string(campaign), "name": .string("满100减10 第\(number)期"), "kind": "spend_reduction",
+            "window": ["start": "2026-01-01T00:00:00+08:00", "end": "2027-12-31T23:59:59+08:00"],
+            "scope": ["categories": [.string(Self.categories[number % Self.categories.count])]],
+            "rules": ["tiers": [["thresholdFen": 10_000, "reductionFen": 1_000]]],
+            "stacking": ["priority": .int(Int64(number))],
             "budget": ["totalFen": .int(discount * 2), "discountFen": .int(discount)],
+            "alerts": ["budgetThresholds": [.double(0.8), .double(0.95), 1]],
         ]
     }
 
@@ -71,7 +78,11 @@ public struct SyntheticHistory: Sendable {
         return try await store.append(appends).lastPosition
     }
 
-    public init(seed: UInt64 = 20_261_123) { random = SplitMix64(seed: seed) }
+    /// `campaigns` campaigns (c-1, c-2, …), created and activated first; orders use them at random.
+    public init(seed: UInt64 = 20_261_123, campaigns: Int = 8) {
+        random = SplitMix64(seed: seed)
+        self.campaigns = (1...max(1, campaigns)).map { "c-\($0)" }
+    }
 
     /// Appends at least `target` events; `progress` hears the count after each chunk. Returns the last position.
     public mutating func append(
@@ -82,6 +93,7 @@ public struct SyntheticHistory: Sendable {
             try add(
                 "campaign-\(campaign)",
                 CampaignCreated(campaignId: campaign, definition: definition(campaign, discount: 5_000_000)))
+            try add("campaign-\(campaign)", CampaignStatusChanged(campaignId: campaign, from: .draft, to: .active))
         }
         for sku in skus {
             for location in locations {

@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Run a benchmark and write its report (use a release build: tools/bench does).",
         subcommands: [
             EventStoreBenchCommand.self, ArchiveBenchCommand.self, PricingBenchCommand.self,
-            ProjectionsBenchCommand.self,
+            ProjectionsBenchCommand.self, HistoryBenchCommand.self,
         ]
     )
 }
