@@ -101,6 +101,17 @@ struct CampaignTests {
             #expect(twice.json["version"] == active.json["version"])
 
             #expect(try await client.send(.post, "/v1/campaigns/\(id)/pause", key: key).json["status"] == "paused")
+            // The summary list (the operator page's overview) has the definition and status, without the budget.
+            let full = try await client.send(.get, "/v1/campaigns", key: key).json["campaigns"]?.arrayValue ?? []
+            let summary =
+                try await client.send(.get, "/v1/campaigns?summary=true", key: key).json["campaigns"]?
+                .arrayValue ?? []
+            let listed = summary.first { $0["campaignId"]?.stringValue == id }
+            #expect(listed?["status"] == "paused" && listed?["definitionVersion"] == 1)
+            #expect(listed?["rules"] == full.first { $0["campaignId"]?.stringValue == id }?["rules"])
+            // The definition's own budget (its limits), not what was consumed; no usage, no stream version.
+            #expect(listed?["budget"]?["consumed"] == nil && listed?["usage"] == nil && listed?["version"] == nil)
+            #expect(try await client.send(.get, "/v1/campaigns?summary=yes", key: key).errorField == "summary")
             let reactivate = try await client.send(.post, "/v1/campaigns/\(id)/activate", key: key)
             #expect(reactivate.errorCode == "invalid_transition")
             #expect(try await client.send(.post, "/v1/campaigns/\(id)/resume", key: key).json["status"] == "active")

@@ -234,6 +234,11 @@ struct ReadModelHTTPTests {
                     return
                 }
                 #expect(!calmAlerts.contains { $0["kind"] == "refund_spike" }, "1 of 3 is not over 40 %")
+                // The newest only: the overview asks for 50.
+                let newest = try await client.send(.get, "/v1/alerts?minOrders=2&limit=1", key: analyst)
+                #expect(newest.json["alerts"]?.arrayValue?.count == 1)
+                #expect(newest.json["alerts"]?.arrayValue?.first == alerts.first, "\(newest.text)")
+                #expect(try await client.send(.get, "/v1/alerts?limit=0", key: analyst).errorField == "limit")
                 let future = try await client.send(.get, "/v1/alerts?since=2100-01-01T00:00:00Z", key: analyst)
                 guard case .array(let none)? = future.json["alerts"] else {
                     Issue.record("alerts is not a list: \(future.text)")

@@ -89,8 +89,10 @@ enum OpenAPIOperations {
         } + [
             .init(
                 method: "GET", path: "/v1/campaigns",
-                summary: "Campaigns, by status, channel and store (a channel key sees active campaigns only)",
-                roles: [.marketing, .channel, .analyst, .auditor], query: ["status", "channel", "storeId"],
+                summary: "Campaigns, by status, channel and store (a channel key sees active campaigns only); "
+                    + "summary=true: definitions, status and definitionVersion only, without reading each campaign's "
+                    + "stream (no budget, usage or stream version): what the operator page's overview needs",
+                roles: [.marketing, .channel, .analyst, .auditor], query: ["status", "channel", "storeId", "summary"],
                 response: "CampaignList", errors: readErrors),
             .init(
                 method: "GET", path: "/v1/campaigns/{id}",
@@ -189,9 +191,10 @@ enum OpenAPIOperations {
             .init(
                 method: "GET", path: "/v1/alerts",
                 summary: "The alerts feed, newest first: low stock and budget thresholds since `since` (default the "
-                    + "last 24 h); a refund spike in the last hour, read models lagging, parked events",
+                    + "last 24 h); a refund spike in the last hour, read models lagging, parked events; the newest "
+                    + "`limit` (1–500, default 500)",
                 roles: [.marketing, .analyst, .auditor],
-                query: ["since", "refundSharePercent", "minOrders", "lagSeconds", "format", "minPosition"],
+                query: ["since", "limit", "refundSharePercent", "minOrders", "lagSeconds", "format", "minPosition"],
                 response: "Alerts",
                 errors: readErrors),
             .init(

@@ -52,6 +52,19 @@ extension QueryReader {
     }
 
     /// The whole-number parameter `name` in `range`, or `value` when absent.
+    /// `true` or `false`; nil when absent.
+    func boolean(_ name: String) throws(APIError) -> Bool? {
+        switch self[name] {
+        case nil: return nil
+        case "false": return false
+        case "true": return true
+        default: throw APIError.invalidField(name, "must be true or false")
+        }
+    }
+
+    /// `true` or `false` (absent: false).
+    func flag(_ name: String) throws(APIError) -> Bool { try boolean(name) ?? false }
+
     func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(APIError) -> Int {
         guard let raw = self[name] else { return value }
         guard let number = Int(raw), range.contains(number) else {

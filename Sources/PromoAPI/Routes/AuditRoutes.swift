@@ -163,14 +163,3 @@ struct AuditRoutes: Sendable {
             details: ["streamId": .string(streamId.rawValue)])
     }
 }
-
-extension QueryReader {
-    /// `true` or `false` (absent: false).
-    func flag(_ name: String) throws(APIError) -> Bool {
-        switch self[name] {
-        case nil, "false": return false
-        case "true": return true
-        default: throw APIError.invalidField(name, "must be true or false")
-        }
-    }
-}

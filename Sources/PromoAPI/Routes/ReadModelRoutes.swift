@@ -61,13 +61,7 @@ struct ReadModelRoutes: Sendable {
             let csv = try query.wantsCSV()
             let position = try await catalog.position(of: StockLevels.name, honouring: query)
             let location = query["location"]
-            let belowSafety: Bool?
-            switch query["belowSafety"] {
-            case nil: belowSafety = nil
-            case "true": belowSafety = true
-            case "false": belowSafety = false
-            default: throw APIError.invalidField("belowSafety", "must be true or false")
-            }
+            let belowSafety = try query.boolean("belowSafety")
             let items = try await store.client.leasedQuery(
                 """
                 SELECT sku, location, on_hand, reserved, available, safety_stock, below_safety FROM rm.stock_levels
@@ -371,7 +365,8 @@ struct ReadModelRoutes: Sendable {
     /// than `lagSeconds` (default 60), parked events.
     private func alerts(_ request: Request) async throws -> Response {
         let query = try QueryReader(
-            request, allowed: ["since", "refundSharePercent", "minOrders", "lagSeconds", "format", "minPosition"])
+            request,
+            allowed: ["since", "limit", "refundSharePercent", "minOrders", "lagSeconds", "format", "minPosition"])
         let csv = try query.wantsCSV()
         _ = try await catalog.position(of: Alerts.name, honouring: query)
         let since: Date
@@ -386,10 +381,11 @@ struct ReadModelRoutes: Sendable {
         let share = Int64(try query.integer("refundSharePercent", default: 20, in: 1...100))
         let minOrders = Int64(try query.integer("minOrders", default: 20, in: 1...1_000_000))
         let lagLimit = Int64(try query.integer("lagSeconds", default: 60, in: 1...86_400))
+        let limit = try query.integer("limit", default: 500, in: 1...500)
         var items: [(Date, JSONValue)] = try await store.client.leasedQuery(
             """
             SELECT kind, subject, at, message, details::text FROM rm.alert_events WHERE at > \(since)
-            ORDER BY at DESC, position DESC LIMIT 500
+            ORDER BY at DESC, position DESC LIMIT \(limit)
             """, logger: store.logger
         ) { rows in
             var items: [(Date, JSONValue)] = []
@@ -467,6 +463,7 @@ struct ReadModelRoutes: Sendable {
             }
         }
         items.sort { $0.0 > $1.0 }
+        items = Array(items.prefix(limit))
         if csv {
             var table = CSVTable(columns: ["at", "kind", "subject", "message"])
             for (_, item) in items {

@@ -268,7 +268,7 @@ VIEWS.overview = async function overview(view) {
   async function refresh() {
     let definitions, figures, feed;
     try {
-      [definitions, figures, feed] = await Promise.all([api("/v1/campaigns"), api("/v1/dashboards/campaigns"), api("/v1/alerts")]);
+      [definitions, figures, feed] = await Promise.all([api("/v1/campaigns?summary=true"), api("/v1/dashboards/campaigns"), api("/v1/alerts?limit=50")]);
     } catch (error) {
       campaigns.fill(errorText(error));
       return;
@@ -323,5 +323,12 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.getElementById("signout").addEventListener("click", signOut);
   window.addEventListener("hashchange", show);
+  // A hidden tab or a page left for another holds no stream: a browser allows six connections to a host, and
+  // each open page's stream is one. Coming back, the view is drawn afresh and the stream opened again.
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) live.stop(); else if (state.key) show();
+  });
+  window.addEventListener("pagehide", () => live.stop());
+  window.addEventListener("pageshow", (event) => { if (event.persisted && state.key) show(); });
   show();
 });
