@@ -292,6 +292,23 @@ public struct Sales: ProjectionHandler {
                 """, logger: logger)
         }
         if !changed.isEmpty {
+            // Orders cancelled now leave the daily sums, with what had been refunded of them.
+            try await connection.execute(
+                """
+                WITH gone AS (
+                    SELECT o.* FROM sales_orders o
+                    JOIN unnest(\(changed.map(\.id)), \(changed.map(\.cancelled))) AS c(id, cancelled) ON o.order_id = c.id
+                    WHERE c.cancelled AND NOT o.cancelled),
+                back AS (
+                    SELECT order_id, sku, sum(units) AS units, sum(refund_fen) AS fen FROM sales_refunds
+                    WHERE order_id IN (SELECT order_id FROM gone) GROUP BY 1, 2)
+                INSERT INTO sales_daily
+                SELECT g.day, l.sku, l.category, g.channel, g.store_id, g.region, -sum(l.units), -sum(l.net_fen),
+                       -coalesce(sum(b.units), 0), -coalesce(sum(b.fen), 0)
+                FROM gone g JOIN sales_lines l USING (order_id) LEFT JOIN back b USING (order_id, sku)
+                GROUP BY 1, 2, 3, 4, 5, 6
+                \(unescaped: Self.addToDaily)
+                """, logger: logger)
             try await connection.execute(
                 """
                 UPDATE sales_orders o SET paid = c.paid, cancelled = c.cancelled, last_position = c.position
@@ -308,6 +325,16 @@ public struct Sales: ProjectionHandler {
                                      \(lines.map(\.units)), \(lines.map(\.gmv)), \(lines.map(\.discount)),
                                      \(lines.map(\.net)))
                 """, logger: logger)
+            try await connection.execute(
+                """
+                INSERT INTO sales_daily
+                SELECT o.day, l.sku, l.category, o.channel, o.store_id, o.region, sum(l.units), sum(l.net), 0, 0
+                FROM unnest(\(lines.map(\.order)), \(lines.map(\.sku)), \(lines.map(\.category)), \(lines.map(\.units)),
+                            \(lines.map(\.net))) AS l(order_id, sku, category, units, net)
+                JOIN sales_orders o USING (order_id) WHERE NOT o.cancelled
+                GROUP BY 1, 2, 3, 4, 5, 6
+                \(unescaped: Self.addToDaily)
+                """, logger: logger)
         }
         if !refunds.isEmpty {
             try await connection.execute(
@@ -318,6 +345,26 @@ public struct Sales: ProjectionHandler {
                             \(refunds.map(\.day)), \(refunds.map(\.units)), \(refunds.map(\.fen)),
                             \(refunds.map(\.position))) AS x(o, r, s, d, u, f, p)
                 """, logger: logger)
+            // Under the order's day and dimensions, of its lines (a refund of the delivery fee is no line's).
+            try await connection.execute(
+                """
+                INSERT INTO sales_daily
+                SELECT o.day, l.sku, l.category, o.channel, o.store_id, o.region, 0, 0, sum(r.units), sum(r.fen)
+                FROM unnest(\(refunds.map(\.order)), \(refunds.map(\.sku)), \(refunds.map(\.units)),
+                            \(refunds.map(\.fen))) AS r(order_id, sku, units, fen)
+                JOIN sales_orders o USING (order_id) JOIN sales_lines l USING (order_id, sku)
+                WHERE NOT o.cancelled
+                GROUP BY 1, 2, 3, 4, 5, 6
+                \(unescaped: Self.addToDaily)
+                """, logger: logger)
         }
     }
+
+    /// Adds a `sales_daily` row's figures to the row of its day and dimensions.
+    static let addToDaily = """
+        ON CONFLICT (day, sku, category, channel, store_id, region) DO UPDATE
+        SET units = sales_daily.units + excluded.units, net_fen = sales_daily.net_fen + excluded.net_fen,
+            refunded_units = sales_daily.refunded_units + excluded.refunded_units,
+            refunded_fen = sales_daily.refunded_fen + excluded.refunded_fen
+        """
 }

@@ -84,24 +84,19 @@ public struct UpliftReport: Sendable {
         let lastDay = min(endDay ?? today, today)
         let beforeFrom = shift(startDay, by: -daysBefore)
         let beforeTo = shift(startDay, by: -1)
+        // From the daily sums of the sales read model: a row per day and dimension, however many orders.
         let query: PostgresQuery = """
-            WITH c AS (SELECT * FROM rm.uplift_campaigns WHERE campaign_id = \(campaignId)),
-            lines AS (
-                SELECT o.order_id, o.day, l.sku, l.units, l.net_fen
-                FROM c, rm.sales_lines l JOIN rm.sales_orders o USING (order_id)
-                WHERE NOT o.cancelled AND o.day BETWEEN \(beforeFrom)::date AND \(lastDay)::date
-                  AND ((cardinality(c.skus) = 0 AND cardinality(c.categories) = 0)
-                       OR l.sku = ANY(c.skus) OR l.category = ANY(c.categories))
-                  AND (cardinality(c.channels) = 0 OR o.channel = ANY(c.channels))
-                  AND (cardinality(c.stores) = 0 OR o.store_id = ANY(c.stores))
-                  AND (cardinality(c.regions) = 0 OR o.region = ANY(c.regions))),
-            back AS (
-                SELECT x.day, sum(r.units)::bigint AS units, sum(r.refund_fen)::bigint AS fen
-                FROM lines x JOIN rm.sales_refunds r ON r.order_id = x.order_id AND r.sku = x.sku GROUP BY 1)
-            SELECT to_char(s.day, 'YYYY-MM-DD'), (s.units - coalesce(b.units, 0))::bigint,
-                   (s.net - coalesce(b.fen, 0))::bigint
-            FROM (SELECT day, sum(units) AS units, sum(net_fen) AS net FROM lines GROUP BY 1) s
-            LEFT JOIN back b USING (day) ORDER BY 1
+            WITH c AS (SELECT * FROM rm.uplift_campaigns WHERE campaign_id = \(campaignId))
+            SELECT to_char(d.day, 'YYYY-MM-DD'), sum(d.units - d.refunded_units)::bigint,
+                   sum(d.net_fen - d.refunded_fen)::bigint
+            FROM c, rm.sales_daily d
+            WHERE d.day BETWEEN \(beforeFrom)::date AND \(lastDay)::date
+              AND ((cardinality(c.skus) = 0 AND cardinality(c.categories) = 0)
+                   OR d.sku = ANY(c.skus) OR d.category = ANY(c.categories))
+              AND (cardinality(c.channels) = 0 OR d.channel = ANY(c.channels))
+              AND (cardinality(c.stores) = 0 OR d.store_id = ANY(c.stores))
+              AND (cardinality(c.regions) = 0 OR d.region = ANY(c.regions))
+            GROUP BY d.day ORDER BY 1
             """
         let sold = try await client.leasedQuery(query, logger: logger) { rows in
             var result: [String: (Int64, Int64)] = [:]

@@ -1,7 +1,7 @@
 -- projection: sales
--- version: 1
+-- version: 2
 -- consumes: ProductDefined, StoreDefined, CustomerProfileSet, OrderPlaced, OrderPaid, OrderCancelled, OrderRefunded
--- tables: sales_products, sales_stores, sales_customers, sales_orders, sales_lines, sales_refunds
+-- tables: sales_products, sales_stores, sales_customers, sales_orders, sales_lines, sales_refunds, sales_daily
 -- omits: record, reservations, campaigns, quote.applied, quote.rejected, quote.hints, quote.budgetCharges, quote.rebates, quote.gifts
 -- Sales per day (Asia/Shanghai) by product, category, region, store, channel and customer segment
 -- (GET /v1/reports/sales). Each order keeps what it was when placed: its day, store, channel, region (the
@@ -55,3 +55,18 @@ CREATE TABLE sales_refunds (
     position bigint NOT NULL,
     PRIMARY KEY (order_id, refund_id, sku));
 CREATE INDEX sales_refunds_day ON sales_refunds (day);
+-- Version 2: sales_daily, the lines of orders not cancelled summed per order day and dimension, with what was
+-- refunded of them, so that a campaign's uplift (its scope over every day of its window and before) reads a row
+-- per day and dimension instead of every order (460 ms for a campaign over 157,000 orders in version 1).
+CREATE TABLE sales_daily (
+    day date NOT NULL,
+    sku text NOT NULL,
+    category text NOT NULL,
+    channel text NOT NULL,
+    store_id text NOT NULL,
+    region text NOT NULL,
+    units bigint NOT NULL,
+    net_fen bigint NOT NULL,
+    refunded_units bigint NOT NULL,
+    refunded_fen bigint NOT NULL,
+    PRIMARY KEY (day, sku, category, channel, store_id, region));
