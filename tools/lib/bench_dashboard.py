@@ -167,7 +167,9 @@ def main():
         say(f"read models caught up in {catch_up_seconds:.0f} s")
 
         campaign = "c-1"
-        overview_paths = ASSETS + ["/v1/me", "/v1/campaigns", "/v1/dashboards/campaigns", "/v1/alerts"]
+        # Exactly what the page asks (app.js and campaign.js).
+        overview_paths = ASSETS + ["/v1/me", "/v1/campaigns?summary=true", "/v1/dashboards/campaigns",
+                                   "/v1/alerts?limit=50"]
         campaign_paths = [f"/v1/campaigns/{campaign}", "/v1/products", f"/v1/dashboards/campaigns/{campaign}",
                           f"/v1/budgets/{campaign}", "/v1/reports/stock", f"/v1/reports/uplift?campaignId={campaign}"]
         say(f"timing each request of the pages ({args.requests} each after a warm-up)")

@@ -1,5 +1,5 @@
 -- projection: reconciliation
--- version: 1
+-- version: 2
 -- consumes: OrderPlaced, OrderPaid, OrderCancelled, OrderRefunded, CampaignBudgetConsumed, CampaignBudgetReleased, CampaignBudgetRefunded, CampaignExpenseRecorded, PointsExpired
 -- tables: recon_orders, recon_order_uses, recon_budget, recon_cash, journal_entries, journal_lines
 -- omits: record, reservations, quote.lines, quote.gifts, quote.applied, quote.rejected, quote.hints, quote.budgetCharges, quote.rebates
@@ -71,3 +71,7 @@ CREATE TABLE journal_lines (
     debit_fen bigint NOT NULL CHECK (debit_fen >= 0),
     credit_fen bigint NOT NULL CHECK (credit_fen >= 0),
     PRIMARY KEY (entry_id, line_no));
+-- Version 2: journal lines by campaign, for a campaign's promotion cost (the uplift report): without it each
+-- report read every line of the journal (53 ms over a million events' journal in version 1).
+CREATE INDEX journal_lines_campaign ON journal_lines (campaign_id, cost_kind) INCLUDE (debit_fen, credit_fen)
+    WHERE campaign_id IS NOT NULL;
