@@ -290,6 +290,7 @@ struct DashboardBrowserTests {
         #expect((diff as? String)?.contains("- rules.tiers[0].reductionFen: 2000") == true, "\(diff)")
         #expect((diff as? String)?.contains("+ rules.tiers[0].reductionFen: 3000") == true, "\(diff)")
         try await browser.screenshotWholePage("console-1280", width: 1280)
+        try await browser.screenshotWholePage("console-390", width: 390)
         try await browser.setSize(width: 1280, height: 800)
 
         try await browser.click("#nav a[data-view=overview]")
@@ -419,6 +420,7 @@ struct DashboardBrowserTests {
                 let reconciliation = try await Self.get(base + "/v1/reports/reconciliation", key: admin).1
                 #expect(balanced as? String == (reconciliation["ok"] == true ? "平衡" : "不平衡"))
                 try await browser.screenshotWholePage("reports-1280", width: 1280)
+                try await browser.screenshotWholePage("reports-390", width: 390)
                 try await browser.setSize(width: 1280, height: 800)
 
                 try await browser.click("#nav a[data-view=operations]")
