@@ -114,18 +114,11 @@ function rulesForm(kind, rules, products) {
       parts.push(field(label || "f." + name, input, "rules." + name));
       readers.push((out, errors) => collect(errors, input, () => { const v = readValue(type, input.value); if (v !== undefined) out[name] = v; }));
     } else if (item.list) {
-      const rows = el("div", { class: "rows" });
-      const addRow = (values) => {
+      const { node, rows } = rowList("rules." + item.list, "f.list." + item.list, rules[item.list] || [], {}, (values) => {
         const inputs = item.fields.map(([name, type]) => Object.assign(typedInput(type, values[name], products), { name }));
-        const row = el("div", { class: "row" }, ...inputs.map((input, i) => field(item.fields[i][2] || "f." + item.fields[i][0], input, "")),
-          el("button", { type: "button", class: "link remove", text: t("console.removeRow"), onclick: () => row.remove() }));
-        row.inputs = inputs;
-        rows.append(row);
-      };
-      for (const values of rules[item.list] || [{}]) addRow(values);
-      parts.push(el("fieldset", { class: "list", "data-path": "rules." + item.list }, el("legend", { text: t("f.list." + item.list) }), rows,
-        el("div", { class: "field-error", role: "alert" }),
-        el("button", { type: "button", class: "link", text: t("console.addRow"), onclick: () => addRow({}) })));
+        return [inputs.map((input, i) => field(item.fields[i][2] || "f." + item.fields[i][0], input, "")), inputs];
+      });
+      parts.push(node);
       readers.push((out, errors) => {
         out[item.list] = [...rows.children].map((row, index) => {
           const value = {};
@@ -138,20 +131,12 @@ function rulesForm(kind, rules, products) {
         });
       });
     } else if (item.map) {
-      const rows = el("div", { class: "rows" });
-      const addRow = (sku, fen) => {
-        const skuField = skuInput(sku, products);
-        const price = typedInput("fen", fen, products);
-        const row = el("div", { class: "row" }, field("f.sku", skuField, ""), field("f.priceFen", price, ""),
-          el("button", { type: "button", class: "link remove", text: t("console.removeRow"), onclick: () => row.remove() }));
-        row.inputs = [skuField, price];
-        rows.append(row);
-      };
-      const entries = Object.entries(rules[item.map] || {});
-      for (const [sku, fen] of entries.length ? entries : [["", null]]) addRow(sku, fen);
-      parts.push(el("fieldset", { class: "list", "data-path": "rules." + item.map }, el("legend", { text: t(item.label) }), rows,
-        el("div", { class: "field-error", role: "alert" }),
-        el("button", { type: "button", class: "link", text: t("console.addRow"), onclick: () => addRow("", null) })));
+      const entries = Object.entries(rules[item.map] || {}).map(([sku, fen]) => ({ sku, fen }));
+      const { node, rows } = rowList("rules." + item.map, item.label, entries, { sku: "", fen: null }, (values) => {
+        const inputs = [skuInput(values.sku, products), typedInput("fen", values.fen, products)];
+        return [[field("f.sku", inputs[0], ""), field("f.priceFen", inputs[1], "")], inputs];
+      });
+      parts.push(node);
       readers.push((out, errors) => {
         out[item.map] = {};
         for (const row of rows.children) {
@@ -168,6 +153,24 @@ function rulesForm(kind, rules, products) {
     node: el("div", { class: "form-grid" }, ...parts),
     read(errors) { const out = {}; for (const reader of readers) reader(out, errors); return out; },
   };
+}
+
+/// A fieldset of rows, each with a remove link, and an add link for another (`blank`); `make(values)` gives a
+/// row's field nodes and its inputs (kept on the row as `inputs`). Empty `initial`: one blank row.
+function rowList(path, legendKey, initial, blank, make) {
+  const rows = el("div", { class: "rows" });
+  const add = (values) => {
+    const [nodes, inputs] = make(values);
+    const row = el("div", { class: "row" }, ...nodes,
+      el("button", { type: "button", class: "link remove", text: t("console.removeRow"), onclick: () => row.remove() }));
+    row.inputs = inputs;
+    rows.append(row);
+  };
+  for (const values of initial.length ? initial : [blank]) add(values);
+  const node = el("fieldset", { class: "list", "data-path": path }, el("legend", { text: t(legendKey) }), rows,
+    el("div", { class: "field-error", role: "alert" }),
+    el("button", { type: "button", class: "link", text: t("console.addRow"), onclick: () => add(blank) }));
+  return { node, rows };
 }
 
 function collect(errors, input, read) {
@@ -470,21 +473,14 @@ function simulationForm(campaign, items) {
   const channel = el("select", {}, ...["online", "store"].map((c) => el("option", { value: c, selected: c === (saved.channel || channels[0]), text: t("channel." + c) })));
   const store = el("input", { type: "text", value: saved.storeId || (channel.value === "online" ? "s-online" : "s-cd-01") });
   channel.addEventListener("change", () => { store.value = channel.value === "online" ? "s-online" : "s-cd-01"; });
-  const lines = el("div", { class: "rows", "data-path": "cart.lines" });
-  const addLine = (line) => {
-    const sku = skuInput(line.sku, items);
-    const quantity = el("input", { type: "text", inputmode: "numeric", value: String(line.quantity || 1) });
-    const row = el("div", { class: "row" }, field("f.sku", sku, ""), field("f.quantity", quantity, ""),
-      el("button", { type: "button", class: "link remove", text: t("console.removeRow"), onclick: () => row.remove() }));
-    row.inputs = [sku, quantity];
-    lines.append(row);
-  };
-  for (const line of sampleCart(campaign, items)) addLine(line);
+  const { node: cartLines, rows: lines } = rowList("cart.lines", "simulate.cart", sampleCart(campaign, items), { sku: "", quantity: 1 }, (line) => {
+    const inputs = [skuInput(line.sku, items), el("input", { type: "text", inputmode: "numeric", value: String(line.quantity || 1) })];
+    return [[field("f.sku", inputs[0], ""), field("f.quantity", inputs[1], "")], inputs];
+  });
   const result = el("div", { id: "simulation" });
   const form = el("form", { id: "simulate-form", novalidate: true },
     el("div", { class: "form-grid" }, field("simulate.customer", customer, "cart.customerId"), field("simulate.channel", channel, "cart.channel"), field("simulate.store", store, "cart.storeId")),
-    el("fieldset", { class: "list" }, el("legend", { text: t("simulate.cart") }), lines, el("div", { class: "field-error", role: "alert" }),
-      el("button", { type: "button", class: "link", text: t("console.addRow"), onclick: () => addLine({ sku: "", quantity: 1 }) })),
+    cartLines,
     el("p", { class: "form-error error", role: "alert" }),
     el("button", { type: "submit", id: "simulate-run", text: t("simulate.run") }), result);
   form.addEventListener("submit", async (event) => {
