@@ -324,11 +324,11 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("signout").addEventListener("click", signOut);
   window.addEventListener("hashchange", show);
   // A hidden tab or a page left for another holds no stream: a browser allows six connections to a host, and
-  // each open page's stream is one. Coming back, the view is drawn afresh and the stream opened again.
-  document.addEventListener("visibilitychange", () => {
-    if (document.hidden) live.stop(); else if (state.key) show();
-  });
+  // each open page's stream is one. Coming back, the stream is opened again and the view refreshes its figures
+  // in place (a form being filled in keeps what was typed).
+  const resume = () => { if (state.key && can("read")) { live.start(); live.changed(); } };
+  document.addEventListener("visibilitychange", () => { if (document.hidden) live.stop(); else resume(); });
   window.addEventListener("pagehide", () => live.stop());
-  window.addEventListener("pageshow", (event) => { if (event.persisted && state.key) show(); });
+  window.addEventListener("pageshow", (event) => { if (event.persisted) resume(); });
   show();
 });
