@@ -14,7 +14,7 @@ import PostgresNIO
 /// keep a transaction open on purpose.
 public enum FaultTriggers {
     static func install(client: PostgresClient, logger: Logger) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withOpenTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(4242)", logger: logger)
             for statement in statements {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)

@@ -41,14 +41,7 @@ public struct ScratchDatabase: Sendable {
         let client = PostgresClient(
             configuration: url.clientConfiguration(maxConnections: maxConnections),
             backgroundLogger: TestDatabase.logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        return try await client.whileRunning { try await body(client) }
     }
 
     /// Creates a database on the cluster `base` points at, migrates it with `migrations`, runs `body` with a store

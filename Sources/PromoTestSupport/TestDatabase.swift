@@ -28,7 +28,13 @@ public enum TestDatabase {
     }()
 
     private static let ready: Task<Void, any Error> = Task {
-        Task.detached { await client.run() }
+        // Running before the first lease (postgres-nio warns about a lease taken before `run()`).
+        let (started, signal) = AsyncStream.makeStream(of: Void.self)
+        Task.detached {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
         try await Migrator(client: client, logger: logger).migrate()
         try await FaultTriggers.install(client: client, logger: logger)
     }

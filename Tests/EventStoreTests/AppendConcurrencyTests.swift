@@ -144,7 +144,7 @@ struct AppendConcurrencyTests {
         let onPool = await #expect(throws: EventStoreError.self) { try await store.append(appends) }
         #expect(onPool?.conflicts == expected)
         // The same on a caller's connection, whose transaction stays usable afterwards.
-        try await store.client.withTransaction(logger: store.logger) { connection in
+        try await store.client.withOpenTransaction(logger: store.logger) { connection in
             let onConnection = await #expect(throws: EventStoreError.self) {
                 try await store.append(appends, on: connection)
             }

@@ -193,7 +193,7 @@ struct FaultIsolationTests {
             // appends are done (or 60 s pass, which fails the test below).
             group.addTask {
                 defer { held.continuation.finish() }  // a failure here must not leave the test waiting
-                try await base.client.withTransaction(logger: base.logger) { connection in
+                try await base.client.withOpenTransaction(logger: base.logger) { connection in
                     _ = try await store.append(
                         to: contested, expectedVersion: .exact(1), events: [testEvent("Held")], on: connection)
                     held.continuation.yield()

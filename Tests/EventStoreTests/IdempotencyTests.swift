@@ -81,7 +81,7 @@ struct IdempotencyTests {
             // The first delivery appends inside a transaction that stays open until the resend is waiting.
             group.addTask {
                 defer { firstWritten.continuation.finish() }  // a failure here must not leave the test waiting
-                try await store.client.withTransaction(logger: store.logger) { connection in
+                try await store.client.withOpenTransaction(logger: store.logger) { connection in
                     let result = try await store.append(
                         to: stream, expectedVersion: .noStream, events: events, commandId: commandId, on: connection)
                     firstWritten.continuation.yield(result)

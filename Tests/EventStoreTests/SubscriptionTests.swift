@@ -42,7 +42,7 @@ struct SubscriptionTests {
             let heldOpen = AsyncStream<Void>.makeStream()
             let release = AsyncStream<Void>.makeStream()
             group.addTask {
-                try await store.client.withTransaction(logger: store.logger) { connection in
+                try await store.client.withOpenTransaction(logger: store.logger) { connection in
                     _ = try await store.append(
                         to: held, expectedVersion: .noStream, events: [testEvent("Held")], on: connection)
                     heldOpen.continuation.yield()

@@ -48,7 +48,7 @@ enum APITest {
     /// The events of one stream as stored (the table itself, no upcasting), in version order.
     static func storedEvents(_ streamId: String) async throws -> [StoredEvent] {
         let store = try await store()
-        return try await store.client.withConnection { connection in
+        return try await store.client.withOpenConnection { connection in
             var rows: [StoredEvent] = []
             let query: PostgresQuery = """
                 SELECT position, event_type, payload::text, metadata::text FROM events WHERE stream_id = \(streamId)

@@ -154,7 +154,7 @@ struct AuditHTTPTests {
             #expect(start.status == .ok)
             #expect(start.json["events"]?.arrayValue?.isEmpty == true)
             let after = start.json["next"]?.intValue ?? 0
-            try await store.client.withConnection { connection in
+            try await store.client.withOpenConnection { connection in
                 try await connection.inTransaction(logger: store.logger) { connection in
                     // `early` takes its position now and commits last; `late` commits first, above it.
                     _ = try await store.append(

@@ -31,7 +31,7 @@ struct AuthTests {
             #expect(try await client.send(.get, "/healthz").status == .ok)
             #expect(try await client.send(.get, "/openapi.json").status == .ok)
         }
-        let hashes = try await store.client.withConnection { connection in
+        let hashes = try await store.client.withOpenConnection { connection in
             var found: [String] = []
             for try await hex in try await connection.query(
                 "SELECT encode(key_hash, 'hex') FROM api_keys WHERE key_id = \(created.keyId)", logger: store.logger

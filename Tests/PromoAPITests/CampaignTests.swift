@@ -179,9 +179,9 @@ struct CampaignTests {
     @Test("One process at a time holds the campaign clock's lease")
     func clockLease() async throws {
         let store = try await APITest.store()
-        try await store.client.withConnection { first in
+        try await store.client.withOpenConnection { first in
             #expect(try await CampaignClock.tryLease(on: first, logger: store.logger))
-            let held = try await store.client.withConnection { second in
+            let held = try await store.client.withOpenConnection { second in
                 try await CampaignClock.tryLease(on: second, logger: store.logger)
             }
             #expect(held == false)

@@ -28,7 +28,7 @@ struct CustomerTests {
             let events = try await APITest.storedEvents("customer-\(customerId)")
             #expect(events.map(\.type) == ["CustomerProfileSet"])
             let stored = events[0].payload + events[0].metadata
-            let recorded = try await APITest.store().client.withConnection { connection in
+            let recorded = try await APITest.store().client.withOpenConnection { connection in
                 var bodies = ""
                 for try await body in try await connection.query(
                     "SELECT body FROM idempotent_requests WHERE idempotency_key = 'c-1'", logger: TestLogger.logger

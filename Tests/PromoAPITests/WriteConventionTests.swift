@@ -181,7 +181,7 @@ struct WriteConventionTests {
         let store = try await APITest.store()
         let idempotency = IdempotencyStore(client: store.client, logger: store.logger)
         let keyId = APITest.id("k")
-        try await store.client.withConnection { connection in
+        try await store.client.withOpenConnection { connection in
             try await connection.query(
                 """
                 INSERT INTO idempotent_requests (key_id, idempotency_key, request_hash, status, body, recorded_at)

@@ -21,6 +21,15 @@ extension PostgresClient {
         throw EventStoreError(.databaseUnavailable, "the connection pool lent only closed connections")
     }
 
+    /// `body` in a transaction (``PostgresConnection/inTransaction(logger:_:)``) on a connection that is open
+    /// (``withOpenConnection(_:)``): postgres-nio's own `withTransaction` may get a closed connection, whose
+    /// `BEGIN` is never answered.
+    public func withOpenTransaction<Result: Sendable>(
+        logger: Logger, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withOpenConnection { connection in try await connection.inTransaction(logger: logger, body) }
+    }
+
     /// Runs `query` on a connection leased for this call, and has `read` consume its rows before the lease
     /// goes back to the pool.
     ///
@@ -208,5 +217,24 @@ final class ResumeOnce<T: Sendable>: Sendable {
 
     func resume(with result: Result<T, any Error>) {
         continuation.withLock { $0.take() }?.resume(with: result)
+    }
+}
+
+extension PostgresClient {
+    /// Runs `body` while this pool runs in a child task, and stops the pool after. The pool is started before
+    /// `body` begins: a lease taken before `run()` has been called works, but postgres-nio logs a warning for it,
+    /// which every command of promoctl used to print.
+    public func whileRunning<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            let (started, signal) = AsyncStream.makeStream(of: Void.self)
+            group.addTask {
+                signal.finish()
+                await self.run()
+                return nil
+            }
+            for await _ in started {}
+            defer { group.cancelAll() }
+            return try await body()
+        }
     }
 }

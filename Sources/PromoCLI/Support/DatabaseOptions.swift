@@ -82,14 +82,7 @@ struct DatabaseOptions: ParsableArguments {
         let client = PostgresClient(
             configuration: try url.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
         let store = PostgresEventStore(client: client, logger: logger, configuration: configuration)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(store)
-        }
+        return try await client.whileRunning { try await body(store) }
     }
 }
 
