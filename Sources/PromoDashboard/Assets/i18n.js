@@ -85,6 +85,10 @@ const I18N = {
     "reason.gift_out_of_stock": "赠品缺货", "reason.add_on_not_in_cart": "加价购商品不在购物车", "reason.excluded_by_group": "互斥组内未选中",
     "reason.not_stackable": "不可叠加", "reason.not_best_for_shopper": "非对顾客最优", "reason.no_benefit": "无优惠",
     "reason.condition_not_met": "条件未满足", "reason.not_first_order": "非首单",
+    "reason.usage_limit_reached": "已达每人参与次数", "reason.daily_limit_reached": "已达每人每日次数",
+    "reason.order_cap_reached": "活动订单数已满", "reason.coupon_not_found": "券不存在", "reason.coupon_not_owned": "非本人券",
+    "reason.coupon_expired": "券已过期", "reason.coupon_not_yet_valid": "券未到使用时间", "reason.coupon_already_redeemed": "券已使用",
+    "reason.coupon_limit_reached": "超出可用券数",
   },
   en: {
     brand: "Promotion console", "nav.overview": "Overview", "nav.console": "New campaign", "nav.reports": "Reports",
@@ -171,5 +175,10 @@ const I18N = {
     "reason.gift_out_of_stock": "gift out of stock", "reason.add_on_not_in_cart": "add-on not in the cart", "reason.excluded_by_group": "another of its group applied",
     "reason.not_stackable": "not stackable", "reason.not_best_for_shopper": "not the best for the shopper", "reason.no_benefit": "no benefit",
     "reason.condition_not_met": "condition not met", "reason.not_first_order": "not a first order",
+    "reason.usage_limit_reached": "customer's uses reached", "reason.daily_limit_reached": "customer's uses today reached",
+    "reason.order_cap_reached": "campaign's orders reached", "reason.coupon_not_found": "no such coupon",
+    "reason.coupon_not_owned": "coupon of another customer", "reason.coupon_expired": "coupon expired",
+    "reason.coupon_not_yet_valid": "coupon not valid yet", "reason.coupon_already_redeemed": "coupon already redeemed",
+    "reason.coupon_limit_reached": "more coupons than allowed",
   },
 };
