@@ -52,4 +52,25 @@ struct DashboardHTTPTests {
             }
         }
     }
+
+    @Test("Every label of the page exists in Chinese and in English")
+    func labelsInBothLanguages() async throws {
+        try await APITest.withApp { client in
+            let text = try await client.send(.get, "/assets/i18n.js").text
+            let halves = text.components(separatedBy: "\n  en: {")
+            #expect(halves.count == 2, "i18n.js has a zh and an en table")
+            // A key starts a line or follows ", ", quoted or not, and its value is a string.
+            let key = try Regex(#"(?m)(?:^\s+|, )(?:"([A-Za-z0-9_.]+)"|([A-Za-z][A-Za-z0-9]*)): ""#)
+            func keys(_ table: String) -> Set<String> {
+                Set(
+                    table.matches(of: key).compactMap { match in
+                        (match.output[1].substring ?? match.output[2].substring).map(String.init)
+                    })
+            }
+            let chinese = keys(halves[0]), english = keys(halves.last ?? "")
+            #expect(chinese.count > 200)
+            #expect(chinese.subtracting(english).sorted() == [], "labels without English")
+            #expect(english.subtracting(chinese).sorted() == [], "labels without Chinese")
+        }
+    }
 }
