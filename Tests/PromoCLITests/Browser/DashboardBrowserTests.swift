@@ -1,13 +1,12 @@
 import EventStore
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import PromoAPI
 import PromoDomain
 import PromoTestSupport
 import Testing
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The operator page in a real headless Chromium, against `promoctl serve` on a database of its own seeded by
 /// `promoctl demo seed` through the API.
@@ -29,10 +28,22 @@ struct DashboardBrowserTests {
             "serve", "--host", "127.0.0.1", "--port", String(port), "--database-url", WorkerProcessTests.address(url),
             "--log-level", "error", "--max-connections", "6",
         ]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
+        // Its output kept beside the screenshots: a server that stops under a test says why.
+        try FileManager.default.createDirectory(at: Browser.screenshots, withIntermediateDirectories: true)
+        let log = Browser.screenshots.appendingPathComponent("serve-\(port).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        server.standardOutput = output
+        server.standardError = output
         try server.run()
-        defer { Self.stop(server) }
+        defer {
+            if !server.isRunning {
+                Issue.record(
+                    "promoctl serve stopped by itself (status \(server.terminationStatus)); its log: \(log.path)")
+            }
+            Self.stop(server)
+            try? output.close()
+        }
         let base = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(60)
         while (try? await get(base + "/healthz").0) != 200 {
@@ -65,15 +76,24 @@ struct DashboardBrowserTests {
     static func send(_ method: String, _ url: String, key: String? = nil, body: JSONValue? = nil) async throws -> (
         Int, JSONValue
     ) {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
-        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-        if let body {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(body.canonicalString.utf8)
+        // HummingbirdTesting's NIO client with a timeout: Foundation's URLSession on Linux once waited for good on
+        // a connection the server had closed (CLOSE-WAIT), hanging a CI run.
+        guard let parsed = URL(string: url), let host = parsed.host, let port = parsed.port else {
+            throw WebDriver.Failure(description: "not a URL with a host and port: \(url)")
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONValue(parsing: data)) ?? .null)
+        let path = parsed.path.isEmpty ? "/" : parsed.path + (parsed.query.map { "?" + $0 } ?? "")
+        let client = TestClient(host: host, port: port, configuration: .init(timeout: .seconds(30)))
+        client.connect()
+        defer { Task { try? await client.shutdown() } }
+        var headers = HTTPFields()
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if body != nil { headers[.contentType] = "application/json" }
+        let response = try await client.execute(
+            TestClient.Request(
+                path, method: HTTPRequest.Method(method)!, authority: "\(host):\(port)", headers: headers,
+                body: body.map { ByteBuffer(string: $0.canonicalString) }))
+        let data = Data((response.body ?? ByteBuffer()).readableBytesView)
+        return (Int(response.status.code), (try? JSONValue(parsing: data)) ?? .null)
     }
 
     /// ¥1,234.50 from fen, as the page writes money.
