@@ -221,20 +221,18 @@ final class ResumeOnce<T: Sendable>: Sendable {
 }
 
 extension PostgresClient {
-    /// Runs `body` while this pool runs in a child task, and stops the pool after. The pool is started before
-    /// `body` begins: a lease taken before `run()` has been called works, but postgres-nio logs a warning for it,
-    /// which every command of promoctl used to print.
+    /// Runs `body` while this pool runs, and stops the pool after. The pool is started before `body` begins: a
+    /// lease taken before `run()` has been called works, but postgres-nio logs a warning for it, which every
+    /// command of promoctl used to print. The pool's shutdown is not waited for: its connections are closed
+    /// in the background, and nothing here can hang on it.
     public func whileRunning<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            let (started, signal) = AsyncStream.makeStream(of: Void.self)
-            group.addTask {
-                signal.finish()
-                await self.run()
-                return nil
-            }
-            for await _ in started {}
-            defer { group.cancelAll() }
-            return try await body()
+        let (started, signal) = AsyncStream.makeStream(of: Void.self)
+        let runner = Task {
+            signal.finish()
+            await self.run()
         }
+        for await _ in started {}
+        defer { runner.cancel() }
+        return try await body()
     }
 }
