@@ -136,19 +136,17 @@ extension ProjectionCatalog {
         _ = try projection(named: name)
         let released = try await parkedEvents(of: name).count
         guard released > 0 else { throw ProjectionError.nothingParked(name) }
-        try await client.withOpenConnection { connection in
-            try await connection.inTransaction(logger: logger) { connection in
-                try await connection.execute(
-                    """
-                    UPDATE projection_parked SET resolution = 'retried', resolved_at = now()
-                    WHERE name = \(name) AND resolution IS NULL
-                    """, logger: logger)
-                try await connection.execute(
-                    """
-                    UPDATE projection_generations SET status = 'running', updated_at = now()
-                    WHERE name = \(name) AND status = 'failed'
-                    """, logger: logger)
-            }
+        try await client.withOpenTransaction(logger: logger) { connection in
+            try await connection.execute(
+                """
+                UPDATE projection_parked SET resolution = 'retried', resolved_at = now()
+                WHERE name = \(name) AND resolution IS NULL
+                """, logger: logger)
+            try await connection.execute(
+                """
+                UPDATE projection_generations SET status = 'running', updated_at = now()
+                WHERE name = \(name) AND status = 'failed'
+                """, logger: logger)
         }
         return released
     }
@@ -159,21 +157,19 @@ extension ProjectionCatalog {
         _ = try projection(named: name)
         let parked = try await parkedEvents(of: name)
         guard !parked.isEmpty else { throw ProjectionError.nothingParked(name) }
-        try await client.withOpenConnection { connection in
-            try await connection.inTransaction(logger: logger) { connection in
-                for event in parked {
-                    try await connection.execute(
-                        """
-                        UPDATE projection_generations
-                        SET position = greatest(position, \(event.position)), status = 'running', updated_at = now()
-                        WHERE name = \(name) AND generation = \(Int32(event.generation))
-                        """, logger: logger)
-                    try await connection.execute(
-                        """
-                        UPDATE projection_parked SET resolution = 'skipped', resolved_at = now()
-                        WHERE name = \(name) AND generation = \(Int32(event.generation)) AND position = \(event.position)
-                        """, logger: logger)
-                }
+        try await client.withOpenTransaction(logger: logger) { connection in
+            for event in parked {
+                try await connection.execute(
+                    """
+                    UPDATE projection_generations
+                    SET position = greatest(position, \(event.position)), status = 'running', updated_at = now()
+                    WHERE name = \(name) AND generation = \(Int32(event.generation))
+                    """, logger: logger)
+                try await connection.execute(
+                    """
+                    UPDATE projection_parked SET resolution = 'skipped', resolved_at = now()
+                    WHERE name = \(name) AND generation = \(Int32(event.generation)) AND position = \(event.position)
+                    """, logger: logger)
             }
         }
         return parked.map(\.position)

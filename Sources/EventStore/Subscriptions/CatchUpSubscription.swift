@@ -60,17 +60,15 @@ public struct CatchUpSubscription: Service {
 
     /// Reads and handles one batch; returns the new checkpoint, or nil when there was nothing to deliver.
     func processBatch(after checkpoint: Int64, logger: Logger) async throws -> Int64? {
-        try await store.client.withOpenConnection { connection in
-            try await connection.inTransaction(logger: logger) { connection in
-                let batch = try await store.readCommitted(
-                    after: checkpoint, limit: configuration.batchSize, on: connection)
-                guard let last = batch.last else { return nil }
-                try await handler(batch, connection)
-                try await Checkpoints.save(name: name, position: last.position, on: connection, logger: logger)
-                logger.trace(
-                    "batch delivered", metadata: ["es.position": "\(last.position)", "es.count": "\(batch.count)"])
-                return last.position
-            }
+        try await store.client.withOpenTransaction(logger: logger) { connection in
+            let batch = try await store.readCommitted(
+                after: checkpoint, limit: configuration.batchSize, on: connection)
+            guard let last = batch.last else { return nil }
+            try await handler(batch, connection)
+            try await Checkpoints.save(name: name, position: last.position, on: connection, logger: logger)
+            logger.trace(
+                "batch delivered", metadata: ["es.position": "\(last.position)", "es.count": "\(batch.count)"])
+            return last.position
         }
     }
 }

@@ -51,7 +51,6 @@ extension QueryReader {
         return value
     }
 
-    /// The whole-number parameter `name` in `range`, or `value` when absent.
     /// `true` or `false`; nil when absent.
     func boolean(_ name: String) throws(APIError) -> Bool? {
         switch self[name] {
@@ -65,6 +64,7 @@ extension QueryReader {
     /// `true` or `false` (absent: false).
     func flag(_ name: String) throws(APIError) -> Bool { try boolean(name) ?? false }
 
+    /// The whole-number parameter `name` in `range`, or `value` when absent.
     func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(APIError) -> Int {
         guard let raw = self[name] else { return value }
         guard let number = Int(raw), range.contains(number) else {

@@ -183,11 +183,7 @@ struct CampaignRoutes: Sendable {
         if summary {
             // Definitions and lifecycle only, from the cache: no campaign's stream of orders is read, however long.
             for id in ids {
-                guard let state = campaigns[id.rawValue]?.state else { continue }
-                var body = state.definition?.objectValue ?? [:]
-                body["status"] = .string(state.status.rawValue)
-                body["definitionVersion"] = .int(Int64(state.definitionCount))
-                matching.append(body)
+                if let state = campaigns[id.rawValue]?.state { matching.append(Self.summary(state)) }
             }
         } else {
             for stream in try await states.load(ids) {
@@ -286,11 +282,17 @@ struct CampaignRoutes: Sendable {
     }
 
     /// The definition, its status and stream version, and its budget: limits, consumed, left.
-    static func json(_ state: CampaignStreamState, version: Int64) throws -> [String: JSONValue] {
+    /// The definition with its status and definition version: what the definitions cache alone can tell.
+    static func summary(_ state: CampaignStreamState) -> [String: JSONValue] {
         var body = state.definition?.objectValue ?? [:]
         body["status"] = .string(state.status.rawValue)
-        body["version"] = .int(version)
         body["definitionVersion"] = .int(Int64(state.definitionCount))
+        return body
+    }
+
+    static func json(_ state: CampaignStreamState, version: Int64) throws -> [String: JSONValue] {
+        var body = summary(state)
+        body["version"] = .int(version)
         // What placed orders consumed (`CampaignBudgetConsumed`), and what the limits leave.
         let used = state.consumed
         let spent: [String: Int64] = [

@@ -33,31 +33,29 @@ public enum ArchiveImport {
         let readers = try directories.map { try ArchiveReader(directory: $0) }
         let plans = try readers.map { ($0, try firstSpans($0)) }
         let logger = store.logger
-        let (moved, checked) = try await store.client.withOpenConnection { connection in
-            try await connection.inTransaction(logger: logger) { connection in
-                try await connection.allRows("LOCK TABLE events IN EXCLUSIVE MODE", logger: logger)
-                var start: Int64?
-                var checked: [ArchiveReader.Summary] = []
-                for (reader, starts) in plans {
-                    guard let first = reader.index.segments.first?.firstPosition else {
-                        checked.append(.init())
-                        continue
-                    }
-                    start = start ?? first
-                    try await checkContinues(starts, before: first, on: connection, logger: logger)
-                    var summary = ArchiveReader.Summary()
-                    try await connection.copyFrom(table: "events", columns: copyColumns, logger: logger) { writer in
-                        summary = try await reader.read(progress: { progress("import", $0, $1) }) { events in
-                            try await writer.write(copyText(events))
-                        }
-                    }
-                    checked.append(summary)
+        let (moved, checked) = try await store.client.withOpenTransaction(logger: logger) { connection in
+            try await connection.allRows("LOCK TABLE events IN EXCLUSIVE MODE", logger: logger)
+            var start: Int64?
+            var checked: [ArchiveReader.Summary] = []
+            for (reader, starts) in plans {
+                guard let first = reader.index.segments.first?.firstPosition else {
+                    checked.append(.init())
+                    continue
                 }
-                guard let start else { return (false, checked) }
-                let rows = try await connection.allRows("SELECT moved FROM promo_reposition()", logger: logger)
-                try await rewindCheckpoints(to: start - 1, on: connection, logger: logger)
-                return (try rows.first?.decode(Bool.self) ?? false, checked)
+                start = start ?? first
+                try await checkContinues(starts, before: first, on: connection, logger: logger)
+                var summary = ArchiveReader.Summary()
+                try await connection.copyFrom(table: "events", columns: copyColumns, logger: logger) { writer in
+                    summary = try await reader.read(progress: { progress("import", $0, $1) }) { events in
+                        try await writer.write(copyText(events))
+                    }
+                }
+                checked.append(summary)
             }
+            guard let start else { return (false, checked) }
+            let rows = try await connection.allRows("SELECT moved FROM promo_reposition()", logger: logger)
+            try await rewindCheckpoints(to: start - 1, on: connection, logger: logger)
+            return (try rows.first?.decode(Bool.self) ?? false, checked)
         }
         for (reader, summary) in zip(readers, checked) {
             try await store.recordAudit(

@@ -51,12 +51,10 @@ public enum StoreBackup {
         let logger = store.logger
         var summary: Summary
         do {
-            summary = try await store.client.withOpenConnection { connection in
-                try await connection.inTransaction(logger: logger) { connection in
-                    try await connection.allRows(
-                        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-                    return try await write(store, on: connection, into: writer, actor: actor, progress: progress)
-                }
+            summary = try await store.client.withOpenTransaction(logger: logger) { connection in
+                try await connection.allRows(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+                return try await write(store, on: connection, into: writer, actor: actor, progress: progress)
             }
             summary.sha256 = try writer.close()
             summary.bytes = writer.bytes
@@ -142,12 +140,10 @@ public enum StoreBackup {
         let bytes = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
         let lines = try LZ4LineReader(url: file)
         let logger = store.logger
-        var summary = try await store.client.withOpenConnection { connection in
-            try await connection.inTransaction(logger: logger) { connection in
-                try await connection.allRows("LOCK TABLE events IN EXCLUSIVE MODE", logger: logger)
-                try await checkEmpty(on: connection, logger: logger)
-                return try await read(lines, into: connection, logger: logger, progress: progress)
-            }
+        var summary = try await store.client.withOpenTransaction(logger: logger) { connection in
+            try await connection.allRows("LOCK TABLE events IN EXCLUSIVE MODE", logger: logger)
+            try await checkEmpty(on: connection, logger: logger)
+            return try await read(lines, into: connection, logger: logger, progress: progress)
         }
         summary.bytes = bytes
         summary.sha256 = sha
