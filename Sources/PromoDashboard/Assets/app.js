@@ -38,14 +38,20 @@ function el(tag, attributes, ...children) {
   return node;
 }
 
+/// A table of ready-made rows (`<tr>`s, which may carry data attributes) under the headings of `columns`,
+/// [label key, class] pairs.
+function tableOf(id, columns, rows) {
+  const head = el("tr", {}, ...columns.map(([name, cls]) => el("th", { class: cls || "", text: t(name) })));
+  return el("table", { id }, el("thead", {}, head), el("tbody", {}, ...rows));
+}
+
 /// A table: `columns` are [label key, class] pairs, `rows` arrays of cells (text or nodes).
 function table(id, columns, rows) {
-  const head = el("tr", {}, ...columns.map(([name, cls]) => el("th", { class: cls || "", text: t(name) })));
-  return el("table", { id }, el("thead", {}, head), el("tbody", {}, ...rows.map((cells) =>
+  return tableOf(id, columns, rows.map((cells) =>
     el("tr", {}, ...cells.map((cell, index) => {
       const cls = columns[index] && columns[index][1];
       return cell instanceof Node ? el("td", { class: cls || "" }, cell) : el("td", { class: cls || "", text: String(cell) });
-    })))));
+    }))));
 }
 
 class APIError extends Error {
@@ -296,9 +302,8 @@ VIEWS.overview = async function overview(view) {
     if (rows.length === 0) {
       campaigns.fill(el("p", { class: "muted", text: t("overview.empty") }));
     } else {
-      const head = el("tr", {}, ...[["col.campaign"], ["col.status"], ["col.kind", "hide-narrow"], ["col.window", "hide-narrow"], ["col.burn"],
-        ["col.orders", "num"], ["col.gmv", "num"], ["col.discount", "num hide-narrow"]].map(([name, cls]) => el("th", { class: cls || "", text: t(name) })));
-      campaigns.fill(el("div", { class: "scroll" }, el("table", { id: "campaigns" }, el("thead", {}, head), el("tbody", {}, ...rows))));
+      campaigns.fill(el("div", { class: "scroll" }, tableOf("campaigns", [["col.campaign"], ["col.status"], ["col.kind", "hide-narrow"],
+        ["col.window", "hide-narrow"], ["col.burn"], ["col.orders", "num"], ["col.gmv", "num"], ["col.discount", "num hide-narrow"]], rows)));
     }
     const items = (feed.alerts || []).slice().sort((a, b) => String(b.at).localeCompare(String(a.at)));
     alerts.fill(items.length === 0 ? el("p", { class: "muted", text: t("alerts.empty") }) :

@@ -110,19 +110,17 @@ VIEWS.campaign = async function campaignPage(view, route) {
     const rows = Object.entries(burn.budgets || {}).filter(([, item]) => item.limitFen !== null || item.consumedFen > 0)
       .sort(([a], [b]) => (a === "totalFen" ? -1 : b === "totalFen" ? 1 : a.localeCompare(b)))
       .map(([name, item]) => {
-        const row = el("tr", { "data-budget": name },
+        return el("tr", { "data-budget": name },
           el("td", { text: t("budget." + name) }),
           el("td", {}, item.limitFen === null ? el("span", { class: "muted", text: t("budget.unlimited") }) : burnBar(Object.assign({ name: "totalFen" }, item), thresholds)),
           el("td", { class: "num", "data-field": "consumed", text: yuan(item.consumedFen) }),
           el("td", { class: "num hide-narrow", "data-field": "released", text: yuan(item.releasedFen) }),
           el("td", { class: "num", "data-field": "net", text: yuan(item.netFen) }),
           el("td", { class: "num hide-narrow", text: item.limitFen === null ? "—" : yuan(item.leftFen) }));
-        return row;
       });
-    const head = el("tr", {}, ...[["col.subBudget"], ["col.burn"], ["col.consumed", "num"], ["col.released", "num hide-narrow"], ["col.net", "num"], ["col.left", "num hide-narrow"]]
-      .map(([name, cls]) => el("th", { class: cls || "", text: t(name) })));
     const crossed = burn.thresholdsCrossed || [];
-    budget.fill(el("div", { class: "scroll" }, el("table", { id: "budget" }, el("thead", {}, head), el("tbody", {}, ...rows))),
+    budget.fill(el("div", { class: "scroll" }, tableOf("budget", [["col.subBudget"], ["col.burn"], ["col.consumed", "num"],
+      ["col.released", "num hide-narrow"], ["col.net", "num"], ["col.left", "num hide-narrow"]], rows)),
       el("h3", { text: t("campaign.thresholds") }),
       crossed.length === 0 ? el("p", { class: "muted", text: t("campaign.noThresholds") }) :
         table("thresholds", [["col.subBudget"], ["col.threshold", "num"], ["col.crossedAt"]],

@@ -120,8 +120,6 @@ VIEWS.operations = async function operations(view) {
     let status;
     try { status = await api("/v1/projections"); } catch (error) { card.fill(errorText(error)); return; }
     const items = status.projections || [];
-    const head = el("tr", {}, ...[["ops.name"], ["ops.version", "num"], ["ops.position", "num hide-narrow"], ["ops.lag", "num"], ["col.status"], ["ops.rebuild"]]
-      .map(([name, cls]) => el("th", { class: cls || "", text: t(name) })));
     const rows = items.map((item) => {
       const rebuild = item.rebuild;
       let progress = null;
@@ -149,7 +147,8 @@ VIEWS.operations = async function operations(view) {
         el("td", {}, el("span", { class: "status " + (item.status === "failed" ? "bad" : item.status === "running" ? "active" : ""), "data-field": "status", text: state })),
         el("td", {}, progress || button || ""));
     });
-    card.fill(el("div", { class: "scroll" }, el("table", { id: "projection-table" }, el("thead", {}, head), el("tbody", {}, ...rows))));
+    card.fill(el("div", { class: "scroll" }, tableOf("projection-table", [["ops.name"], ["ops.version", "num"],
+      ["ops.position", "num hide-narrow"], ["ops.lag", "num"], ["col.status"], ["ops.rebuild"]], rows)));
     // A rebuild moves a generation that is not live yet, which /v1/live does not report: follow it every second.
     clearTimeout(timer);
     if (items.some((item) => item.rebuild) && document.getElementById("projections")) timer = setTimeout(refresh, 1000);
