@@ -10,7 +10,7 @@ public struct NewEvent: Sendable, Hashable {
     public var metadata: EventMetadata
 
     public init(
-        eventId: UUID = UUID(), type: String, schemaVersion: Int = 1, payload: JSONValue,
+        eventId: UUID = .timeOrdered(), type: String, schemaVersion: Int = 1, payload: JSONValue,
         metadata: EventMetadata = EventMetadata()
     ) {
         self.eventId = eventId
@@ -21,7 +21,9 @@ public struct NewEvent: Sendable, Hashable {
     }
 
     /// A domain event at its current schema version.
-    public init<E: DomainEvent>(_ event: E, eventId: UUID = UUID(), metadata: EventMetadata = EventMetadata()) throws {
+    public init<E: DomainEvent>(_ event: E, eventId: UUID = .timeOrdered(), metadata: EventMetadata = EventMetadata())
+        throws
+    {
         self.init(
             eventId: eventId, type: E.eventType, schemaVersion: E.schemaVersion,
             payload: try JSONValue(encoding: event), metadata: metadata)

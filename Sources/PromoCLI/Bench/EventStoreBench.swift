@@ -120,13 +120,13 @@ struct EventStoreBench: Sendable {
     }
 
     func plainInsert() async throws {
-        let stream = "bench-\(UUID().uuidString)"
+        let stream = "bench-\(UUID.random().uuidString)"
         let payload = Self.payload.canonicalString
         try await store.client.leasedExecute(
             """
             INSERT INTO bench_plain_events (stream_id, stream_version, category, event_id, event_type, schema_version,
                                             payload, metadata, recorded_at, hash)
-            VALUES (\(stream), 1, 'bench', \(UUID()), 'StockReceived', 1, \(payload)::jsonb,
+            VALUES (\(stream), 1, 'bench', \(UUID.random()), 'StockReceived', 1, \(payload)::jsonb,
                     '{"actor":"bench","channel":"online","correlationId":"bench"}'::jsonb, clock_timestamp(),
                     sha256(convert_to(\(payload), 'UTF8')))
             """, logger: store.logger)
@@ -135,7 +135,7 @@ struct EventStoreBench: Sendable {
     func appendOne() async throws {
         let event = NewEvent(type: StockReceived.eventType, payload: Self.payload, metadata: Self.metadata)
         _ = try await store.append(
-            to: try StreamID("bench-\(UUID().uuidString)"), expectedVersion: .noStream, events: [event])
+            to: try StreamID("bench-\(UUID.random().uuidString)"), expectedVersion: .noStream, events: [event])
     }
 
     /// Runs `operation` from `writers` concurrent tasks for `seconds`; returns operations per second.
