@@ -82,4 +82,45 @@ struct GroupCommitTests {
         #expect(try await store.readStream(existing).count == 1)
         #expect(try await store.readStream(commandStream).count == 1, "the command appended once")
     }
+
+    @Test("Under load one lane runs the batches, on one connection, and a pool of one serves everyone")
+    func oneLaneHoldsOneConnection() async throws {
+        _ = try await TestDatabase.store()  // migrated
+        try await ScratchDatabase.withClient(TestDatabase.url, maxConnections: 1) { client in
+            let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
+            let streams = (0..<64).map { _ in TestDatabase.uniqueStream() }
+            let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
+                for stream in streams {
+                    group.addTask {
+                        try await store.append(to: stream, expectedVersion: .noStream, events: [testEvent()])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.count == 64)
+            #expect(Set(results.map { $0.firstPosition >> 16 }).count < 64, "the appends shared transactions")
+            // The lane gave its connection back once the queue was empty: a read gets it.
+            for stream in streams { #expect(try await store.streamVersion(stream) == 1) }
+        }
+    }
+
+    @Test("New event ids are version 7 UUIDs: unique, stamped with the time, later ones sorting later")
+    func eventIdsAreTimeOrdered() async throws {
+        let before = UInt64(Date().timeIntervalSince1970 * 1000)
+        let first = (0..<10_000).map { _ in NewEvent(type: "T", payload: .null).eventId }
+        let after = UInt64(Date().timeIntervalSince1970 * 1000)
+        #expect(Set(first).count == 10_000)
+        for id in first.prefix(100) {
+            let bytes = withUnsafeBytes(of: id.uuid) { Array($0) }
+            #expect(bytes[6] >> 4 == 7, "version 7")
+            #expect(bytes[8] >> 6 == 0b10, "RFC 9562 variant")
+            let stamp = bytes[0..<6].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            #expect((before...after).contains(stamp), "the first 48 bits are the Unix time in milliseconds")
+        }
+        try await Task.sleep(for: .milliseconds(3))
+        let later = UUID.timeOrdered()
+        #expect(first.allSatisfy { $0.uuidString < later.uuidString }, "an id from a later millisecond sorts after")
+        let random = UUID.random()
+        #expect(withUnsafeBytes(of: random.uuid) { $0[6] >> 4 } == 4, "UUID.random() is version 4")
+    }
 }

@@ -1,85 +1,119 @@
-/// Group commit for appends from many tasks of one process: whoever finds no batch running leads one.
+import Synchronization
+
+/// Group commit for appends from many tasks of one process.
 ///
-/// A leader takes what others queued meanwhile (up to a cap), runs it as one `promo_commit_many` call — one
-/// transaction, set-based, each append failing alone — and hands each waiter its own outcome. There is no
-/// timer and no background task: a lone writer runs alone at once, and under load batches form while the
-/// previous one is on its way to disk, so concurrent appends share commits instead of queueing for them.
-actor AppendBatcher {
-    /// An append waiting to be run, and who waits for it.
-    struct Waiter {
+/// Each append queues and waits. A lane drains the queue: it takes everything queued (up to a cap), runs it as
+/// one `promo_commit_many` call — one transaction, set-based, each append failing alone — hands each waiter its
+/// own outcome, and takes the next batch at once; it ends when it finds the queue empty, and the next append
+/// starts one again. A lone writer runs alone at once; under load each batch is what queued while the previous
+/// one was on its way to disk, so concurrent appends share commits instead of queueing for them.
+///
+/// One lane runs while batches move. A second one starts only when every running lane's batch has been out
+/// longer than `stallThreshold` (a batch waiting on a row lock, for up to the store's `batchLockWait`), so a
+/// stuck batch delays no one who arrives after it; once no lane is stuck, the extra lanes end. Two lanes all
+/// the time would halve every batch and have the two transactions contend for the same index pages: measured
+/// at 32 writers, that costs twice the CPU per append of one lane.
+///
+/// State is behind a lock, not an actor: every append passes through here, and an actor would cost each two
+/// hops on and off its executor. Nothing awaits while the lock is held; continuations are resumed after.
+final class AppendBatcher: Sendable {
+    /// Appends taken together, to run as one call.
+    struct Batch: Sendable {
+        fileprivate var waiters: [Waiter]
+        var plans: [AppendPlan] { waiters.map(\.plan) }
+        var count: Int { waiters.count }
+    }
+
+    fileprivate struct Waiter: Sendable {
         var plan: AppendPlan
-        var continuation: CheckedContinuation<Outcome, Never>
+        var continuation: CheckedContinuation<BatchOutcome, Never>
     }
 
-    enum Outcome {
-        /// Run a batch: yours first, then what ``take(_:)`` gives you.
-        case lead
-        case done(BatchOutcome)
+    private struct State {
+        var queue: [Waiter] = []
+        var queueStart = 0
+        /// Each running lane, and when its current batch was taken.
+        var lanes: [Int: ContinuousClock.Instant] = [:]
+        var nextLane = 0
+
+        func stalled(_ lane: Int, at now: ContinuousClock.Instant, threshold: Duration) -> Bool {
+            lanes[lane].map { now - $0 > threshold } ?? false
+        }
     }
 
-    private var queue: [Waiter] = []
-    private var queueStart = 0
-    private var inFlight = 0
-    let maxInFlight: Int
+    private let state = Mutex(State())
+    let maxLanes: Int
     let maxAppends: Int
     let maxEvents: Int
+    let stallThreshold: Duration
 
-    init(maxInFlight: Int, maxAppends: Int, maxEvents: Int) {
-        self.maxInFlight = maxInFlight
+    init(maxLanes: Int, maxAppends: Int, maxEvents: Int, stallThreshold: Duration = .milliseconds(50)) {
+        self.maxLanes = maxLanes
         self.maxAppends = maxAppends
         self.maxEvents = maxEvents
+        self.stallThreshold = stallThreshold
     }
 
-    /// Leads at once when fewer than `maxInFlight` batches run; otherwise waits to be served or promoted.
-    func enqueue(_ plan: AppendPlan) async -> Outcome {
-        if inFlight < maxInFlight {
-            inFlight += 1
-            return .lead
-        }
-        return await withCheckedContinuation { continuation in
-            queue.append(Waiter(plan: plan, continuation: continuation))
+    /// Queues `plan` and waits for its outcome. Calls `startLane` (outside the lock) with a new lane's number
+    /// when none runs, or when every running one is stuck and fewer than `maxLanes` run; that lane is to call
+    /// ``next(lane:)`` until it returns nil.
+    func submit(_ plan: AppendPlan, startLane: @Sendable (Int) -> Void) async -> BatchOutcome {
+        await withCheckedContinuation { continuation in
+            let lane = state.withLock { state -> Int? in
+                state.queue.append(Waiter(plan: plan, continuation: continuation))
+                let now = ContinuousClock.now
+                guard
+                    state.lanes.isEmpty
+                        || (state.lanes.count < maxLanes
+                            && state.lanes.keys.allSatisfy { state.stalled($0, at: now, threshold: stallThreshold) })
+                else { return nil }
+                let lane = state.nextLane
+                state.nextLane += 1
+                state.lanes[lane] = now
+                return lane
+            }
+            if let lane { startLane(lane) }
         }
     }
 
-    /// Queued appends for the batch `leader` leads, in arrival order, up to the caps on appends and events.
-    ///
-    /// When another batch could start now, the leader takes half of the queue and the next waiter leads the
-    /// rest: two batches in flight overlap one's round trip and commit with the other's work, where one batch
-    /// of everything would leave the database idle while this process prepares the next.
-    func take(after leader: AppendPlan) -> [Waiter] {
-        let waiting = queue.count - queueStart
-        let share = inFlight < maxInFlight ? (waiting + 1) / 2 : waiting
-        var events = leader.events.ids.count
-        var end = queueStart
-        while end < queue.count, end - queueStart < share, end - queueStart + 1 < maxAppends,
-            events + queue[end].plan.events.ids.count <= maxEvents
-        {
-            events += queue[end].plan.events.ids.count
-            end += 1
+    /// The next batch for `lane`: the queued appends in arrival order, up to the caps on appends and events.
+    /// Nil, and the lane ends, when none wait, or when another lane runs and none is stuck.
+    func next(lane: Int) -> Batch? {
+        state.withLock { state -> Batch? in
+            let now = ContinuousClock.now
+            let othersRun = state.lanes.keys.contains { $0 != lane }
+            let otherStuck = state.lanes.keys.contains {
+                $0 != lane && state.stalled($0, at: now, threshold: stallThreshold)
+            }
+            guard state.queueStart < state.queue.count, !othersRun || otherStuck else {
+                state.lanes[lane] = nil
+                return nil
+            }
+            var events = 0
+            var end = state.queueStart
+            while end < state.queue.count, end - state.queueStart < maxAppends {
+                let count = state.queue[end].plan.events.ids.count
+                // The first is always taken: one append alone is within the caps (AppendPlan checked it).
+                guard end == state.queueStart || events + count <= maxEvents else { break }
+                events += count
+                end += 1
+            }
+            let batch = Batch(waiters: Array(state.queue[state.queueStart..<end]))
+            state.queueStart = end
+            if state.queueStart == state.queue.count {
+                state.queue.removeAll(keepingCapacity: true)
+                state.queueStart = 0
+            }
+            state.lanes[lane] = now
+            return batch
         }
-        let taken = Array(queue[queueStart..<end])
-        queueStart = end
-        if queueStart == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            queueStart = 0
-        } else if inFlight < maxInFlight {
-            promoteNext()
-        }
-        return taken
     }
 
-    /// The longest waiter leads the next batch.
-    private func promoteNext() {
-        let next = queue[queueStart]
-        queueStart += 1
-        inFlight += 1
-        next.continuation.resume(returning: .lead)
-    }
+    /// Whether any append waits to be taken.
+    var hasQueued: Bool { state.withLock { $0.queueStart < $0.queue.count } }
 
-    /// The leader is done: serve its followers and let the longest waiter lead the next batch.
-    func finish(_ served: [(Waiter, BatchOutcome)]) {
-        for (waiter, outcome) in served { waiter.continuation.resume(returning: .done(outcome)) }
-        inFlight -= 1
-        if queueStart < queue.count { promoteNext() }
+    /// Hands each append of `batch` its outcome (one per plan, in order).
+    func complete(_ batch: Batch, _ outcomes: [BatchOutcome]) {
+        for (waiter, outcome) in zip(batch.waiters, outcomes) { waiter.continuation.resume(returning: outcome) }
     }
 }

@@ -2,51 +2,93 @@ import Foundation
 import PostgresNIO
 
 extension PostgresEventStore {
-    /// Runs one append through the group-commit batcher, leading a batch when none is free to join.
+    /// Runs one append through the group-commit batcher (``AppendBatcher``).
     func executeBatched(_ plan: AppendPlan) async -> BatchOutcome {
-        switch await batcher.enqueue(plan) {
-        case .done(let outcome):
-            return outcome
-        case .lead:
-            let followers = await batcher.take(after: plan)
-            let outcomes = await executeDetached([plan] + followers.map(\.plan), lockWait: configuration.batchLockWait)
-            await batcher.finish(Array(zip(followers, outcomes.dropFirst())))
-            return outcomes[0]
+        await batcher.submit(plan) { lane in
+            // A task of its own: a batch serves many callers, so no single caller's cancellation (an HTTP client
+            // that went away) may reach it.
+            Task { await self.runLane(lane) }
+        }
+    }
+
+    /// Runs batches for `lane` until the batcher has none for it, all on one leased connection: leasing one per
+    /// batch costs the pool's keep-alive and idle timers each time (a tenth of the append under 32 writers). A
+    /// connection whose session ended, or on which an outcome was lost, is given back and another taken. The
+    /// first batch is taken once the connection is there, so what queued meanwhile goes with it.
+    func runLane(_ lane: Int) async {
+        var ended = false
+        while !ended {
+            do {
+                try await client.withOpenConnection { connection in
+                    while true {
+                        // The writers just served usually append again at once: let them queue before looking,
+                        // rather than end the lane and have their appends start another.
+                        if !batcher.hasQueued { await Task.yield() }
+                        guard let batch = batcher.next(lane: lane) else {
+                            ended = true
+                            return
+                        }
+                        let outcomes = await executeCommitted(
+                            batch.plans, in: .held(connection), lockWait: configuration.batchLockWait)
+                        batcher.complete(batch, outcomes)
+                        if connection.isClosed || outcomes.contains(where: \.lostConnection) { return }
+                    }
+                }
+            } catch {
+                // No connection could be had: the next batch fails with that error (nothing of it was sent).
+                guard let batch = batcher.next(lane: lane) else { return }
+                batcher.complete(batch, Array(repeating: .unavailable(error), count: batch.count))
+            }
         }
     }
 
     /// Runs a batch on the pool in a task of its own: the batch serves many callers, so no single caller's
     /// cancellation (an HTTP client that went away) may reach it.
     func executeDetached(_ plans: [AppendPlan], lockWait: Duration) async -> [BatchOutcome] {
-        await Task { await self.executeCommitted(plans, lockWait: lockWait) }.value
+        await Task { await self.executeCommitted(plans, in: .pool, lockWait: lockWait) }.value
     }
 
     /// Runs a batch as `CALL promo_commit_many`, which commits before it answers. When the whole call fails
     /// for a reason one member may have caused (a statement timeout, a value the server refused), the
     /// members run again one by one, so only the guilty one fails.
-    func executeCommitted(_ plans: [AppendPlan], lockWait: Duration) async -> [BatchOutcome] {
-        let outcomes = await executeBatch(plans, on: nil, lockWait: lockWait)
+    func executeCommitted(_ plans: [AppendPlan], in session: BatchSession, lockWait: Duration) async
+        -> [BatchOutcome]
+    {
+        let outcomes = await executeBatch(plans, in: session, lockWait: lockWait)
         guard plans.count > 1, case .failed = outcomes[0], outcomes.allSatisfy(\.isWholeBatchFailure) else {
             return outcomes
         }
         logger.debug("batch failed whole; running its members one by one", metadata: ["es.count": "\(plans.count)"])
         var single: [BatchOutcome] = []
-        for plan in plans { single.append(await executeBatch([plan], on: nil, lockWait: lockWait)[0]) }
+        for plan in plans { single.append(await executeBatch([plan], in: session, lockWait: lockWait)[0]) }
         return single
+    }
+
+    /// Where a batch runs.
+    enum BatchSession {
+        /// `CALL promo_commit_many` on a connection leased for the call.
+        case pool
+        /// `CALL promo_commit_many` on a connection the caller leased and holds between calls.
+        case held(PostgresConnection)
+        /// `promo_append_many` inside the transaction open on this connection: it commits with the caller's.
+        case callerTransaction(PostgresConnection)
     }
 
     /// Several independent appends in one call; one outcome per plan, in order.
     ///
-    /// On `connection` it runs `promo_append_many` inside the caller's transaction; on the pool it runs
-    /// `CALL promo_commit_many`, so a result is only ever returned for a committed transaction.
-    func executeBatch(_ plans: [AppendPlan], on connection: PostgresConnection?, lockWait: Duration) async
-        -> [BatchOutcome]
-    {
+    /// A result is only ever returned for a committed transaction, except in `callerTransaction`, where it is
+    /// the caller's to commit.
+    func executeBatch(_ plans: [AppendPlan], in session: BatchSession, lockWait: Duration) async -> [BatchOutcome] {
         var batch = BatchArrays()
         for plan in plans { batch.add(plan) }
         let lockWaitMs = Int32(
             clamping: lockWait.components.seconds * 1000 + lockWait.components.attoseconds / 1_000_000_000_000_000)
-        let call = connection == nil ? "CALL promo_commit_many" : "SELECT * FROM promo_append_many"
+        let call: String
+        if case .callerTransaction = session {
+            call = "SELECT * FROM promo_append_many"
+        } else {
+            call = "CALL promo_commit_many"
+        }
         let query: PostgresQuery = """
             \(unescaped: call)(
                 \(batch.commandIds), \(batch.requestHashes), \(batch.streamCount), \(batch.eventCount),
@@ -57,10 +99,22 @@ extension PostgresEventStore {
         let row: BatchRow
         do {
             // Every row read before returning: the call's outcome is only known once the server says it is done.
-            let rows = try await collect(query, on: connection) { sequence in
-                var rows: [BatchRow] = []
-                for try await row in sequence.decode(BatchRow.self) { rows.append(row) }
-                return rows
+            let rows: [BatchRow]
+            switch session {
+            case .pool, .callerTransaction:
+                let connection: PostgresConnection?
+                if case .callerTransaction(let caller) = session { connection = caller } else { connection = nil }
+                rows = try await collect(query, on: connection) { sequence in
+                    var rows: [BatchRow] = []
+                    for try await row in sequence.decode(BatchRow.self) { rows.append(row) }
+                    return rows
+                }
+            case .held(let connection):
+                rows = try await collect(query, on: connection) { sequence in
+                    var rows: [BatchRow] = []
+                    for try await row in sequence.decode(BatchRow.self) { rows.append(row) }
+                    return rows
+                }
             }
             guard let first = rows.first else {
                 return Array(
@@ -254,6 +308,14 @@ enum BatchOutcome: Sendable {
             self = .unavailable(error)
         default:
             self = .unknown(error)
+        }
+    }
+
+    /// The call's connection failed or could not be had: it is not used for another call.
+    var lostConnection: Bool {
+        switch self {
+        case .unknown, .unavailable: return true
+        case .appended, .failed: return false
         }
     }
 

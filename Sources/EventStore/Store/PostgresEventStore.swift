@@ -20,7 +20,8 @@ public struct PostgresEventStore: Sendable {
         /// deadlock). A lost race under `exact`/`noStream` ends as a conflict on the re-run; under `any` it
         /// appends after the winner. Default 100.
         public var maxAttempts: Int
-        /// How many group-commit batches may run at once. Default 2.
+        /// How many group-commit lanes may run at once (``AppendBatcher``): the second only while the first is stuck.
+        /// Default 2.
         public var maxBatchesInFlight: Int
         /// How many appends one batch carries at most. Default 256.
         public var maxAppendsPerBatch: Int
@@ -75,7 +76,7 @@ public struct PostgresEventStore: Sendable {
         self.configuration = configuration
         self.appended = appended
         self.batcher = AppendBatcher(
-            maxInFlight: max(1, configuration.maxBatchesInFlight), maxAppends: max(1, configuration.maxAppendsPerBatch),
+            maxLanes: max(1, configuration.maxBatchesInFlight), maxAppends: max(1, configuration.maxAppendsPerBatch),
             maxEvents: max(configuration.maxEventsPerAppend, min(configuration.maxEventsPerBatch, 60_000)))
     }
 
@@ -107,7 +108,8 @@ public struct PostgresEventStore: Sendable {
             let canRetry = connection == nil && attempt < configuration.maxAttempts
             let outcome: BatchOutcome
             if let connection {
-                outcome = await executeBatch([plan], on: connection, lockWait: configuration.soloLockWait)[0]
+                outcome = await executeBatch(
+                    [plan], in: .callerTransaction(connection), lockWait: configuration.soloLockWait)[0]
             } else if solo {
                 outcome = await executeDetached([plan], lockWait: configuration.soloLockWait)[0]
             } else {
