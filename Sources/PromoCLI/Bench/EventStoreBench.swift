@@ -20,6 +20,20 @@ struct EventStoreBench: Sendable {
         var appendsPerPgbenchInsert: Double
         /// appends / in-process inserts (the ratio reported before the pgbench baseline existed).
         var appendsPerInProcessInsert: Double
+        /// CPU microseconds the whole machine (database, this process, pgbench) spent per pgbench transaction, per
+        /// in-process INSERT and per append; nil where /proc/stat cannot be read.
+        var machineMicrosPerPgbenchInsert: Double?
+        var machineMicrosPerInProcessInsert: Double?
+        var machineMicrosPerAppend: Double?
+        /// Of that, this process's share per append (the store's client side and the writers).
+        var processMicrosPerAppend: Double
+    }
+
+    /// A measured write phase: operations per second and CPU per operation.
+    struct Phase {
+        var rate: Double
+        var machineMicros: Double?
+        var processMicros: Double
     }
 
     struct CatchUpResult: Codable {
@@ -60,13 +74,17 @@ struct EventStoreBench: Sendable {
         var summary: String {
             var lines = [
                 "writers  pgbench INSERT tx/s  in-process INSERT/s  appends/s  appends/pgbench  appends/in-process"
+                    + "  CPU µs: per pgbench tx  per append (this process)"
             ]
             for w in writes {
                 let rates = String(
                     format: "  %19.0f  %19.0f  %9.0f", w.pgbenchInsertsPerSecond, w.inProcessInsertsPerSecond,
                     w.appendsPerSecond)
                 let ratios = String(format: "  %15.2f  %18.2f", w.appendsPerPgbenchInsert, w.appendsPerInProcessInsert)
-                lines.append(String(w.writers).padding(toLength: 7, withPad: " ", startingAt: 0) + rates + ratios)
+                let cpu = String(
+                    format: "  %22.0f  %9.0f (%.0f)", w.machineMicrosPerPgbenchInsert ?? .nan,
+                    w.machineMicrosPerAppend ?? .nan, w.processMicrosPerAppend)
+                lines.append(String(w.writers).padding(toLength: 7, withPad: " ", startingAt: 0) + rates + ratios + cpu)
             }
             lines.append("(pgbench -M \(pgbench.protocolMode), \(pgbench.seconds) s per run: \(pgbench.executable))")
             let reads = [("first read (fresh rows)", catchUp.firstRead), ("settled read", catchUp.settledRead)]
@@ -138,9 +156,10 @@ struct EventStoreBench: Sendable {
             to: try StreamID("bench-\(UUID.random().uuidString)"), expectedVersion: .noStream, events: [event])
     }
 
-    /// Runs `operation` from `writers` concurrent tasks for `seconds`; returns operations per second.
+    /// Runs `operation` from `writers` concurrent tasks for `seconds`; returns operations per second and the CPU
+    /// they cost.
     func measure(writers: Int, label: String, _ operation: @escaping @Sendable () async throws -> Void) async throws
-        -> Double
+        -> Phase
     {
         print("\(label): \(writers) writer(s) for \(seconds) s …")
         // Warm the pool so connection set-up is not measured.
@@ -150,6 +169,7 @@ struct EventStoreBench: Sendable {
         }
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let start = ContinuousClock.now
+        let cpu = CPUTime.now()
         let count = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<writers {
                 group.addTask {
@@ -164,9 +184,10 @@ struct EventStoreBench: Sendable {
             return try await group.reduce(0, +)
         }
         let elapsed = ContinuousClock.now - start
+        let cost = CPUTime.perOperation(since: cpu, operations: count)
         let rate = Double(count) / elapsed.seconds
         print("  \(count) in \(String(format: "%.2f", elapsed.seconds)) s = \(String(format: "%.0f", rate))/s")
-        return rate
+        return Phase(rate: rate, machineMicros: cost.machine, processMicros: cost.process)
     }
 
     /// Fills the store to `events` with a bulk insert, then reads it all through the subscription read path.

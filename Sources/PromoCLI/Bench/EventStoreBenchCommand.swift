@@ -39,7 +39,7 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
     @Option(help: "Rounds of the three write phases per writer count; each figure is the mean over them.")
     var rounds = 2
 
-    @Option(help: "Group-commit batches the store runs at once (PostgresEventStore.Configuration.maxBatchesInFlight).")
+    @Option(help: "Group-commit lanes the store may run at once (PostgresEventStore.Configuration.maxBatchesInFlight).")
     var batchesInFlight = PostgresEventStore.Configuration().maxBatchesInFlight
 
     @Flag(help: "Internal: run only the catch-up phase and print its result as JSON (a process of its own).")
@@ -74,26 +74,33 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
             for writers in [1, 32] {
                 // Each phase starts from a fresh checkpoint, so no phase pays for another's WAL; the rounds
                 // alternate the three, and each figure is their mean.
-                var pgbenchRates: [Double] = [], plainRates: [Double] = [], appendRates: [Double] = []
+                var pgbench: [EventStoreBench.Phase] = [], plain: [EventStoreBench.Phase] = []
+                var append: [EventStoreBench.Phase] = []
                 for _ in 0..<max(1, rounds) {
                     try await bench.checkpoint()
-                    pgbenchRates.append(
-                        try baseline.run(clients: writers, payload: EventStoreBench.payload.canonicalString))
+                    let cpu = CPUTime.now()
+                    let tps = try baseline.run(clients: writers, payload: EventStoreBench.payload.canonicalString)
+                    let cost = CPUTime.perOperation(since: cpu, operations: Int(tps * Double(baseline.seconds)))
+                    pgbench.append(.init(rate: tps, machineMicros: cost.machine, processMicros: 0))
                     try await bench.checkpoint()
-                    plainRates.append(
+                    plain.append(
                         try await bench.measure(writers: writers, label: "plain INSERT") {
                             try await bench.plainInsert()
                         })
                     try await bench.checkpoint()
-                    appendRates.append(
+                    append.append(
                         try await bench.measure(writers: writers, label: "append") { try await bench.appendOne() })
                 }
-                let pgbenchRate = pgbenchRates.mean, plain = plainRates.mean, append = appendRates.mean
+                let pgbenchRate = pgbench.map(\.rate).mean, plainRate = plain.map(\.rate).mean
+                let appendRate = append.map(\.rate).mean
                 writes.append(
                     .init(
-                        writers: writers, pgbenchInsertsPerSecond: pgbenchRate, inProcessInsertsPerSecond: plain,
-                        appendsPerSecond: append, appendsPerPgbenchInsert: append / pgbenchRate,
-                        appendsPerInProcessInsert: append / plain))
+                        writers: writers, pgbenchInsertsPerSecond: pgbenchRate, inProcessInsertsPerSecond: plainRate,
+                        appendsPerSecond: appendRate, appendsPerPgbenchInsert: appendRate / pgbenchRate,
+                        appendsPerInProcessInsert: appendRate / plainRate,
+                        machineMicrosPerPgbenchInsert: pgbench.machineMean,
+                        machineMicrosPerInProcessInsert: plain.machineMean, machineMicrosPerAppend: append.machineMean,
+                        processMicrosPerAppend: append.map(\.processMicros).mean))
             }
             return writes
         }
@@ -123,6 +130,14 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
             throw ValidationError("the catch-up phase failed (exit \(result.status))")
         }
         return try JSONDecoder().decode(EventStoreBench.CatchUpResult.self, from: Data(line))
+    }
+}
+
+extension [EventStoreBench.Phase] {
+    /// The mean machine CPU per operation over the rounds; nil where it could not be measured.
+    var machineMean: Double? {
+        let known = compactMap(\.machineMicros)
+        return known.count == count ? known.mean : nil
     }
 }
 
