@@ -76,6 +76,14 @@ final class AppendBatcher: Sendable {
         }
     }
 
+    /// A batch for `lane` to send behind the one it runs, when appends wait; nil otherwise (the lane goes on).
+    func nextIfQueued(lane: Int) -> Batch? {
+        state.withLock { state in
+            guard state.queueStart < state.queue.count else { return nil }
+            return take(from: &state, lane: lane)
+        }
+    }
+
     /// The next batch for `lane`: the queued appends in arrival order, up to the caps on appends and events.
     /// Nil, and the lane ends, when none wait, or when another lane runs and none is stuck.
     func next(lane: Int) -> Batch? {
@@ -89,24 +97,29 @@ final class AppendBatcher: Sendable {
                 state.lanes[lane] = nil
                 return nil
             }
-            var events = 0
-            var end = state.queueStart
-            while end < state.queue.count, end - state.queueStart < maxAppends {
-                let count = state.queue[end].plan.events.ids.count
-                // The first is always taken: one append alone is within the caps (AppendPlan checked it).
-                guard end == state.queueStart || events + count <= maxEvents else { break }
-                events += count
-                end += 1
-            }
-            let batch = Batch(waiters: Array(state.queue[state.queueStart..<end]))
-            state.queueStart = end
-            if state.queueStart == state.queue.count {
-                state.queue.removeAll(keepingCapacity: true)
-                state.queueStart = 0
-            }
-            state.lanes[lane] = now
-            return batch
+            return take(from: &state, lane: lane)
         }
+    }
+
+    /// Takes the queued appends in arrival order, up to the caps on appends and events, for `lane`.
+    private func take(from state: inout State, lane: Int) -> Batch {
+        var events = 0
+        var end = state.queueStart
+        while end < state.queue.count, end - state.queueStart < maxAppends {
+            let count = state.queue[end].plan.events.ids.count
+            // The first is always taken: one append alone is within the caps (AppendPlan checked it).
+            guard end == state.queueStart || events + count <= maxEvents else { break }
+            events += count
+            end += 1
+        }
+        let batch = Batch(waiters: Array(state.queue[state.queueStart..<end]))
+        state.queueStart = end
+        if state.queueStart == state.queue.count {
+            state.queue.removeAll(keepingCapacity: true)
+            state.queueStart = 0
+        }
+        state.lanes[lane] = ContinuousClock.now
+        return batch
     }
 
     /// Whether any append waits to be taken.

@@ -11,27 +11,46 @@ extension PostgresEventStore {
         }
     }
 
-    /// Runs batches for `lane` until the batcher has none for it, all on one leased connection: leasing one per
-    /// batch costs the pool's keep-alive and idle timers each time (a tenth of the append under 32 writers). A
-    /// connection whose session ended, or on which an outcome was lost, is given back and another taken. The
-    /// first batch is taken once the connection is there, so what queued meanwhile goes with it.
+    /// Runs batches for `lane` until the batcher has none for it, all on one leased connection, with the next
+    /// batch sent while the last one runs.
+    ///
+    /// One connection: leasing one per batch costs the pool's keep-alive and idle timers each time (a tenth of
+    /// the append under 32 writers), and two connections would have two transactions contend for the same index
+    /// pages. Pipelined: postgres-nio queues a query sent while another runs and writes it the moment that one
+    /// is answered, so the server goes from one batch's commit straight to the next while this process hands
+    /// out outcomes. Each batch is a transaction of its own, committed in order. A connection whose session
+    /// ended, or on which an outcome was lost, is given back and another taken. The first batch is taken once
+    /// the connection is there, so what queued meanwhile goes with it.
     func runLane(_ lane: Int) async {
         var ended = false
         while !ended {
             do {
                 try await client.withOpenConnection { connection in
+                    var running: SentBatch?
                     while true {
-                        // The writers just served usually append again at once: let them queue before looking,
-                        // rather than end the lane and have their appends start another.
-                        if !batcher.hasQueued { await Task.yield() }
-                        guard let batch = batcher.next(lane: lane) else {
-                            ended = true
+                        if running == nil {
+                            // The writers just served usually append again at once: let them queue before
+                            // looking, rather than end the lane and have their appends start another.
+                            if !batcher.hasQueued { await Task.yield() }
+                            guard let batch = batcher.next(lane: lane) else {
+                                ended = true
+                                return
+                            }
+                            running = send(batch, on: connection)
+                        }
+                        guard let current = running else { return }
+                        // While it runs, the writers served last time append again: let them queue, then send
+                        // what they queued behind it, never onto a connection that has closed (a query written
+                        // there would never be answered).
+                        await Task.yield()
+                        let following = connection.isClosed ? nil : batcher.nextIfQueued(lane: lane)
+                        running = following.map { send($0, on: connection) }
+                        let outcomes = await receive(current, on: connection)
+                        batcher.complete(current.batch, outcomes)
+                        if connection.isClosed || outcomes.contains(where: \.lostConnection) {
+                            if let running { batcher.complete(running.batch, await receive(running, on: connection)) }
                             return
                         }
-                        let outcomes = await executeCommitted(
-                            batch.plans, in: .held(connection), lockWait: configuration.batchLockWait)
-                        batcher.complete(batch, outcomes)
-                        if connection.isClosed || outcomes.contains(where: \.lostConnection) { return }
                     }
                 }
             } catch {
@@ -42,19 +61,60 @@ extension PostgresEventStore {
         }
     }
 
+    /// A batch sent on a lane's connection, whose answer is still to come.
+    struct SentBatch {
+        var batch: AppendBatcher.Batch
+        var plans: [AppendPlan]
+        var streamSlots: Int
+        var answer: EventLoopFuture<PostgresQueryResult>
+    }
+
+    /// Sends `batch` as `CALL promo_commit_many` on `connection` without waiting for its answer.
+    func send(_ batch: AppendBatcher.Batch, on connection: PostgresConnection) -> SentBatch {
+        let plans = batch.plans
+        let (arrays, query) = batchCall(plans, call: "CALL promo_commit_many", lockWait: configuration.batchLockWait)
+        return SentBatch(
+            batch: batch, plans: plans, streamSlots: arrays.streamIds.count,
+            answer: connection.query(query, logger: logger))
+    }
+
+    /// The outcomes of a sent batch; when the whole call failed for a reason one member may have caused, the
+    /// members run again one by one on the same connection (behind anything already sent), so only the guilty
+    /// one fails.
+    func receive(_ sent: SentBatch, on connection: PostgresConnection) async -> [BatchOutcome] {
+        var outcomes: [BatchOutcome]
+        do {
+            let rows = try await sent.answer.get().rows
+            outcomes = Self.outcomes(
+                of: try rows.first?.decode(BatchRow.self), plans: sent.plans, streamSlots: sent.streamSlots)
+        } catch {
+            connection.closeIfSessionEnded(by: error)
+            outcomes = Array(repeating: BatchOutcome(error: error), count: sent.plans.count)
+        }
+        return await isolatingMembers(
+            outcomes, of: sent.plans, in: .held(connection), lockWait: configuration.batchLockWait)
+    }
+
     /// Runs a batch on the pool in a task of its own: the batch serves many callers, so no single caller's
     /// cancellation (an HTTP client that went away) may reach it.
     func executeDetached(_ plans: [AppendPlan], lockWait: Duration) async -> [BatchOutcome] {
         await Task { await self.executeCommitted(plans, in: .pool, lockWait: lockWait) }.value
     }
 
-    /// Runs a batch as `CALL promo_commit_many`, which commits before it answers. When the whole call fails
-    /// for a reason one member may have caused (a statement timeout, a value the server refused), the
-    /// members run again one by one, so only the guilty one fails.
+    /// Runs a batch as `CALL promo_commit_many`, which commits before it answers (see ``isolatingMembers``).
     func executeCommitted(_ plans: [AppendPlan], in session: BatchSession, lockWait: Duration) async
         -> [BatchOutcome]
     {
         let outcomes = await executeBatch(plans, in: session, lockWait: lockWait)
+        return await isolatingMembers(outcomes, of: plans, in: session, lockWait: lockWait)
+    }
+
+    /// `outcomes` of a batch of `plans`, unless the whole call failed for a reason one member may have caused (a
+    /// statement timeout, a value the server refused): then the members run again one by one, so only the
+    /// guilty one fails.
+    func isolatingMembers(
+        _ outcomes: [BatchOutcome], of plans: [AppendPlan], in session: BatchSession, lockWait: Duration
+    ) async -> [BatchOutcome] {
         guard plans.count > 1, case .failed = outcomes[0], outcomes.allSatisfy(\.isWholeBatchFailure) else {
             return outcomes
         }
@@ -79,16 +139,34 @@ extension PostgresEventStore {
     /// A result is only ever returned for a committed transaction, except in `callerTransaction`, where it is
     /// the caller's to commit.
     func executeBatch(_ plans: [AppendPlan], in session: BatchSession, lockWait: Duration) async -> [BatchOutcome] {
+        let connection: PostgresConnection?
+        let call: String
+        switch session {
+        case .pool: (connection, call) = (nil, "CALL promo_commit_many")
+        case .held(let held): (connection, call) = (held, "CALL promo_commit_many")
+        case .callerTransaction(let caller): (connection, call) = (caller, "SELECT * FROM promo_append_many")
+        }
+        let (arrays, query) = batchCall(plans, call: call, lockWait: lockWait)
+        do {
+            // Every row read before returning: the call's outcome is only known once the server says it is done.
+            let rows = try await collect(query, on: connection) { sequence in
+                var rows: [BatchRow] = []
+                for try await row in sequence.decode(BatchRow.self) { rows.append(row) }
+                return rows
+            }
+            return Self.outcomes(of: rows.first, plans: plans, streamSlots: arrays.streamIds.count)
+        } catch {
+            return Array(repeating: BatchOutcome(error: error), count: plans.count)
+        }
+    }
+
+    /// The call `call` (`CALL promo_commit_many` or `SELECT * FROM promo_append_many`) for `plans`, and the
+    /// arrays it carries.
+    func batchCall(_ plans: [AppendPlan], call: String, lockWait: Duration) -> (BatchArrays, PostgresQuery) {
         var batch = BatchArrays()
         for plan in plans { batch.add(plan) }
         let lockWaitMs = Int32(
             clamping: lockWait.components.seconds * 1000 + lockWait.components.attoseconds / 1_000_000_000_000_000)
-        let call: String
-        if case .callerTransaction = session {
-            call = "SELECT * FROM promo_append_many"
-        } else {
-            call = "CALL promo_commit_many"
-        }
         let query: PostgresQuery = """
             \(unescaped: call)(
                 \(batch.commandIds), \(batch.requestHashes), \(batch.streamCount), \(batch.eventCount),
@@ -96,40 +174,21 @@ extension PostgresEventStore {
                 \(batch.events.slot), \(batch.events.ids), \(batch.events.types), \(batch.events.schemaVersions),
                 \(batch.events.payloads)::jsonb[], \(batch.events.metadata)::jsonb[], \(lockWaitMs))
             """
-        let row: BatchRow
-        do {
-            // Every row read before returning: the call's outcome is only known once the server says it is done.
-            let rows: [BatchRow]
-            switch session {
-            case .pool, .callerTransaction:
-                let connection: PostgresConnection?
-                if case .callerTransaction(let caller) = session { connection = caller } else { connection = nil }
-                rows = try await collect(query, on: connection) { sequence in
-                    var rows: [BatchRow] = []
-                    for try await row in sequence.decode(BatchRow.self) { rows.append(row) }
-                    return rows
-                }
-            case .held(let connection):
-                rows = try await collect(query, on: connection) { sequence in
-                    var rows: [BatchRow] = []
-                    for try await row in sequence.decode(BatchRow.self) { rows.append(row) }
-                    return rows
-                }
-            }
-            guard let first = rows.first else {
-                return Array(
-                    repeating: .unavailable(EventStoreError(.databaseUnavailable, "the append returned no result")),
-                    count: plans.count)
-            }
-            row = first
-        } catch {
-            return Array(repeating: BatchOutcome(error: error), count: plans.count)
+        return (batch, query)
+    }
+
+    /// One outcome per plan from the call's result row (`streamSlots`: the streams of all plans together).
+    static func outcomes(of row: BatchRow?, plans: [AppendPlan], streamSlots: Int) -> [BatchOutcome] {
+        guard let row else {
+            return Array(
+                repeating: .unavailable(EventStoreError(.databaseUnavailable, "the append returned no result")),
+                count: plans.count)
         }
         let (
             firstPositions, lastPositions, replayed, requestHashes, states, constraints, details, firstVersions,
             lastVersions
         ) = row
-        guard firstPositions.count == plans.count, firstVersions.count == batch.streamIds.count else {
+        guard firstPositions.count == plans.count, firstVersions.count == streamSlots else {
             return Array(
                 repeating: .unavailable(
                     EventStoreError(.databaseUnavailable, "the append returned a malformed result")), count: plans.count
