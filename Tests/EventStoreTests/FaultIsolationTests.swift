@@ -6,7 +6,7 @@ import PromoTestSupport
 import Synchronization
 import Testing
 
-@Suite("Faults: commit failures, bad batch-mates, cancellation, lock waits, lost connections")
+@Suite("Faults: commit failures, bad batch-mates, cancellation, lock waits, lost connections", .serialized)
 struct FaultIsolationTests {
     enum Outcome: Sendable {
         case ok(AppendResult)
@@ -223,6 +223,46 @@ struct FaultIsolationTests {
             try await group.waitForAll()
         }
         #expect(try await store.readStream(contested).map(\.type) == ["TestHappened", "Held", "Waited"])
+    }
+
+    @Test("Appends queued behind a batch whose session is killed go out on a new connection, each applied once")
+    func laneReplacesKilledConnection() async throws {
+        let base = try await TestDatabase.store()
+        // One lane only: everything below waits behind the sleeping batch on that lane.
+        let store = PostgresEventStore(
+            client: base.client, logger: base.logger, configuration: .init(maxBatchesInFlight: 1))
+        let slowStream = TestDatabase.uniqueStream("fault")
+        let slowEvent = NewEvent(type: "Slow", payload: FaultInjection.payload("sleep", sleepSeconds: 1.5))
+        let slow = Task { try await store.append(to: slowStream, expectedVersion: .noStream, events: [slowEvent]) }
+        let sleeping: PostgresQuery = """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event = 'PgSleep' AND query LIKE 'CALL promo_commit_many%'
+            """
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await base.client.leasedValue(sleeping, as: Int64.self, logger: base.logger) != 1,
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let queued = (0..<20).map { _ in (TestDatabase.uniqueStream("fault"), testEvent()) }
+        let appends = queued.map { stream, event in
+            Task { try await store.append(to: stream, expectedVersion: .noStream, events: [event]) }
+        }
+        try await Task.sleep(for: .milliseconds(200))  // they queue behind the sleeping batch
+        let killed = try await base.client.leasedValue(
+            """
+            SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event = 'PgSleep'
+              AND query LIKE 'CALL promo_commit_many%') k
+            """, as: Int64.self, logger: base.logger)
+        #expect(killed == 1, "the lane's session was terminated while it slept")
+        #expect(try await slow.value.stream(slowStream)?.lastVersion == 1, "the killed append was settled")
+        for (index, (stream, event)) in queued.enumerated() {
+            let result = try await appends[index].value
+            #expect(result.stream(stream)?.lastVersion == 1)
+            #expect(try await store.readStream(stream).map(\.eventId) == [event.eventId], "applied exactly once")
+        }
+        #expect(try await store.readStream(slowStream).map(\.eventId) == [slowEvent.eventId])
     }
 
     @Test("An append whose session is killed mid-flight is settled and applied exactly once")

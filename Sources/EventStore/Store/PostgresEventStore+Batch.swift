@@ -143,7 +143,14 @@ extension PostgresEventStore {
         let call: String
         switch session {
         case .pool: (connection, call) = (nil, "CALL promo_commit_many")
-        case .held(let held): (connection, call) = (held, "CALL promo_commit_many")
+        case .held(let held):
+            // Never onto a connection that has closed: the query would never be answered.
+            guard !held.isClosed else {
+                return Array(
+                    repeating: .unavailable(EventStoreError(.databaseUnavailable, "the lane's connection closed")),
+                    count: plans.count)
+            }
+            (connection, call) = (held, "CALL promo_commit_many")
         case .callerTransaction(let caller): (connection, call) = (caller, "SELECT * FROM promo_append_many")
         }
         let (arrays, query) = batchCall(plans, call: call, lockWait: lockWait)
