@@ -309,6 +309,15 @@ public struct Sales: ProjectionHandler {
                 GROUP BY 1, 2, 3, 4, 5, 6
                 \(unescaped: Self.addToDaily)
                 """, logger: logger)
+            // A row they empty goes: had the placement and the cancellation fallen in one batch, it would never
+            // have been written, and the rows must not depend on where batches end.
+            try await connection.execute(
+                """
+                DELETE FROM sales_daily d USING sales_orders o
+                WHERE o.order_id = ANY(\(changed.filter(\.cancelled).map(\.id))) AND d.day = o.day
+                  AND d.channel = o.channel AND d.store_id = o.store_id AND d.region = o.region
+                  AND d.units = 0 AND d.net_fen = 0 AND d.refunded_units = 0 AND d.refunded_fen = 0
+                """, logger: logger)
             try await connection.execute(
                 """
                 UPDATE sales_orders o SET paid = c.paid, cancelled = c.cancelled, last_position = c.position
