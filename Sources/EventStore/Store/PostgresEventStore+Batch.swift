@@ -28,7 +28,10 @@ extension PostgresEventStore {
                 try await client.withOpenConnection { connection in
                     var running: SentBatch?
                     while true {
-                        if running == nil {
+                        let current: SentBatch
+                        if let running {
+                            current = running
+                        } else {
                             // The writers just served usually append again at once: let them queue before
                             // looking, rather than end the lane and have their appends start another.
                             if !batcher.hasQueued { await Task.yield() }
@@ -36,9 +39,8 @@ extension PostgresEventStore {
                                 ended = true
                                 return
                             }
-                            running = send(batch, on: connection)
+                            current = send(batch, on: connection)
                         }
-                        guard let current = running else { return }
                         // While it runs, the writers served last time append again: let them queue, then send
                         // what they queued behind it, never onto a connection that has closed (a query written
                         // there would never be answered).
@@ -72,7 +74,7 @@ extension PostgresEventStore {
     /// Sends `batch` as `CALL promo_commit_many` on `connection` without waiting for its answer.
     func send(_ batch: AppendBatcher.Batch, on connection: PostgresConnection) -> SentBatch {
         let plans = batch.plans
-        let (arrays, query) = batchCall(plans, call: "CALL promo_commit_many", lockWait: configuration.batchLockWait)
+        let (arrays, query) = batchCall(plans, call: Self.commitCall, lockWait: configuration.batchLockWait)
         return SentBatch(
             batch: batch, plans: plans, streamSlots: arrays.streamIds.count,
             answer: connection.query(query, logger: logger))
@@ -142,7 +144,7 @@ extension PostgresEventStore {
         let connection: PostgresConnection?
         let call: String
         switch session {
-        case .pool: (connection, call) = (nil, "CALL promo_commit_many")
+        case .pool: (connection, call) = (nil, Self.commitCall)
         case .held(let held):
             // Never onto a connection that has closed: the query would never be answered.
             guard !held.isClosed else {
@@ -150,7 +152,7 @@ extension PostgresEventStore {
                     repeating: .unavailable(EventStoreError(.databaseUnavailable, "the lane's connection closed")),
                     count: plans.count)
             }
-            (connection, call) = (held, "CALL promo_commit_many")
+            (connection, call) = (held, Self.commitCall)
         case .callerTransaction(let caller): (connection, call) = (caller, "SELECT * FROM promo_append_many")
         }
         let (arrays, query) = batchCall(plans, call: call, lockWait: lockWait)
@@ -167,8 +169,11 @@ extension PostgresEventStore {
         }
     }
 
-    /// The call `call` (`CALL promo_commit_many` or `SELECT * FROM promo_append_many`) for `plans`, and the
-    /// arrays it carries.
+    /// The batch call that commits before it answers (on the pool and on a lane's connection).
+    static let commitCall = "CALL promo_commit_many"
+
+    /// The call `call` (``commitCall``, or `SELECT * FROM promo_append_many` in a caller's transaction) for
+    /// `plans`, and the arrays it carries.
     func batchCall(_ plans: [AppendPlan], call: String, lockWait: Duration) -> (BatchArrays, PostgresQuery) {
         var batch = BatchArrays()
         for plan in plans { batch.add(plan) }
