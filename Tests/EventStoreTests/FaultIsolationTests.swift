@@ -140,7 +140,7 @@ struct FaultIsolationTests {
         _ = try await TestDatabase.store()  // migrated
         try await ScratchDatabase.withClient(TestDatabase.url, maxConnections: 1) { client in
             let store = PostgresEventStore(
-                client: client, logger: TestDatabase.logger, configuration: .init(maxBatchesInFlight: 1))
+                client: client, logger: TestDatabase.logger, configuration: .init(lanes: 1, maxBatchesInFlight: 1))
             let release = AsyncStream<Void>.makeStream()
             let holding = AsyncStream<Void>.makeStream()
             // Hold the pool's only connection, so the leader waits for it.
@@ -230,13 +230,13 @@ struct FaultIsolationTests {
         let base = try await TestDatabase.store()
         // One lane only: everything below waits behind the sleeping batch on that lane.
         let store = PostgresEventStore(
-            client: base.client, logger: base.logger, configuration: .init(maxBatchesInFlight: 1))
+            client: base.client, logger: base.logger, configuration: .init(lanes: 1, maxBatchesInFlight: 1))
         let slowStream = TestDatabase.uniqueStream("fault")
         let slowEvent = NewEvent(type: "Slow", payload: FaultInjection.payload("sleep", sleepSeconds: 1.5))
         let slow = Task { try await store.append(to: slowStream, expectedVersion: .noStream, events: [slowEvent]) }
         let sleeping: PostgresQuery = """
             SELECT count(*) FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event = 'PgSleep' AND query LIKE 'CALL promo_commit_many%'
+            WHERE datname = current_database() AND wait_event = 'PgSleep' AND query LIKE 'CALL promo_commit_%'
             """
         let deadline = ContinuousClock.now + .seconds(30)
         while try await base.client.leasedValue(sleeping, as: Int64.self, logger: base.logger) != 1,
@@ -253,7 +253,7 @@ struct FaultIsolationTests {
             """
             SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE datname = current_database() AND wait_event = 'PgSleep'
-              AND query LIKE 'CALL promo_commit_many%') k
+              AND query LIKE 'CALL promo_commit_%') k
             """, as: Int64.self, logger: base.logger)
         #expect(killed == 1, "the lane's session was terminated while it slept")
         #expect(try await slow.value.stream(slowStream)?.lastVersion == 1, "the killed append was settled")
@@ -278,7 +278,7 @@ struct FaultIsolationTests {
             killed = try await store.client.leasedQuery(
                 """
                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                WHERE datname = current_database() AND wait_event = 'PgSleep' AND query LIKE 'CALL promo_commit_many%'
+                WHERE datname = current_database() AND wait_event = 'PgSleep' AND query LIKE 'CALL promo_commit_%'
                 """, logger: store.logger
             ) { rows in
                 var any = false

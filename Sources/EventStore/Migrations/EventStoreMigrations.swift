@@ -1,7 +1,7 @@
 /// The event store's schema, step by step. Never edit a released step: add a new one.
 public enum EventStoreMigrations {
     public static let all: [Migration] = [
-        eventStore, appendFunction, batchAppendFunction, movablePositions, setBasedAppend, lz4Payloads,
+        eventStore, appendFunction, batchAppendFunction, movablePositions, setBasedAppend, lz4Payloads, batchCommit,
     ]
 
     /// Payloads past 2 kB (an order with its quote) are compressed when stored; LZ4 costs a fraction of the CPU of

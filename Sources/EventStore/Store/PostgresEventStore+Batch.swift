@@ -11,90 +11,59 @@ extension PostgresEventStore {
         }
     }
 
-    /// Runs batches for `lane` until the batcher has none for it, all on one leased connection, with the next
-    /// batch sent while the last one runs.
+    /// Runs batches for `lane` until the batcher has none for it, one at a time, all on one leased connection.
     ///
     /// One connection: leasing one per batch costs the pool's keep-alive and idle timers each time (a tenth of
-    /// the append under 32 writers), and two connections would have two transactions contend for the same index
-    /// pages. Pipelined: postgres-nio queues a query sent while another runs and writes it the moment that one
-    /// is answered, so the server goes from one batch's commit straight to the next while this process hands
-    /// out outcomes. Each batch is a transaction of its own, committed in order. A connection whose session
-    /// ended, or on which an outcome was lost, is given back and another taken. The first batch is taken once
-    /// the connection is there, so what queued meanwhile goes with it.
+    /// the append under 32 writers). A connection whose session ended, or on which an outcome was lost, is
+    /// given back and another taken. The first batch is taken once the connection is there, so what queued
+    /// meanwhile goes with it.
     func runLane(_ lane: Int) async {
         var ended = false
         while !ended {
             do {
                 try await client.withOpenConnection { connection in
-                    var running: SentBatch?
                     while true {
-                        let current: SentBatch
-                        if let running {
-                            current = running
-                        } else {
-                            // The writers just served usually append again at once: let them queue before
-                            // looking, rather than end the lane and have their appends start another.
-                            if !batcher.hasQueued { await Task.yield() }
-                            guard let batch = batcher.next(lane: lane) else {
-                                ended = true
-                                return
-                            }
-                            current = send(batch, on: connection)
-                        }
-                        // While it runs, the writers served last time append again: let them queue, then send
-                        // what they queued behind it, never onto a connection that has closed (a query written
-                        // there would never be answered).
-                        await Task.yield()
-                        let following = connection.isClosed ? nil : batcher.nextIfQueued(lane: lane)
-                        running = following.map { send($0, on: connection) }
-                        let outcomes = await receive(current, on: connection)
-                        batcher.complete(current.batch, outcomes)
-                        if connection.isClosed || outcomes.contains(where: \.lostConnection) {
-                            if let running { batcher.complete(running.batch, await receive(running, on: connection)) }
+                        // The writers just served usually append again at once: let them queue before looking,
+                        // rather than end the lane and have their appends start another.
+                        if !batcher.hasQueued { await Task.yield() }
+                        guard let batch = batcher.next(lane: lane) else {
+                            ended = true
                             return
                         }
+                        let outcomes = await execute(batch.plans, on: connection)
+                        batcher.complete(batch, outcomes)
+                        if connection.isClosed || outcomes.contains(where: \.lostConnection) { return }
                     }
                 }
             } catch {
-                // No connection could be had: the next batch fails with that error (nothing of it was sent).
-                guard let batch = batcher.next(lane: lane) else { return }
+                // No connection could be had: the next batch fails with that error (nothing of it was sent),
+                // unless another lane runs and serves the queue.
+                guard let batch = batcher.batchToFail(lane: lane) else { return }
                 batcher.complete(batch, Array(repeating: .unavailable(error), count: batch.count))
             }
         }
     }
 
-    /// A batch sent on a lane's connection, whose answer is still to come.
-    struct SentBatch {
-        var batch: AppendBatcher.Batch
-        var plans: [AppendPlan]
-        var streamSlots: Int
-        var answer: EventLoopFuture<PostgresQueryResult>
-    }
-
-    /// Sends `batch` as `CALL promo_commit_many` on `connection` without waiting for its answer.
-    func send(_ batch: AppendBatcher.Batch, on connection: PostgresConnection) -> SentBatch {
-        let plans = batch.plans
-        let (arrays, query) = batchCall(plans, call: Self.commitCall, lockWait: configuration.batchLockWait)
-        return SentBatch(
-            batch: batch, plans: plans, streamSlots: arrays.streamIds.count,
-            answer: connection.query(query, logger: logger))
-    }
-
-    /// The outcomes of a sent batch; when the whole call failed for a reason one member may have caused, the
-    /// members run again one by one on the same connection (behind anything already sent), so only the guilty
-    /// one fails.
-    func receive(_ sent: SentBatch, on connection: PostgresConnection) async -> [BatchOutcome] {
+    /// Runs a lane's batch on its connection: as `CALL promo_commit_batch` when its appends are independent (no
+    /// stream or command id in two of them), else as `CALL promo_commit_many`. When the whole call failed, a
+    /// `promo_commit_batch` runs again as `promo_commit_many`, which finds the append that caused it; a
+    /// `promo_commit_many` that failed for a reason one member may have caused runs again member by member.
+    func execute(_ plans: [AppendPlan], on connection: PostgresConnection) async -> [BatchOutcome] {
+        let arrays = BatchArrays(plans)
+        let lockWait = configuration.batchLockWait
         var outcomes: [BatchOutcome]
-        do {
-            let rows = try await sent.answer.get().rows
-            outcomes = Self.outcomes(
-                of: try rows.first?.decode(BatchRow.self), plans: sent.plans, streamSlots: sent.streamSlots)
-        } catch {
-            connection.closeIfSessionEnded(by: error)
-            outcomes = Array(repeating: BatchOutcome(error: error), count: sent.plans.count)
+        if arrays.independent {
+            outcomes = await run(Self.independentCall(arrays, lockWait: lockWait), of: plans, arrays, on: connection)
+            if outcomes.allSatisfy(\.isWholeBatchFailure) {
+                logger.debug(
+                    "independent batch failed whole; running it with per-append decisions",
+                    metadata: ["es.count": "\(plans.count)"])
+                outcomes = await executeBatch(plans, in: .held(connection), lockWait: lockWait)
+            }
+        } else {
+            outcomes = await executeBatch(plans, in: .held(connection), lockWait: lockWait)
         }
-        return await isolatingMembers(
-            outcomes, of: sent.plans, in: .held(connection), lockWait: configuration.batchLockWait)
+        return await isolatingMembers(outcomes, of: plans, in: .held(connection), lockWait: lockWait)
     }
 
     /// Runs a batch on the pool in a task of its own: the batch serves many callers, so no single caller's
@@ -156,14 +125,26 @@ extension PostgresEventStore {
         case .callerTransaction(let caller): (connection, call) = (caller, "SELECT * FROM promo_append_many")
         }
         let (arrays, query) = batchCall(plans, call: call, lockWait: lockWait)
+        return await run(query, of: plans, arrays, on: connection)
+    }
+
+    /// Runs a batch call on `connection` (nil: a connection leased for it) and reads its outcomes.
+    func run(_ query: PostgresQuery, of plans: [AppendPlan], _ arrays: BatchArrays, on connection: PostgresConnection?)
+        async -> [BatchOutcome]
+    {
         do {
             // Every row read before returning: the call's outcome is only known once the server says it is done.
-            let rows = try await collect(query, on: connection) { sequence in
-                var rows: [BatchRow] = []
-                for try await row in sequence.decode(BatchRow.self) { rows.append(row) }
-                return rows
+            let row: BatchRow?
+            if let connection {
+                row = try await connection.allRows(query, logger: logger).first?.decode(BatchRow.self)
+            } else {
+                row = try await collect(query, on: nil) { sequence in
+                    var rows: [BatchRow] = []
+                    for try await row in sequence.decode(BatchRow.self) { rows.append(row) }
+                    return rows
+                }.first
             }
-            return Self.outcomes(of: rows.first, plans: plans, streamSlots: arrays.streamIds.count)
+            return Self.outcomes(of: row, plans: plans, streamSlots: arrays.streamIds.count)
         } catch {
             return Array(repeating: BatchOutcome(error: error), count: plans.count)
         }
@@ -175,18 +156,37 @@ extension PostgresEventStore {
     /// The call `call` (``commitCall``, or `SELECT * FROM promo_append_many` in a caller's transaction) for
     /// `plans`, and the arrays it carries.
     func batchCall(_ plans: [AppendPlan], call: String, lockWait: Duration) -> (BatchArrays, PostgresQuery) {
-        var batch = BatchArrays()
-        for plan in plans { batch.add(plan) }
-        let lockWaitMs = Int32(
-            clamping: lockWait.components.seconds * 1000 + lockWait.components.attoseconds / 1_000_000_000_000_000)
-        let query: PostgresQuery = """
-            \(unescaped: call)(
-                \(batch.commandIds), \(batch.requestHashes), \(batch.streamCount), \(batch.eventCount),
-                \(batch.streamIds), \(batch.expected), \(batch.streamKey), \(batch.distinctStreams),
-                \(batch.events.slot), \(batch.events.ids), \(batch.events.types), \(batch.events.schemaVersions),
-                \(batch.events.payloads)::jsonb[], \(batch.events.metadata)::jsonb[], \(lockWaitMs))
-            """
-        return (batch, query)
+        let batch = BatchArrays(plans)
+        return (batch, Self.call(call, batch, lockWait: lockWait))
+    }
+
+    /// `call` (`promo_commit_many` or `promo_append_many`) with the arrays of a batch.
+    static func call(_ call: String, _ batch: BatchArrays, lockWait: Duration) -> PostgresQuery {
+        """
+        \(unescaped: call)(
+            \(batch.commandIds), \(batch.requestHashes), \(batch.streamCount), \(batch.eventCount),
+            \(batch.streamIds), \(batch.expected), \(batch.streamKey), \(batch.distinctStreams),
+            \(batch.events.slot), \(batch.events.ids), \(batch.events.types), \(batch.events.schemaVersions),
+            \(batch.events.payloads)::jsonb[], \(batch.events.metadata)::jsonb[], \(milliseconds(lockWait)))
+        """
+    }
+
+    /// `CALL promo_commit_batch` with the arrays of a batch of independent appends. The results are passed as
+    /// NULL rather than left to their defaults, which the server would read from the catalog on every call.
+    static func independentCall(_ batch: BatchArrays, lockWait: Duration) -> PostgresQuery {
+        """
+        CALL promo_commit_batch(
+            \(batch.commandIds), \(batch.requestHashes), \(batch.streamCount), \(batch.eventCount),
+            \(batch.firstEvent), \(batch.streamIds), \(batch.expected), \(batch.streamAppend),
+            \(batch.streamEventCount), \(batch.eventSlot), \(batch.eventRank), \(batch.events.ids),
+            \(batch.events.types), \(batch.events.schemaVersions), \(batch.events.payloads)::jsonb[],
+            \(batch.events.metadata)::jsonb[], \(milliseconds(lockWait)), NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+            NULL, NULL)
+        """
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int32 {
+        Int32(clamping: duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// One outcome per plan from the call's result row (`streamSlots`: the streams of all plans together).
@@ -303,7 +303,7 @@ enum Settlement {
     case unreachable
 }
 
-/// The arrays `promo_append_many` takes, for a batch of appends.
+/// The arrays `promo_append_many` and `promo_commit_batch` take, for a batch of appends.
 struct BatchArrays {
     var commandIds: [String] = []
     var requestHashes: [String] = []
@@ -314,23 +314,51 @@ struct BatchArrays {
     var streamKey: [Int32] = []
     var distinctStreams: [String] = []
     var events = EventColumns()
+    /// Per append, the index of its first event in the batch (0-based).
+    var firstEvent: [Int32] = []
+    /// Per stream slot, its append (1-based) and how many events it takes.
+    var streamAppend: [Int32] = []
+    var streamEventCount: [Int32] = []
+    /// Per event, its stream slot in the whole batch (1-based) and its rank among that stream's events.
+    var eventSlot: [Int32] = []
+    var eventRank: [Int32] = []
+    /// No stream and no command id is in two appends: each append is decided against the stored heads alone,
+    /// as `promo_commit_batch` does.
+    private(set) var independent = true
     private var keyOf: [String: Int32] = [:]
+    private var commandsSeen: Set<String> = []
+
+    init(_ plans: [AppendPlan]) {
+        for plan in plans { add(plan) }
+    }
 
     mutating func add(_ plan: AppendPlan) {
         commandIds.append(plan.commandId ?? "")
+        if let commandId = plan.commandId, !commandsSeen.insert(commandId).inserted { independent = false }
         requestHashes.append(plan.requestHash ?? "")
         streamCount.append(Int32(plan.streamIds.count))
         eventCount.append(Int32(plan.events.ids.count))
+        firstEvent.append(Int32(events.ids.count))
+        let firstSlot = Int32(streamIds.count)
         for id in plan.streamIds {
             let key: Int32
             if let known = keyOf[id] {
                 key = known
+                independent = false
             } else {
                 distinctStreams.append(id)
                 key = Int32(distinctStreams.count)
                 keyOf[id] = key
             }
             streamKey.append(key)
+            streamAppend.append(Int32(commandIds.count))
+        }
+        streamEventCount += Array(repeating: 0, count: plan.streamIds.count)
+        for slot in plan.events.slot {
+            let global = firstSlot + slot
+            streamEventCount[Int(global) - 1] += 1
+            eventSlot.append(global)
+            eventRank.append(streamEventCount[Int(global) - 1])
         }
         streamIds += plan.streamIds
         expected += plan.expected

@@ -20,8 +20,11 @@ public struct PostgresEventStore: Sendable {
         /// deadlock). A lost race under `exact`/`noStream` ends as a conflict on the re-run; under `any` it
         /// appends after the winner. Default 100.
         public var maxAttempts: Int
-        /// How many group-commit lanes may run at once (``AppendBatcher``): the second only while the first is stuck.
+        /// How many group-commit lanes share the appends, each on a connection of its own (``AppendBatcher``).
         /// Default 2.
+        public var lanes: Int
+        /// How many group-commit lanes may run at once: beyond ``lanes``, one more only while every running one
+        /// is stuck on a lock. Default 3.
         public var maxBatchesInFlight: Int
         /// How many appends one batch carries at most. Default 256.
         public var maxAppendsPerBatch: Int
@@ -37,7 +40,7 @@ public struct PostgresEventStore: Sendable {
 
         public init(
             maxEventsPerAppend: Int = 1_000, maxPayloadBytes: Int = 1 << 20, maxAppendBytes: Int = 8 << 20,
-            maxAttempts: Int = 100, maxBatchesInFlight: Int = 2, maxAppendsPerBatch: Int = 256,
+            maxAttempts: Int = 100, lanes: Int = 2, maxBatchesInFlight: Int = 3, maxAppendsPerBatch: Int = 256,
             maxEventsPerBatch: Int = 20_000, batchLockWait: Duration = .seconds(1),
             soloLockWait: Duration = .seconds(10)
         ) {
@@ -45,7 +48,8 @@ public struct PostgresEventStore: Sendable {
             self.maxPayloadBytes = maxPayloadBytes
             self.maxAppendBytes = maxAppendBytes
             self.maxAttempts = maxAttempts
-            self.maxBatchesInFlight = maxBatchesInFlight
+            self.lanes = max(1, lanes)
+            self.maxBatchesInFlight = max(self.lanes, maxBatchesInFlight)
             self.maxAppendsPerBatch = maxAppendsPerBatch
             self.maxEventsPerBatch = maxEventsPerBatch
             self.batchLockWait = batchLockWait
@@ -76,7 +80,8 @@ public struct PostgresEventStore: Sendable {
         self.configuration = configuration
         self.appended = appended
         self.batcher = AppendBatcher(
-            maxLanes: max(1, configuration.maxBatchesInFlight), maxAppends: max(1, configuration.maxAppendsPerBatch),
+            sharedLanes: configuration.lanes, maxLanes: configuration.maxBatchesInFlight,
+            maxAppends: max(1, configuration.maxAppendsPerBatch),
             maxEvents: max(configuration.maxEventsPerAppend, min(configuration.maxEventsPerBatch, 60_000)))
     }
 

@@ -39,6 +39,9 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
     @Option(help: "Rounds of the three write phases per writer count; each figure is the mean over them.")
     var rounds = 2
 
+    @Option(help: "Group-commit lanes that share the appends (PostgresEventStore.Configuration.lanes).")
+    var lanes = PostgresEventStore.Configuration().lanes
+
     @Option(help: "Group-commit lanes the store may run at once (PostgresEventStore.Configuration.maxBatchesInFlight).")
     var batchesInFlight = PostgresEventStore.Configuration().maxBatchesInFlight
 
@@ -65,7 +68,7 @@ struct EventStoreBenchCommand: AsyncParsableCommand {
             executable: pgbench ?? PgbenchBaseline.defaultExecutable(), url: try database.resolvedURL(),
             seconds: max(1, Int(seconds.rounded())), protocolMode: pgbenchProtocol)
         let rounds = self.rounds
-        let configuration = PostgresEventStore.Configuration(maxBatchesInFlight: batchesInFlight)
+        let configuration = PostgresEventStore.Configuration(lanes: lanes, maxBatchesInFlight: batchesInFlight)
         let writes = try await database.withStore(maxConnections: 40, configuration: configuration) { store in
             try await Migrator(client: store.client, logger: store.logger).migrate()
             let bench = EventStoreBench(store: store, seconds: seconds)
