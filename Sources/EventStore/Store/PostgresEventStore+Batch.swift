@@ -58,10 +58,10 @@ extension PostgresEventStore {
                 logger.debug(
                     "independent batch failed whole; running it with per-append decisions",
                     metadata: ["es.count": "\(plans.count)"])
-                outcomes = await executeBatch(plans, in: .held(connection), lockWait: lockWait)
+                outcomes = await executeBatch(plans, arrays: arrays, in: .held(connection), lockWait: lockWait)
             }
         } else {
-            outcomes = await executeBatch(plans, in: .held(connection), lockWait: lockWait)
+            outcomes = await executeBatch(plans, arrays: arrays, in: .held(connection), lockWait: lockWait)
         }
         return await isolatingMembers(outcomes, of: plans, in: .held(connection), lockWait: lockWait)
     }
@@ -105,11 +105,14 @@ extension PostgresEventStore {
         case callerTransaction(PostgresConnection)
     }
 
-    /// Several independent appends in one call; one outcome per plan, in order.
+    /// Several independent appends in one call; one outcome per plan, in order. `arrays`: the plans' arrays,
+    /// when the caller laid them out already.
     ///
     /// A result is only ever returned for a committed transaction, except in `callerTransaction`, where it is
     /// the caller's to commit.
-    func executeBatch(_ plans: [AppendPlan], in session: BatchSession, lockWait: Duration) async -> [BatchOutcome] {
+    func executeBatch(
+        _ plans: [AppendPlan], arrays: BatchArrays? = nil, in session: BatchSession, lockWait: Duration
+    ) async -> [BatchOutcome] {
         let connection: PostgresConnection?
         let call: String
         switch session {
@@ -124,8 +127,8 @@ extension PostgresEventStore {
             (connection, call) = (held, Self.commitCall)
         case .callerTransaction(let caller): (connection, call) = (caller, "SELECT * FROM promo_append_many")
         }
-        let (arrays, query) = batchCall(plans, call: call, lockWait: lockWait)
-        return await run(query, of: plans, arrays, on: connection)
+        let arrays = arrays ?? BatchArrays(plans)
+        return await run(Self.call(call, arrays, lockWait: lockWait), of: plans, arrays, on: connection)
     }
 
     /// Runs a batch call on `connection` (nil: a connection leased for it) and reads its outcomes.
@@ -153,14 +156,8 @@ extension PostgresEventStore {
     /// The batch call that commits before it answers (on the pool and on a lane's connection).
     static let commitCall = "CALL promo_commit_many"
 
-    /// The call `call` (``commitCall``, or `SELECT * FROM promo_append_many` in a caller's transaction) for
-    /// `plans`, and the arrays it carries.
-    func batchCall(_ plans: [AppendPlan], call: String, lockWait: Duration) -> (BatchArrays, PostgresQuery) {
-        let batch = BatchArrays(plans)
-        return (batch, Self.call(call, batch, lockWait: lockWait))
-    }
-
-    /// `call` (`promo_commit_many` or `promo_append_many`) with the arrays of a batch.
+    /// `call` (``commitCall``, or `SELECT * FROM promo_append_many` in a caller's transaction) with the arrays of a
+    /// batch.
     static func call(_ call: String, _ batch: BatchArrays, lockWait: Duration) -> PostgresQuery {
         """
         \(unescaped: call)(

@@ -24,7 +24,7 @@ public struct PostgresEventStore: Sendable {
         /// Default 2.
         public var lanes: Int
         /// How many group-commit lanes may run at once: beyond ``lanes``, one more only while every running one
-        /// is stuck on a lock. Default 3.
+        /// is stuck on a lock. Default 3. (The batcher runs at least one lane, and at least ``lanes``.)
         public var maxBatchesInFlight: Int
         /// How many appends one batch carries at most. Default 256.
         public var maxAppendsPerBatch: Int
@@ -48,8 +48,8 @@ public struct PostgresEventStore: Sendable {
             self.maxPayloadBytes = maxPayloadBytes
             self.maxAppendBytes = maxAppendBytes
             self.maxAttempts = maxAttempts
-            self.lanes = max(1, lanes)
-            self.maxBatchesInFlight = max(self.lanes, maxBatchesInFlight)
+            self.lanes = lanes
+            self.maxBatchesInFlight = maxBatchesInFlight
             self.maxAppendsPerBatch = maxAppendsPerBatch
             self.maxEventsPerBatch = maxEventsPerBatch
             self.batchLockWait = batchLockWait
