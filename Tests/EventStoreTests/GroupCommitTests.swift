@@ -83,7 +83,7 @@ struct GroupCommitTests {
         #expect(try await store.readStream(commandStream).count == 1, "the command appended once")
     }
 
-    @Test("Under load one lane runs the batches, on one connection, and a pool of one serves everyone")
+    @Test("Under load with a pool of one connection the lanes take turns on it: appends share transactions, reads follow")
     func oneLaneHoldsOneConnection() async throws {
         _ = try await TestDatabase.store()  // migrated
         try await ScratchDatabase.withClient(TestDatabase.url, maxConnections: 1) { client in
@@ -99,7 +99,7 @@ struct GroupCommitTests {
             }
             #expect(results.count == 64)
             #expect(Set(results.map { $0.firstPosition >> 16 }).count < 64, "the appends shared transactions")
-            // The lane gave its connection back once the queue was empty: a read gets it.
+            // The lanes gave the connection back once the queue was empty: a read gets it.
             for stream in streams { #expect(try await store.streamVersion(stream) == 1) }
         }
     }
