@@ -83,7 +83,7 @@ struct GroupCommitTests {
         #expect(try await store.readStream(commandStream).count == 1, "the command appended once")
     }
 
-    @Test("Under load with a pool of one connection the lanes take turns on it: appends share transactions, reads follow")
+    @Test("Under load with a pool of one, the lanes take turns on its connection; appends share transactions")
     func oneLaneHoldsOneConnection() async throws {
         _ = try await TestDatabase.store()  // migrated
         try await ScratchDatabase.withClient(TestDatabase.url, maxConnections: 1) { client in
