@@ -22,6 +22,9 @@ actor WriteBatcher {
 
     private var queue: [Waiting] = []
     private var busy: Set<StreamID> = []
+    /// How many waiting commands name each stream: a new command sharing none of them and no busy stream can
+    /// start at once, without a pass over the queue.
+    private var claimed: [StreamID: Int] = [:]
     private var arrivals: UInt64 = 0
     /// The most commands one batch takes.
     let maxBatch: Int
@@ -33,10 +36,17 @@ actor WriteBatcher {
     func submit(_ command: CommandRunner.Command, runner: CommandRunner) async throws -> Response {
         try await withCheckedThrowingContinuation { continuation in
             arrivals += 1
-            queue.append(
-                Waiting(
-                    command: command, streams: Set(command.streams), continuation: continuation, order: arrivals))
-            schedule(runner)
+            let waiting = Waiting(
+                command: command, streams: Set(command.streams), continuation: continuation, order: arrivals)
+            // Every command already waiting is blocked (by a busy stream or one before it), and stays so: a pass
+            // over the queue could only start this one, alone, when nothing busy or waiting shares a stream with
+            // it. So that is all that is checked; the queue is scheduled again when a batch ends.
+            if waiting.streams.isDisjoint(with: busy), !waiting.streams.contains(where: { claimed[$0] != nil }) {
+                start([waiting], streams: waiting.streams, runner: runner)
+            } else {
+                queue.append(waiting)
+                for stream in waiting.streams { claimed[stream, default: 0] += 1 }
+            }
         }
     }
 
@@ -70,15 +80,21 @@ actor WriteBatcher {
             batches.append(batch)
         }
         queue = left
+        claimed = [:]
+        for waiting in left { for stream in waiting.streams { claimed[stream, default: 0] += 1 } }
+        // In arrival order: a merged batch lists its parts one after another.
         for batch in batches {
-            busy.formUnion(batch.streams)
-            // In arrival order: a merged batch lists its parts one after another.
-            let waiting = batch.waiting.sorted { $0.order < $1.order }
-            Task.detached {
-                let results = await runner.run(waiting.map(\.command))
-                for (waiting, result) in zip(waiting, results) { waiting.continuation.resume(with: result) }
-                await self.finished(batch.streams, runner: runner)
-            }
+            start(batch.waiting.sorted { $0.order < $1.order }, streams: batch.streams, runner: runner)
+        }
+    }
+
+    /// Runs a batch in a task of its own, its streams busy until it ends.
+    private func start(_ waiting: [Waiting], streams: Set<StreamID>, runner: CommandRunner) {
+        busy.formUnion(streams)
+        Task.detached {
+            let results = await runner.run(waiting.map(\.command))
+            for (waiting, result) in zip(waiting, results) { waiting.continuation.resume(with: result) }
+            await self.finished(streams, runner: runner)
         }
     }
 
