@@ -101,7 +101,7 @@ extension PostgresEventStore {
         case pool
         /// `CALL promo_commit_many` on a connection the caller leased and holds between calls.
         case held(PostgresConnection)
-        /// `promo_append_many` inside the transaction open on this connection: it commits with the caller's.
+        /// `promo_append_in_transaction` inside the transaction open on this connection: it commits with the caller's.
         case callerTransaction(PostgresConnection)
     }
 
@@ -125,7 +125,7 @@ extension PostgresEventStore {
                     count: plans.count)
             }
             (connection, call) = (held, Self.commitCall)
-        case .callerTransaction(let caller): (connection, call) = (caller, "SELECT * FROM promo_append_many")
+        case .callerTransaction(let caller): (connection, call) = (caller, Self.inTransactionCall)
         }
         let arrays = arrays ?? BatchArrays(plans)
         return await run(Self.call(call, arrays, lockWait: lockWait), of: plans, arrays, on: connection)
@@ -155,16 +155,19 @@ extension PostgresEventStore {
 
     /// The batch call that commits before it answers (on the pool and on a lane's connection).
     static let commitCall = "CALL promo_commit_many"
+    /// The batch call inside a caller's transaction (migration 8: a procedure, so the call is not planned).
+    static let inTransactionCall = "CALL promo_append_in_transaction"
 
-    /// `call` (``commitCall``, or `SELECT * FROM promo_append_many` in a caller's transaction) with the arrays of a
-    /// batch.
+    /// `call` (``commitCall`` or ``inTransactionCall``) with the arrays of a batch. The results are passed as NULL
+    /// (``inTransactionCall`` has no defaults for them).
     static func call(_ call: String, _ batch: BatchArrays, lockWait: Duration) -> PostgresQuery {
         """
         \(unescaped: call)(
             \(batch.commandIds), \(batch.requestHashes), \(batch.streamCount), \(batch.eventCount),
             \(batch.streamIds), \(batch.expected), \(batch.streamKey), \(batch.distinctStreams),
             \(batch.events.slot), \(batch.events.ids), \(batch.events.types), \(batch.events.schemaVersions),
-            \(batch.events.payloads)::jsonb[], \(batch.events.metadata)::jsonb[], \(milliseconds(lockWait)))
+            \(batch.events.payloads)::jsonb[], \(batch.events.metadata)::jsonb[], \(milliseconds(lockWait)), NULL, NULL,
+            NULL, NULL, NULL, NULL, NULL, NULL, NULL)
         """
     }
 
