@@ -28,6 +28,25 @@ enum APITest {
         try await ApiKeyStore(store: store()).create(role: role, name: name, actor: "tests").secret
     }
 
+    /// A new key of `role` with its id, for tests that look for the events it wrote (`actor` = the key id).
+    static func createdKey(_ role: AccessRole) async throws -> (keyId: String, secret: String) {
+        let created = try await ApiKeyStore(store: store()).create(role: role, name: "tests", actor: "tests")
+        return (created.keyId, created.secret)
+    }
+
+    /// How many events in the whole store name `actor` in their metadata: what one key wrote, whatever the
+    /// stream, however many other tests write beside it.
+    static func eventCount(actor: String) async throws -> Int {
+        let store = try await store()
+        return try await store.client.withOpenConnection { connection in
+            var count = 0
+            for try await value in try await connection.query(
+                "SELECT count(*)::int8 FROM events WHERE metadata->>'actor' = \(actor)", logger: store.logger
+            ).decode(Int64.self) { count = Int(value) }
+            return count
+        }
+    }
+
     /// Runs `body` against the router of a fresh app (its own stream locks, like another process).
     static func withApp(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let app = APIServer(configuration: .init(port: 0), store: try await store()).makeApplication(services: [])
