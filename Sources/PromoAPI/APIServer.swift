@@ -95,7 +95,7 @@ public struct APIServer: Sendable {
         StockRoutes(runner: runner, states: states).register(on: table)
         CampaignRoutes(runner: runner, states: states, caches: caches).register(on: table)
         QuoteRoutes(states: states, caches: caches).register(on: table)
-        CouponRoutes(runner: runner, states: states).register(on: table)
+        CouponRoutes(runner: runner, states: states, caches: caches).register(on: table)
         OrderRoutes(runner: runner, states: states, metrics: metrics, caches: caches).register(on: table)
         let customerKeys = CustomerKeyStore(client: store.client, logger: store.logger)
         CustomerRoutes(runner: runner, keys: customerKeys).register(on: table)

@@ -60,6 +60,37 @@ struct CouponTests {
         }
     }
 
+    @Test("A template whose scope names a SKU the catalog does not have is a 422 unknown_sku, and nothing is written")
+    func unknownScopeSKU() async throws {
+        let shop = try await Shop.open()
+        let acting = try await APITest.createdKey(.marketing)
+        let (id, missing) = (APITest.id("t"), APITest.id("NOPE"))
+        try await APITest.withApp { client in
+            let scoped = { (skus: String) in
+                Self.template(id, shop: shop).replacingOccurrences(
+                    of: #""scope":{"categories""#, with: #""scope":{"skus":[\#(skus)],"categories""#)
+            }
+            let body = scoped(#""\#(shop.sku)","\#(missing)""#)
+            #expect(body.contains(missing))
+            let refused = try await client.send(.post, "/v1/coupon-templates", key: acting.secret, body: body)
+            #expect(refused.status == .unprocessableContent, "\(refused.text)")
+            #expect(refused.errorCode == "unknown_sku")
+            #expect(refused.json["error"]?["details"]?["sku"] == .string(missing))
+            #expect(refused.json["error"]?["details"]?["field"] == "scope.skus[1]")
+            #expect(try await APITest.storedEvents("coupontemplate-\(id)").isEmpty)
+            #expect(try await APITest.eventCount(actor: acting.keyId) == 0)
+            let issue = try await client.send(
+                .post, "/v1/coupon-templates/\(id)/issue", key: shop.marketing, body: #"{"customerIds":["u-1"]}"#)
+            #expect(issue.status == .notFound)
+
+            // The catalog's own SKU alone is fine.
+            let known = try await client.send(
+                .post, "/v1/coupon-templates", key: acting.secret, body: scoped(#""\#(shop.sku)""#))
+            #expect(known.status == .created, "\(known.text)")
+            #expect(try await APITest.storedEvents("coupontemplate-\(id)").map(\.type) == ["CouponTemplateDefined"])
+        }
+    }
+
     @Test(
         "A coupon is redeemed once by its owner; a cancelled order gives it back; another customer's code does not apply"
     )

@@ -8,6 +8,7 @@ import PromoDomain
 struct CouponRoutes: Sendable {
     let runner: CommandRunner
     let states: StreamStates
+    let caches: CategoryCaches
     var store: PostgresEventStore { states.store }
 
     func register(on table: RouteTable) {
@@ -48,8 +49,14 @@ struct CouponRoutes: Sendable {
             let campaign = try await states.load(try CampaignRoutes.streamID(campaignId))
             if campaign.exists { campaignIds.insert(campaignId) }
         }
+        let skus = Set(try await caches.catalog(store).map(\.product.sku))
         let template: CouponTemplate
-        do { template = try CouponTemplate.checked(body, campaignIds: campaignIds) } catch {
+        do { template = try CouponTemplate.checked(body, campaignIds: campaignIds, knownSKUs: skus) } catch {
+            if let sku = error.unknownSKU {
+                throw APIError(
+                    .unprocessableContent, code: "unknown_sku", message: "\(error.field): unknown SKU \(sku)",
+                    details: ["field": .string(error.field), "sku": .string(sku)])
+            }
             throw APIError.invalidField(error.field, error.message)
         }
         return try await runner.execute(write, streams: [try Self.templateStream(templateId)]) { loaded in

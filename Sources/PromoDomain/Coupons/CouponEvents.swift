@@ -194,9 +194,12 @@ public enum CouponError: Error, Sendable, Equatable {
 
 extension CouponTemplate {
     /// A template body (API.md's `POST /v1/coupon-templates`) checked as the engine checks templates; the
-    /// campaign it names, if any, must be among `campaignIds`.
-    public static func checked(_ body: JSONValue, campaignIds: Set<String>) throws(PricingInputError) -> CouponTemplate
-    {
+    /// campaign it names, if any, must be among `campaignIds`, and the SKUs its scope names among `knownSKUs`
+    /// (when given: a new definition is checked against the catalog, as a campaign's SKUs are; a stored one was).
+    /// - Throws: `PricingInputError` naming the field; an unknown SKU carries it in `unknownSKU`.
+    public static func checked(
+        _ body: JSONValue, campaignIds: Set<String>, knownSKUs: Set<String>? = nil
+    ) throws(PricingInputError) -> CouponTemplate {
         let template: CouponTemplate
         do {
             template = try JSONDecoder().decode(CouponTemplate.self, from: Data(body.canonicalString.utf8))
@@ -213,6 +216,11 @@ extension CouponTemplate {
             var relative = error
             relative.field = String(error.field.dropFirst("couponTemplates[0].".count))
             throw relative
+        }
+        if let knownSKUs {
+            for (index, sku) in template.scope.skus.enumerated() where !knownSKUs.contains(sku) {
+                throw PricingInputError(field: "scope.skus[\(index)]", message: "unknown SKU \(sku)", unknownSKU: sku)
+            }
         }
         return template
     }
