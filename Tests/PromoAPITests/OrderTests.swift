@@ -635,10 +635,14 @@ struct OrderTests {
 struct OrderConcurrencyTests {
     typealias Shop = QuoteTests.Shop
 
-    @Test("A flash sale of 50 units and 200 concurrent one-unit orders from 200 customers: exactly 50 are placed")
-    func flashSaleRush() async throws {
+    /// With 500 on hand the flash quantity runs out first; with exactly 50 the stock and the flash counter run out
+    /// together, and neither goes below zero.
+    @Test(
+        "A flash sale of 50 units and 200 concurrent one-unit orders from 200 customers: exactly 50 are placed",
+        arguments: [500, 50])
+    func flashSaleRush(onHand: Int) async throws {
         let flash = APITest.id("flash")
-        let (shop, _) = try await OrderTests.stocked(500) { shop in
+        let (shop, _) = try await OrderTests.stocked(onHand) { shop in
             """
             {"campaignId":"\(flash)","name":"秒杀","kind":"flash_sale",\
             "window":{"start":"2020-01-01T00:00:00+08:00","end":"2099-01-01T00:00:00+08:00"},\
@@ -665,10 +669,29 @@ struct OrderConcurrencyTests {
             #expect(refused.count == 150)
             #expect(refused.allSatisfy { ["flash_sold_out", "insufficient_stock"].contains($0.errorCode ?? "") })
             let usage = try await client.send(.get, "/v1/campaigns/\(flash)", key: shop.marketing)
+            #expect(usage.json["status"] == "active")
             #expect(usage.json["usage"]?["flashUnitsSold"] == 50)
             let stock = try await client.send(.get, "/v1/stock/\(shop.sku)", key: shop.marketing)
+            #expect(stock.json["locations"]?[shop.storeId]?["onHand"] == .int(Int64(onHand)))
             #expect(stock.json["locations"]?[shop.storeId]?["reserved"] == 50)
-            #expect(stock.json["locations"]?[shop.storeId]?["available"] == 450)
+            #expect(stock.json["locations"]?[shop.storeId]?["available"] == .int(Int64(onHand - 50)))
+            // The stream itself: exactly 50 one-unit reservations, and its available never below zero after any.
+            let events = try await APITest.storedEvents("stock-\(shop.sku)@\(shop.storeId)")
+            #expect(events.filter { $0.type == "StockReserved" }.count == 50)
+            var level = StockState()
+            for event in events {
+                try level.evolve(type: event.type, payload: JSONValue(parsing: event.payload))
+                #expect(level.available >= 0, "\(event.type) left \(level.available)")
+            }
+            #expect(level.available == Int64(onHand - 50))
+            // Sold out both ways: one more order is refused, and nothing is written for it.
+            let after = APITest.id("o")
+            let late = try await client.send(
+                .post, "/v1/orders", key: shop.channel,
+                body: OrderTests.order(shop, after, quantity: 1, customer: APITest.id("u")))
+            #expect(late.status == .conflict)
+            #expect(["flash_sold_out", "insufficient_stock"].contains(late.errorCode ?? ""), "\(late.text)")
+            #expect(try await APITest.storedEvents("order-\(after)").isEmpty)
         }
     }
 
