@@ -45,7 +45,7 @@ struct EveryRouteTests {
 
     @Test("Malformed JSON is a 400 and a body over 1 MiB a 413, on every write, and nothing is written")
     func bodies() async throws {
-        let admin = try await APITest.key(.admin)
+        let (adminId, admin) = try await APITest.createdKey(.admin)
         let huge = "{\"pad\":\"" + String(repeating: "x", count: (1 << 20) + 1) + "\"}"
         try await APITest.withApp { client in
             for operation in Self.versioned where operation.body != nil {
@@ -56,6 +56,10 @@ struct EveryRouteTests {
                 #expect(malformed.errorCode == "malformed_json", "\(operation.method) \(operation.path)")
                 let oversize = try await client.send(method, path, key: admin, body: huge)
                 #expect(oversize.status == .contentTooLarge, "\(operation.method) \(operation.path)")
+                #expect(oversize.errorCode == "body_too_large", "\(operation.method) \(operation.path)")
+                // Nothing, on any stream, by this test's key (every event names its writer's key as actor).
+                #expect(
+                    try await APITest.eventCount(actor: adminId) == 0, "\(operation.method) \(operation.path) wrote")
             }
         }
     }
