@@ -23,11 +23,15 @@ public struct APIServer: Sendable {
         /// Requests per second each API key may send on average (twice that at once); nil: no limit. Default
         /// 2,000.
         public var requestsPerSecondPerKey: Double?
+        /// How long a request waits for a database connection before it is answered 503 `database_unavailable`
+        /// (while the database is out of reach). Default 5 s.
+        public var databaseWait: Duration
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maxWriteAttempts: Int = 5, writeBatching: Bool = true,
-            keptStreams: Int = 100_000, requestsPerSecondPerKey: Double? = 2_000
+            keptStreams: Int = 100_000, requestsPerSecondPerKey: Double? = 2_000, databaseWait: Duration = .seconds(5)
         ) {
+            self.databaseWait = databaseWait
             self.host = host
             self.port = port
             self.maxWriteAttempts = maxWriteAttempts
@@ -74,7 +78,10 @@ public struct APIServer: Sendable {
             RateLimiter(RateLimiter.Limit(perSecond: max($0, 0.001), burst: max(1, 2 * $0)))
         }
         let table = RouteTable(
-            router: router, auth: AuthMiddleware(keys: ApiKeyStore(store: store), limiter: limiter), metrics: metrics)
+            router: router,
+            auth: AuthMiddleware(
+                keys: ApiKeyStore(store: store, connectionWait: configuration.databaseWait), limiter: limiter),
+            metrics: metrics)
         let states = StreamStates(store: store, capacity: configuration.keptStreams)
         let runner = CommandRunner(
             store: store, idempotency: IdempotencyStore(client: store.client, logger: store.logger), states: states,

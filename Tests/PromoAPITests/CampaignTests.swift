@@ -53,7 +53,9 @@ struct CampaignTests {
         }
     }
 
-    @Test("Bad bodies name the field (400); an unknown SKU in the rules is 422 unknown_sku; nothing is written")
+    @Test(
+        "Bad bodies name the field (400); an unknown SKU in the rules or the scope is 422 unknown_sku; nothing is written"
+    )
     func invalid() async throws {
         let key = try await APITest.key(.marketing)
         try await APITest.withApp { client in
@@ -79,6 +81,26 @@ struct CampaignTests {
             #expect(unknown.status == .unprocessableContent)
             #expect(unknown.errorCode == "unknown_sku")
             #expect(try await APITest.storedEvents("campaign-\(id)").isEmpty)
+
+            // A scope naming a SKU the catalog does not have would never apply: refused when created and when
+            // patched in, naming the field.
+            let scope = #""scope":{"categories":["hotpot"],"channels":["online"]}"#
+            let unknownScope = #""scope":{"skus":["NO-SUCH-SKU"]}"#
+            let scoped = APITest.id("c")
+            let created = try await client.send(
+                .post, "/v1/campaigns", key: key,
+                body: campaignBody(scoped).replacingOccurrences(of: scope, with: unknownScope))
+            #expect(created.status == .unprocessableContent)
+            #expect(created.errorCode == "unknown_sku")
+            #expect(created.errorField == "scope.skus[0]")
+            #expect(try await APITest.storedEvents("campaign-\(scoped)").isEmpty)
+            #expect(
+                try await client.send(.post, "/v1/campaigns", key: key, body: campaignBody(scoped)).status == .created)
+            let patched = try await client.send(
+                .patch, "/v1/campaigns/\(scoped)", key: key, body: #"{"scope":{"skus":["NO-SUCH-SKU"]}}"#)
+            #expect(patched.status == .unprocessableContent)
+            #expect(patched.errorCode == "unknown_sku")
+            #expect(try await APITest.storedEvents("campaign-\(scoped)").count == 1)
         }
     }
 

@@ -41,7 +41,8 @@ struct DatabaseOutageTests {
                 let marketing = try await ApiKeyStore(store: store).create(
                     role: .marketing, name: "tests", actor: "tests"
                 ).secret
-                let app = APIServer(configuration: .init(port: 0), store: store).makeApplication(services: [])
+                let app = APIServer(configuration: .init(port: 0, databaseWait: .seconds(1)), store: store)
+                    .makeApplication(services: [])
                 try await app.test(.router) { base in
                     let client = Client(base: base)
                     let (sku, other) = (APITest.id("T"), APITest.id("T"))
@@ -50,13 +51,16 @@ struct DatabaseOutageTests {
                     #expect(defined.status == .created)
                     #expect(try await client.send(.get, "/v1/products/\(sku)", key: marketing).status == .ok)
 
-                    // The first request waits for the pool's connection attempts to give up (postgres-nio's circuit
-                    // breaker: about a minute here), the next is answered at once; neither may be a 500.
+                    // Each request waits for a connection at most `databaseWait` (1 s here), not until the pool's
+                    // connection attempts give up (postgres-nio's circuit breaker: a minute); neither may be a 500.
                     try await Self.reachable(false, scratch)
                     do {
+                        let started = ContinuousClock.now
                         let write = try await client.send(
                             .put, "/v1/products/\(other)", key: marketing, body: productBody())
                         let read = try await client.send(.get, "/v1/stock/\(sku)", key: marketing)
+                        // Both within seconds (the limit is 1 s each; generous for a loaded machine), not a minute.
+                        #expect(started.duration(to: .now) < .seconds(20))
                         for (name, reply) in [("write", write), ("read", read)] {
                             #expect(reply.status == .serviceUnavailable, "\(name): \(reply.status) \(reply.text)")
                             #expect(reply.errorCode == "database_unavailable", "\(name): \(reply.text)")

@@ -21,6 +21,57 @@ extension PostgresClient {
         throw EventStoreError(.databaseUnavailable, "the connection pool lent only closed connections")
     }
 
+    /// ``withOpenConnection(_:)``, giving up with ``EventStoreError/Code/databaseUnavailable`` when no connection
+    /// is lent within `limit`.
+    ///
+    /// While the database refuses connections, postgres-nio 1.33 keeps a lease waiting until its circuit
+    /// breaker trips, a minute after the first failed attempt (not configurable through `PostgresClient`): a
+    /// request would hang that long before its 503. Once the connection is lent, `body` runs to its end,
+    /// however long it takes; only the wait for the lease is bounded.
+    public func withOpenConnection<Result: Sendable>(
+        waitingAtMost limit: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let wait = LeaseWait()
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                try await self.withOpenConnection { connection in
+                    // Lent: the body runs, unless the limit passed first (then the lease goes straight back).
+                    let lent = wait.settle(.lent)
+                    guard lent else { throw CancellationError() }
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)  // cut short once the body has answered
+                let expired = wait.settle(.expired)
+                if expired {
+                    throw EventStoreError(.databaseUnavailable, "no database connection could be had within \(limit)")
+                }
+                return nil
+            }
+            while let answer = try await group.next() {
+                guard let answer else { continue }
+                group.cancelAll()
+                return answer
+            }
+            throw CancellationError()  // the body always answers or throws first
+        }
+    }
+
+    /// Whichever comes first of the lease and the limit.
+    private final class LeaseWait: Sendable {
+        enum State { case waiting, lent, expired }
+        private let state = Mutex(State.waiting)
+
+        /// Moves a wait still open to `outcome`; true when `outcome` is what the wait came to.
+        func settle(_ outcome: State) -> Bool {
+            state.withLock { state in
+                if state == .waiting { state = outcome }
+                return state == outcome
+            }
+        }
+    }
+
     /// `body` in a transaction (``PostgresConnection/inTransaction(logger:_:)``) on a connection that is open
     /// (``withOpenConnection(_:)``): postgres-nio's own `withTransaction` may get a closed connection, whose
     /// `BEGIN` is never answered.

@@ -11,8 +11,13 @@ import PromoDomain
 /// as the table change, with the acting operator or key as `actor`.
 public struct ApiKeyStore: Sendable {
     public let store: PostgresEventStore
+    /// How long a key check waits for a database connection before the request is answered 503. Default 5 s.
+    public var connectionWait: Duration
 
-    public init(store: PostgresEventStore) { self.store = store }
+    public init(store: PostgresEventStore, connectionWait: Duration = .seconds(5)) {
+        self.store = store
+        self.connectionWait = connectionWait
+    }
 
     var logger: Logger { store.logger }
 
@@ -79,13 +84,18 @@ public struct ApiKeyStore: Sendable {
     public func authenticate(secret: String) async throws -> Principal? {
         guard secret.utf8.count <= 200 else { return nil }
         let hash = Self.hash(secret)
-        return try await store.client.rows(
-            "SELECT key_id, name, role FROM api_keys WHERE key_hash = \(hash) AND revoked_at IS NULL",
-            logger: logger
-        ) { row in
-            let (keyId, name, role) = try row.decode((String, String, String).self)
-            return Principal(keyId: keyId, name: name, role: AccessRole(rawValue: role) ?? .channel)
-        }.first
+        let logger = self.logger
+        // The first database access of every request: while the database is out of reach, a request is answered
+        // 503 within `connectionWait` instead of hanging until the pool gives up.
+        return try await store.client.withOpenConnection(waitingAtMost: connectionWait) { connection in
+            try await connection.rows(
+                "SELECT key_id, name, role FROM api_keys WHERE key_hash = \(hash) AND revoked_at IS NULL",
+                logger: logger
+            ) { row in
+                let (keyId, name, role) = try row.decode((String, String, String).self)
+                return Principal(keyId: keyId, name: name, role: AccessRole(rawValue: role) ?? .channel)
+            }.first
+        }
     }
 
     static func hash(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }

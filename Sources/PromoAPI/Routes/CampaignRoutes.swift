@@ -235,8 +235,15 @@ struct CampaignRoutes: Sendable {
         -> CampaignDefinition
     {
         let skus = Set(try await caches.catalog(store).map(\.product.sku))
-        do {
-            return try CampaignDefinition(json: body, knownSKUs: skus)
+        do throws(PricingInputError) {
+            let definition = try CampaignDefinition(json: body, knownSKUs: skus)
+            // The SKUs a scope names, too (the engine checks those its rules name): a campaign scoped to a product
+            // the catalog does not have would never apply. Checked when written only, as coupon templates' are:
+            // a definition stored before still prices as it did.
+            for (index, sku) in definition.campaign.scope.skus.enumerated() where !skus.contains(sku) {
+                throw PricingInputError(field: "scope.skus[\(index)]", message: "unknown SKU \(sku)", unknownSKU: sku)
+            }
+            return definition
         } catch {
             if let sku = error.unknownSKU {
                 throw APIError(
