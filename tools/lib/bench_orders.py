@@ -10,11 +10,15 @@ mall, 10 active campaigns of which one is a flash sale on HOT-001), then runs, e
   spread       64 connections placing orders of 1-3 lines over the 500 SKUs;
   hot          64 connections all buying the flash-sale SKU (one stock stream, one campaign stream);
   hot-unbatched  the same with the server restarted with --no-write-batching;
+  spread-with-workers  the spread case again with the server restarted with --role all: the projection workers
+               in the same process, catching up on everything the runs before appended while orders come in;
   pgbench      64 clients doing a single-row INSERT on the same database (the ceiling of one statement per
                transaction on this machine).
 
 Every order carries an Idempotency-Key, as channel systems send one. The warm-ups leave the hot streams and the
-campaign budget streams with tens of thousands of events, so the measured runs load long histories.
+campaign budget streams with tens of thousands of events, so the measured runs load long histories. The first
+three runs serve the API alone (`serve --role api`, how the command side is deployed beside `--role workers`
+processes), so that they measure placing orders and nothing else on the two cores.
 Standard library only.
 """
 import argparse
@@ -45,10 +49,10 @@ def promoctl(binary, *args):
 
 
 class Server:
-    def __init__(self, binary, batching):
+    def __init__(self, binary, batching, role="api"):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        arguments = [binary, "serve", "--port", str(self.port), "--max-connections", "24"]
+        arguments = [binary, "serve", "--role", role, "--port", str(self.port), "--max-connections", "24"]
         if not batching:
             arguments.append("--no-write-batching")
         self.log = tempfile.TemporaryFile()
@@ -207,6 +211,11 @@ def main():
     finally:
         server.stop()
     report["historyAfter"] = stream_versions(database_url, psql)
+    server = Server(args.promoctl, batching=True, role="all")
+    try:
+        report["runs"]["spreadWithWorkers"] = measure("spread-with-workers", server.base, channel_key, "spread", args)
+    finally:
+        server.stop()
     report["pgbenchInsert"] = pgbench_baseline(database_url, pgbench, psql, args.seconds, args.connections)
 
     runs = report["runs"]
@@ -216,6 +225,8 @@ def main():
         "hotToPgbench": round(runs["hot"]["placedPerSecond"] / baseline, 3),
         "hotToSpread": round(runs["hot"]["placedPerSecond"] / max(runs["spread"]["placedPerSecond"], 1e-9), 3),
         "hotToUnbatched": round(runs["hot"]["placedPerSecond"] / max(runs["hotUnbatched"]["placedPerSecond"], 1e-9), 2),
+        "spreadWithWorkersToSpread": round(
+            runs["spreadWithWorkers"]["placedPerSecond"] / max(runs["spread"]["placedPerSecond"], 1e-9), 3),
     }
     with open(args.report, "w") as out:
         json.dump(report, out, indent=2, sort_keys=True)
@@ -226,6 +237,9 @@ def main():
     print(f"hot SKU: {runs['hot']['placedPerSecond']:.0f} orders/s (p99 {runs['hot']['latencyUs']['p99'] / 1000:.1f} ms), "
           f"{ratios['hotToSpread']:.2f}x spread, {ratios['hotToUnbatched']:.1f}x unbatched "
           f"({runs['hotUnbatched']['placedPerSecond']:.0f}/s)")
+    print(f"spread with the projection workers in the same process: "
+          f"{runs['spreadWithWorkers']['placedPerSecond']:.0f} orders/s "
+          f"(p99 {runs['spreadWithWorkers']['latencyUs']['p99'] / 1000:.1f} ms)")
     print(f"history: {report['historyAfter']}")
     print(f"report: {args.report}")
 
