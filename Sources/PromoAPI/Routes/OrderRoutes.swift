@@ -133,99 +133,53 @@ struct OrderRoutes: Sendable {
                     message: "the campaigns changed while the order was placed; place it again")
             }
             try Self.checkFlashSales(cart, quote: quote, pricing: pricing)
-            let quoteJSON = quote.json.jsonValue
             if let expectedTotal, expectedTotal != Int64(quote.totalFen) {
                 throw APIError(
                     .conflict, code: "price_changed",
                     message: "the cart now costs \(quote.totalFen) fen, not \(expectedTotal); see details.quote",
                     details: [
                         "expectedTotalFen": .int(expectedTotal), "totalFen": .int(Int64(quote.totalFen)),
-                        "cause": .string(Self.cause(quote)), "quote": quoteJSON,
+                        "cause": .string(Self.cause(quote)), "quote": quote.json.jsonValue,
                     ])
             }
 
-            // Stock for every unit, gifts included, at the fulfilment location.
-            var units: [String: Int] = [:]
-            for line in quote.lines { units[line.sku, default: 0] += line.quantity }
-            for gift in quote.gifts { units[gift.sku, default: 0] += gift.quantity }
-            guard Set(units.keys).isSubset(of: stockSKUs) else {
-                throw APIError(
-                    .conflict, code: "wrong_expected_version",
-                    message: "the gifts changed while the order was placed; place it again")
+            // What the order writes, decided in PromoDomain on the states loaded; appended here at their versions.
+            var stock: [String: StockState] = [:]
+            for (offset, sku) in stockSKUs.enumerated() { stock[sku] = try loaded[1 + offset].fold(StockState.self) }
+            var charged: [(id: String, used: OrderPlacement.UsedCampaign)] = []
+            for id in used where nowUsed.contains(id) {
+                guard let state = pricing.campaignStates[id]?.state,
+                    let definition = pricing.campaigns.first(where: { $0.campaignId == id })
+                else { continue }
+                charged.append((id, OrderPlacement.UsedCampaign(state: state, definition: definition)))
             }
-            var appends: [StreamAppend] = []
-            for (offset, sku) in stockSKUs.enumerated() {
-                guard let quantity = units[sku], quantity > 0 else { continue }
-                let stream = loaded[1 + offset]
-                let events = try Self.stockEvents(
-                    stream, .reserve(quantity: Int64(quantity), orderId: orderId), sku: sku, location: location)
-                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: events))
-            }
-            var uses: [OrderPlaced.CampaignUse] = []
-            for (offset, id) in used.enumerated() where nowUsed.contains(id) {
-                let stream = loaded[1 + stockStreams.count + offset]
-                let charge = quote.budgetCharge(campaignId: id)
-                let use = OrderPlaced.CampaignUse(
-                    campaignId: id, discountFen: Int64(charge.discountFen), giftCostFen: Int64(charge.giftCostFen),
-                    couponSubsidyFen: Int64(charge.couponSubsidyFen), pointsCostFen: Int64(charge.pointsCostFen),
-                    flashUnits: Self.isFlashSale(id, pricing) ? quote.unitsPriced(byCampaign: id) : 0,
-                    definitionVersion: pricing.campaignStates[id]?.state.definitionCount ?? 1)
-                uses.append(use)
-                let consumed = CampaignBudgetConsumed(
-                    campaignId: id, orderId: orderId, customerId: cart.customerId, day: pricing.today,
-                    discountFen: use.discountFen, giftCostFen: use.giftCostFen, couponSubsidyFen: use.couponSubsidyFen,
-                    pointsCostFen: use.pointsCostFen, flashUnits: use.flashUnits)
-                // The alert thresholds this order takes the budget across, in the same append.
-                let definition = pricing.campaigns.first { $0.campaignId == id }
-                let alerts = CampaignBudgetThresholdCrossed.crossed(
-                    by: consumed, before: try stream.fold(CampaignStreamState.self).consumed,
-                    limits: definition?.budget, thresholdsBp: definition?.alerts.budgetThresholdsBp ?? [])
-                appends.append(
-                    StreamAppend(
-                        stream.id, expectedVersion: stream.expected,
-                        events: try ([consumed] + alerts as [any DomainEvent]).map { try NewEvent($0) }))
-            }
-            let redeemed: [any DomainEvent]
-            do throws(PointsError) {
-                redeemed = try account.decideRedeem(
-                    quote.pointsRedeemed, customerId: cart.customerId, orderId: orderId, now: pricing.now)
+            let decided: OrderPlacement
+            do throws(OrderPlacementError) {
+                decided = try OrderPlacement.decide(
+                    OrderPlacement.Order(
+                        orderId: orderId, customerId: cart.customerId, channel: cart.channel, storeId: cart.storeId,
+                        fulfilmentLocation: location, paymentMethod: paymentMethod, day: pricing.today,
+                        now: pricing.now),
+                    quote: quote, stock: stock, campaigns: charged, points: account, customer: record)
             } catch {
-                throw APIError(.conflict, code: "insufficient_points", message: "the points account is short")
+                throw Self.refusal(error, location: location)
             }
-            if !redeemed.isEmpty {
-                appends.append(
-                    StreamAppend(
-                        points.id, expectedVersion: points.expected, events: try redeemed.map { try NewEvent($0) }))
+            let placed = decided.order
+            var appends = [StreamAppend(loaded[0].id, expectedVersion: .noStream, events: [try NewEvent(placed)])]
+            for (sku, events) in decided.stock {
+                guard let offset = stockSKUs.firstIndex(of: sku) else { continue }
+                appends.append(try Self.append(events, to: loaded[1 + offset]))
             }
-            let redeemedCoupons = quote.applied.compactMap(\.source.couponCode).sorted()
-            for code in redeemedCoupons {
+            for (id, events) in decided.campaigns {
+                guard let offset = used.firstIndex(of: id) else { continue }
+                appends.append(try Self.append(events, to: loaded[1 + stockStreams.count + offset]))
+            }
+            appends.append(try Self.append(decided.points, to: points))
+            for (code, events) in decided.coupons {
                 guard let offset = couponCodes.firstIndex(of: code) else { continue }
-                let stream = loaded[pointsIndex + 1 + offset]
-                appends.append(
-                    StreamAppend(
-                        stream.id, expectedVersion: stream.expected,
-                        events: [try NewEvent(CouponRedeemed(code: code, orderId: orderId))]))
+                appends.append(try Self.append(events, to: loaded[pointsIndex + 1 + offset]))
             }
-            let rebatePoints = quote.rebates.reduce(0) { sum, rebate in
-                if case .points(let points) = rebate.reward { return sum + points }
-                return sum
-            }
-            let placed = OrderPlaced(
-                orderId: orderId, customerId: cart.customerId, channel: cart.channel, storeId: cart.storeId,
-                fulfilmentLocation: location, paymentMethod: paymentMethod, subtotalFen: Int64(quote.subtotalFen),
-                discountFen: Int64(quote.discountFen), totalFen: Int64(quote.totalFen), quote: quoteJSON,
-                reservations: units.keys.sorted().map { OrderPlaced.Reservation(sku: $0, quantity: units[$0] ?? 0) },
-                campaigns: uses, day: pricing.today, pointsRedeemed: quote.pointsRedeemed,
-                pointsToEarn: quote.pointsToEarn, rebatePoints: rebatePoints, record: quote.record,
-                coupons: redeemedCoupons)
-            appends.insert(
-                StreamAppend(loaded[0].id, expectedVersion: .noStream, events: [try NewEvent(placed)]), at: 0)
-            if record.countsOrders {
-                appends.append(
-                    StreamAppend(
-                        customer.id, expectedVersion: customer.expected,
-                        events: [try NewEvent(CustomerOrderRecorded(customerId: cart.customerId, orderId: orderId))]))
-            }
+            appends.append(try Self.append(decided.customer, to: customer))
             return WriteDecision(
                 appends: appends, status: .created, body: try Self.json(placed, status: "placed", version: 1))
         }
@@ -665,6 +619,25 @@ struct OrderRoutes: Sendable {
 
     static func orderState(_ id: String, states: StreamStates) async throws -> OrderState {
         try await states.load(try StreamID(category: "order", id: id)).fold(OrderState.self)
+    }
+
+    /// Why an order cannot be placed, as the API's error.
+    static func refusal(_ error: OrderPlacementError, location: String) -> APIError {
+        switch error {
+        case .stock(let sku, let error):
+            var refusal = APIError(error)
+            refusal.details["sku"] = .string(sku)
+            refusal.details["location"] = .string(location)
+            return refusal
+        case .insufficientPoints(let asked, let available):
+            return APIError(
+                .conflict, code: "insufficient_points", message: "\(asked) points asked, \(available) in the account",
+                details: ["balance": .int(Int64(available)), "pointsToRedeem": .int(Int64(asked))])
+        case .stockNotLoaded:
+            return APIError(
+                .conflict, code: "wrong_expected_version",
+                message: "the gifts changed while the order was placed; place it again")
+        }
     }
 
     /// A stock command's events on a loaded stream, its refusal as the API's error.
