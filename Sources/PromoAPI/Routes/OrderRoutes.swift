@@ -450,90 +450,35 @@ struct OrderRoutes: Sendable {
         let streams = [try StreamID(category: "order", id: orderId)] + stock + campaigns + [points]
         return try await runner.execute(write, streams: streams) { loaded in
             let state = try loaded[0].fold(OrderState.self)
-            _ = try Self.deciding { () throws(OrderError) -> [OrderRefunded] in
-                try state.checkRefund(refundId: refundId)
-                return []
-            }
-            guard (state.shippedFrom ?? placed.fulfilmentLocation) == stockLocation else {
+            guard state.refundLocation == stockLocation || state.placed == nil else {
                 throw APIError(
                     .conflict, code: "wrong_expected_version",
                     message: "order \(orderId) shipped while the refund was decided; send the refund again")
             }
-            let refund: Refund
-            do throws(PricingInputError) {
-                refund = try quote.refund(
-                    units, after: ReturnedUnits(lines: state.returned, gifts: state.returnedGifts))
-            } catch {
-                let field =
-                    error.field.hasPrefix("lines.") ? "lines" : error.field.hasPrefix("gifts.") ? "gifts" : error.field
-                throw APIError(
-                    .unprocessableContent, code: "too_many_units", message: "\(error.field): \(error.message)",
-                    details: ["field": .string(field)])
-            }
-            let refunded = OrderRefunded(
-                orderId: orderId, refundId: refundId,
-                lines: refund.lines.map {
-                    OrderRefunded.Line(
-                        sku: $0.sku, quantity: $0.quantity, refundFen: Int64($0.refundFen),
-                        restock: restock[$0.sku] ?? false)
-                },
-                gifts: refund.gifts.map {
-                    OrderRefunded.GiftLine(
-                        campaignId: $0.giftCampaignId ?? "", sku: $0.sku, quantity: $0.quantity,
-                        restock: restockGifts[$0.giftCampaignId ?? ""] ?? false)
-                },
-                refundFen: Int64(refund.refundFen), pointsReturned: refund.pointsReturned,
-                pointsClawedBack: refund.pointsClawedBack)
-            var appends = [
-                StreamAppend(loaded[0].id, expectedVersion: loaded[0].expected, events: [try NewEvent(refunded)])
-            ]
-            // Per SKU, bought and gift units together: all of them, and those going back on hand.
-            var back: [String: (units: Int64, restocked: Int64)] = [:]
-            for line in refunded.lines {
-                back[line.sku, default: (0, 0)].units += Int64(line.quantity)
-                if line.restock { back[line.sku, default: (0, 0)].restocked += Int64(line.quantity) }
-            }
-            for gift in refunded.gifts {
-                back[gift.sku, default: (0, 0)].units += Int64(gift.quantity)
-                if gift.restock { back[gift.sku, default: (0, 0)].restocked += Int64(gift.quantity) }
-            }
-            for (offset, sku) in skus.enumerated() {
-                let stream = loaded[1 + offset]
-                let (quantity, restockedUnits) = back[sku] ?? (0, 0)
-                // Not shipped yet: the reservation goes back whatever restock says. Shipped: back on hand only with
-                // restock; otherwise written off (the units left at shipping).
-                let command: StockCommand? =
-                    state.status == "shipped"
-                    ? (restockedUnits > 0 ? .restock(quantity: restockedUnits, orderId: orderId) : nil)
-                    : (quantity > 0 ? .release(quantity: quantity, orderId: orderId) : nil)
-                guard let command else { continue }
-                let events = try Self.stockEvents(stream, command, sku: sku, location: stockLocation)
-                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: events))
-            }
-            for (offset, use) in placed.campaigns.enumerated() {
-                let release = refund.budgetRelease(campaignId: use.campaignId)
-                guard release.totalFen != 0 else { continue }
-                let stream = loaded[1 + stock.count + offset]
-                let back = CampaignBudgetRefunded(release, orderId: orderId, refundId: refundId)
-                appends.append(StreamAppend(stream.id, expectedVersion: stream.expected, events: [try NewEvent(back)]))
-            }
-            var pointEvents: [any DomainEvent] = []
-            if refund.pointsReturned > 0 {
-                pointEvents.append(
-                    PointsReturned(customerId: placed.customerId, orderId: orderId, points: refund.pointsReturned))
-            }
-            if refund.pointsClawedBack > 0 {
-                pointEvents.append(
-                    PointsClawedBack(
-                        customerId: placed.customerId, orderId: orderId, refundId: refundId,
-                        points: refund.pointsClawedBack))
-            }
+            // Decided in PromoDomain on the states loaded; appended here at their versions.
+            var stockStates: [String: StockState] = [:]
+            for (offset, sku) in skus.enumerated() { stockStates[sku] = try loaded[1 + offset].fold(StockState.self) }
             let account = loaded[loaded.count - 1]
-            let accountEvents = try account.fold(PointsAccount.self).decide(
-                pointEvents, customerId: placed.customerId, now: Date())
-            appends.append(
-                StreamAppend(
-                    account.id, expectedVersion: account.expected, events: try accountEvents.map { try NewEvent($0) }))
+            let decided: OrderRefund
+            do {
+                decided = try state.decideRefund(
+                    refundId: refundId, units: units, restock: restock, restockGifts: restockGifts, quote: quote,
+                    stock: stockStates, points: try account.fold(PointsAccount.self), now: Date())
+            } catch let error as OrderRefundError {
+                throw Self.refusal(error)
+            }
+            let refund = decided.refund
+            let refunded = decided.refunded
+            var appends = [try Self.append([refunded], to: loaded[0])]
+            for (sku, events) in decided.stock {
+                guard let offset = skus.firstIndex(of: sku) else { continue }
+                appends.append(try Self.append(events, to: loaded[1 + offset]))
+            }
+            for (campaignId, events) in decided.campaigns {
+                guard let offset = placed.campaigns.firstIndex(where: { $0.campaignId == campaignId }) else { continue }
+                appends.append(try Self.append(events, to: loaded[1 + stock.count + offset]))
+            }
+            appends.append(try Self.append(decided.points, to: account))
             return WriteDecision(
                 appends: appends, status: .created,
                 body: [
@@ -657,27 +602,46 @@ struct OrderRoutes: Sendable {
         return try events.map { try NewEvent($0) }
     }
 
+    /// Why a refund cannot be recorded, as the API's error.
+    static func refusal(_ error: OrderRefundError) -> APIError {
+        switch error {
+        case .order(let error): return refusal(error)
+        case .tooManyUnits(let field, let message):
+            let named = field.hasPrefix("lines.") ? "lines" : field.hasPrefix("gifts.") ? "gifts" : field
+            return APIError(
+                .unprocessableContent, code: "too_many_units", message: "\(field): \(message)",
+                details: ["field": .string(named)])
+        case .stockNotLoaded:
+            return APIError(
+                .conflict, code: "wrong_expected_version",
+                message: "the order changed while the refund was decided; send the refund again")
+        }
+    }
+
     static func deciding<Event>(_ decide: () throws(OrderError) -> [Event]) throws(APIError) -> [Event] {
-        do { return try decide() } catch {
-            switch error {
-            case .notFound: throw APIError(.notFound, code: "unknown_order", message: "no such order")
-            case .alreadyShipped:
-                throw APIError(.conflict, code: "order_shipped", message: "the order has shipped; refund it instead")
-            case .cancelled:
-                throw APIError(.conflict, code: "order_cancelled", message: "the order was cancelled")
-            case .alreadyPaid:
-                throw APIError(.conflict, code: "already_paid", message: "the order is paid already")
-            case .amountMismatch(let total):
-                throw APIError(
-                    .unprocessableContent, code: "amount_mismatch", message: "the order's total is \(total) fen",
-                    details: ["field": "amountFen", "totalFen": .int(total)])
-            case .notPaid:
-                throw APIError(.conflict, code: "not_paid", message: "the order is not paid: cancel it instead")
-            case .refundExists(let id):
-                throw APIError(
-                    .conflict, code: "refund_exists", message: "refund \(id) was recorded already",
-                    details: ["refundId": .string(id)])
-            }
+        do { return try decide() } catch { throw refusal(error) }
+    }
+
+    /// What an order's state refuses, as the API's error.
+    static func refusal(_ error: OrderError) -> APIError {
+        switch error {
+        case .notFound: return APIError(.notFound, code: "unknown_order", message: "no such order")
+        case .alreadyShipped:
+            return APIError(.conflict, code: "order_shipped", message: "the order has shipped; refund it instead")
+        case .cancelled:
+            return APIError(.conflict, code: "order_cancelled", message: "the order was cancelled")
+        case .alreadyPaid:
+            return APIError(.conflict, code: "already_paid", message: "the order is paid already")
+        case .amountMismatch(let total):
+            return APIError(
+                .unprocessableContent, code: "amount_mismatch", message: "the order's total is \(total) fen",
+                details: ["field": "amountFen", "totalFen": .int(total)])
+        case .notPaid:
+            return APIError(.conflict, code: "not_paid", message: "the order is not paid: cancel it instead")
+        case .refundExists(let id):
+            return APIError(
+                .conflict, code: "refund_exists", message: "refund \(id) was recorded already",
+                details: ["refundId": .string(id)])
         }
     }
 
