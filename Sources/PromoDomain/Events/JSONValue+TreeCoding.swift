@@ -253,24 +253,28 @@ private struct TreeDecoder: Decoder {
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { TreeSingleDecoder(decoder: self) }
 
-    static func mismatch(_ type: Any.Type, _ value: JSONValue, _ codingPath: [any CodingKey]) -> DecodingError {
+    /// The coding paths of the helpers below are built only for an error: most values decode fine, and an array
+    /// per value decoded was a good part of what decoding an event cost.
+    static func mismatch(_ type: Any.Type, _ value: JSONValue, _ codingPath: @autoclosure () -> [any CodingKey])
+        -> DecodingError
+    {
         if value == .null {
-            return .valueNotFound(type, .init(codingPath: codingPath, debugDescription: "found null"))
+            return .valueNotFound(type, .init(codingPath: codingPath(), debugDescription: "found null"))
         }
-        return .typeMismatch(type, .init(codingPath: codingPath, debugDescription: "found \(value.canonicalString)"))
+        return .typeMismatch(type, .init(codingPath: codingPath(), debugDescription: "found \(value.canonicalString)"))
     }
 
-    static func double(_ value: JSONValue, _ codingPath: [any CodingKey]) throws -> Double {
+    static func double(_ value: JSONValue, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> Double {
         switch value {
         case .int(let i): return Double(i)
         case .double(let d): return d
-        default: throw mismatch(Double.self, value, codingPath)
+        default: throw mismatch(Double.self, value, codingPath())
         }
     }
 
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ codingPath: [any CodingKey])
-        throws -> T
-    {
+    static func integer<T: FixedWidthInteger>(
+        _ type: T.Type, _ value: JSONValue, _ codingPath: @autoclosure () -> [any CodingKey]
+    ) throws -> T {
         switch value {
         case .int(let i):
             if let exact = T(exactly: i) { return exact }
@@ -280,17 +284,17 @@ private struct TreeDecoder: Decoder {
         }
         if case .int = value {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: codingPath, debugDescription: "\(value.canonicalString) does not fit \(T.self)"))
+                .init(codingPath: codingPath(), debugDescription: "\(value.canonicalString) does not fit \(T.self)"))
         }
-        throw mismatch(T.self, value, codingPath)
+        throw mismatch(T.self, value, codingPath())
     }
 
-    static func decodeBool(_ value: JSONValue, _ path: [any CodingKey]) throws -> Bool {
-        guard case .bool(let b) = value else { throw mismatch(Bool.self, value, path) }
+    static func decodeBool(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> Bool {
+        guard case .bool(let b) = value else { throw mismatch(Bool.self, value, path()) }
         return b
     }
-    static func decodeString(_ value: JSONValue, _ path: [any CodingKey]) throws -> String {
-        guard case .string(let s) = value else { throw mismatch(String.self, value, path) }
+    static func decodeString(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> String {
+        guard case .string(let s) = value else { throw mismatch(String.self, value, path()) }
         return s
     }
 }
@@ -349,6 +353,28 @@ private struct TreeKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol 
         try JSONTreeDecoder.decode(type, from: try value(key), codingPath: path(key))
     }
 
+    // One lookup of the key rather than the default's three (contains, decodeNil, decode).
+    private func present(_ key: Key) -> JSONValue? {
+        guard let value = members[key.stringValue] else { return nil }
+        if case .null = value { return nil }
+        return value
+    }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        try present(key).map { try TreeDecoder.decodeString($0, path(key)) }
+    }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        try present(key).map { try TreeDecoder.decodeBool($0, path(key)) }
+    }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+        try present(key).map { try TreeDecoder.integer(Int.self, $0, path(key)) }
+    }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+        try present(key).map { try TreeDecoder.integer(Int64.self, $0, path(key)) }
+    }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        try present(key).map { try JSONTreeDecoder.decode(type, from: $0, codingPath: path(key)) }
+    }
+
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
         -> KeyedDecodingContainer<NestedKey>
     {
@@ -377,16 +403,18 @@ private struct TreeUnkeyedDecoder: UnkeyedDecodingContainer {
         self.codingPath = codingPath
     }
 
-    private mutating func next<T>(_ type: T.Type) throws -> (JSONValue, [any CodingKey]) {
+    private func path(_ index: Int) -> [any CodingKey] { codingPath + [IndexKey(index)] }
+
+    /// The next item and its index (its coding path is built only where needed: for a nested value, or an
+    /// error).
+    private mutating func next<T>(_ type: T.Type) throws -> (JSONValue, Int) {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(
                 type,
-                .init(
-                    codingPath: codingPath + [IndexKey(currentIndex)],
-                    debugDescription: "unkeyed container is at its end"))
+                .init(codingPath: path(currentIndex), debugDescription: "unkeyed container is at its end"))
         }
         defer { currentIndex += 1 }
-        return (items[currentIndex], codingPath + [IndexKey(currentIndex)])
+        return (items[currentIndex], currentIndex)
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -395,16 +423,16 @@ private struct TreeUnkeyedDecoder: UnkeyedDecodingContainer {
         return true
     }
     mutating func decode(_ type: Bool.Type) throws -> Bool {
-        let (value, path) = try next(type)
-        return try TreeDecoder.decodeBool(value, path)
+        let (value, index) = try next(type)
+        return try TreeDecoder.decodeBool(value, path(index))
     }
     mutating func decode(_ type: String.Type) throws -> String {
-        let (value, path) = try next(type)
-        return try TreeDecoder.decodeString(value, path)
+        let (value, index) = try next(type)
+        return try TreeDecoder.decodeString(value, path(index))
     }
     mutating func decode(_ type: Double.Type) throws -> Double {
-        let (value, path) = try next(type)
-        return try TreeDecoder.double(value, path)
+        let (value, index) = try next(type)
+        return try TreeDecoder.double(value, path(index))
     }
     mutating func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
     mutating func decode(_ type: Int.Type) throws -> Int { try integer() }
@@ -418,27 +446,27 @@ private struct TreeUnkeyedDecoder: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try integer() }
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try integer() }
     private mutating func integer<T: FixedWidthInteger>() throws -> T {
-        let (value, path) = try next(T.self)
-        return try TreeDecoder.integer(T.self, value, path)
+        let (value, index) = try next(T.self)
+        return try TreeDecoder.integer(T.self, value, path(index))
     }
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let (value, path) = try next(type)
-        return try JSONTreeDecoder.decode(type, from: value, codingPath: path)
+        let (value, index) = try next(type)
+        return try JSONTreeDecoder.decode(type, from: value, codingPath: path(index))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
         -> KeyedDecodingContainer<NestedKey>
     {
-        let (value, path) = try next([String: JSONValue].self)
-        return try TreeDecoder(value: value, codingPath: path).container(keyedBy: type)
+        let (value, index) = try next([String: JSONValue].self)
+        return try TreeDecoder(value: value, codingPath: path(index)).container(keyedBy: type)
     }
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (value, path) = try next([JSONValue].self)
-        return try TreeDecoder(value: value, codingPath: path).unkeyedContainer()
+        let (value, index) = try next([JSONValue].self)
+        return try TreeDecoder(value: value, codingPath: path(index)).unkeyedContainer()
     }
     mutating func superDecoder() throws -> any Decoder {
-        let (value, path) = try next(JSONValue.self)
-        return TreeDecoder(value: value, codingPath: path)
+        let (value, index) = try next(JSONValue.self)
+        return TreeDecoder(value: value, codingPath: path(index))
     }
 }
 

@@ -74,4 +74,59 @@ struct JSONValueTests {
     func omittedMalformed(text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: text, omitting: JSONPaths(dotted: ["record"])) }
     }
+
+    struct Line: Decodable, Equatable {
+        var sku: String
+        var quantity: Int
+        var note: String?
+    }
+
+    struct Order: Decodable, Equatable {
+        var id: String
+        var lines: [Line]
+        var codes: [String]
+        var total: Int64?
+    }
+
+    /// The path of a value that fails, as the field named in a 400: built only for the error, it must still be
+    /// the whole path.
+    static func failingPath(_ text: String) throws -> String? {
+        do {
+            _ = try JSONValue(parsing: text).decode(as: Order.self)
+            return nil
+        } catch let error as DecodingError {
+            let context: DecodingError.Context
+            switch error {
+            case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
+                context = c
+            @unknown default: return "?"
+            }
+            return context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+    }
+
+    @Test("Decoding from the tree: present, absent and null optionals; a failing value names its whole path")
+    func treeDecoding() throws {
+        let order = try JSONValue(
+            parsing:
+                #"{"id":"o-1","lines":[{"sku":"A","quantity":2},{"sku":"B","quantity":1,"note":null}],"codes":["x"]}"#
+        ).decode(as: Order.self)
+        #expect(
+            order
+                == Order(
+                    id: "o-1", lines: [Line(sku: "A", quantity: 2), Line(sku: "B", quantity: 1)], codes: ["x"],
+                    total: nil))
+        #expect(
+            try JSONValue(parsing: #"{"id":"o","lines":[],"codes":[],"total":7}"#).decode(as: Order.self).total == 7)
+        #expect(
+            try Self.failingPath(
+                #"{"id":"o","lines":[{"sku":"A","quantity":1},{"sku":"B","quantity":"2"}],"codes":[]}"#)
+                == "lines.1.quantity")
+        #expect(try Self.failingPath(#"{"id":"o","lines":[],"codes":["a",3]}"#) == "codes.1")
+        #expect(
+            try Self.failingPath(#"{"id":"o","lines":[{"sku":"A","quantity":1,"note":5}],"codes":[]}"#)
+                == "lines.0.note")
+        #expect(try Self.failingPath(#"{"id":"o","lines":[],"codes":[],"total":"many"}"#) == "total")
+        #expect(try Self.failingPath(#"{"id":"o","lines":[],"codes":[],"total":1.5}"#) == "total")
+    }
 }
