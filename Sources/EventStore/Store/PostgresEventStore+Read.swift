@@ -99,12 +99,10 @@ extension PostgresEventStore {
                 ORDER BY position LIMIT \(Int64(limit))
                 """, on: connection, omitting: omitted)
         }
+        // A function (migration 9) whose plan walks the primary key in position order whatever the statistics say.
         return try await fetch(
-            """
-            SELECT \(unescaped: Self.columns) FROM events
-            WHERE position > \(position) AND position < \(watermark) AND event_type = ANY(\(types))
-            ORDER BY position LIMIT \(Int64(limit))
-            """, on: connection, omitting: omitted)
+            "SELECT * FROM promo_read_committed(\(position), \(watermark), \(types), \(Int64(limit)))",
+            on: connection, omitting: omitted)
     }
 
     /// ``watermark()`` read on `connection`, inside its transaction.
