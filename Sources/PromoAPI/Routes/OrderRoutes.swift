@@ -570,10 +570,7 @@ struct OrderRoutes: Sendable {
     static func refusal(_ error: OrderPlacementError, location: String) -> APIError {
         switch error {
         case .stock(let sku, let error):
-            var refusal = APIError(error)
-            refusal.details["sku"] = .string(sku)
-            refusal.details["location"] = .string(location)
-            return refusal
+            return stockRefusal(error, sku: sku, location: location)
         case .insufficientPoints(let asked, let available):
             return APIError(
                 .conflict, code: "insufficient_points", message: "\(asked) points asked, \(available) in the account",
@@ -594,12 +591,17 @@ struct OrderRoutes: Sendable {
         do throws(StockError) {
             events = try state.decide(command, sku: sku, location: location)
         } catch {
-            var refusal = APIError(error)
-            refusal.details["sku"] = .string(sku)
-            refusal.details["location"] = .string(location)
-            throw refusal
+            throw stockRefusal(error, sku: sku, location: location)
         }
         return try events.map { try NewEvent($0) }
+    }
+
+    /// A stock refusal as the API's error, naming the SKU and the location.
+    static func stockRefusal(_ error: StockError, sku: String, location: String) -> APIError {
+        var refusal = APIError(error)
+        refusal.details["sku"] = .string(sku)
+        refusal.details["location"] = .string(location)
+        return refusal
     }
 
     /// Why a refund cannot be recorded, as the API's error.
@@ -648,10 +650,6 @@ struct OrderRoutes: Sendable {
     /// Campaigns an order uses: those it charges, and those whose price or units it takes (a flash sale), sorted.
     static func usedCampaigns(_ quote: Quote) -> [String] {
         Set(quote.applied.compactMap(\.source.campaignId)).sorted()
-    }
-
-    static func isFlashSale(_ id: String, _ pricing: PricingContext) -> Bool {
-        pricing.campaigns.first { $0.campaignId == id }?.kind == .flashSale
     }
 
     /// A line of a flash-sale SKU whose flash quantity or customer's limit is used up is refused, never placed at
