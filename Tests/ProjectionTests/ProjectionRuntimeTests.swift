@@ -254,7 +254,12 @@ struct ProjectionRuntimeTests {
                 #expect(failed.parked.first?.eventType == "Numbered")
                 #expect(failed.parked.first?.error.contains("poison at \(positions[2])") == true)
                 #expect(failed.parked.first?.attempts == 3)
-                #expect(failed.position == positions[1], "stopped right before the parked event")
+                // Stopped before the parked event, past the last one handled: exactly positions[1], or a little
+                // further when a batch ended at the watermark (another transaction in the cluster still open) with
+                // no event of its types between.
+                #expect(
+                    failed.position >= positions[1] && failed.position < positions[2],
+                    "stopped right before the parked event")
                 #expect(try await Self.seen(store) == [1, 2])
                 // The other projection is not held up.
                 #expect(try await catalog.waitUntil(healthy.name, reaches: history.lastPosition, timeout: .seconds(60)))
