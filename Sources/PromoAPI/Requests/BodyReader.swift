@@ -149,6 +149,19 @@ extension APIError {
             .badRequest, code: "invalid_field", message: "\(field) \(message)", details: ["field": .string(field)])
     }
 
+    /// Input the pricing engine's checks refused, as the API answers it: a SKU the catalog does not have is a 422
+    /// `unknown_sku`, anything else a 400 naming the field (`field`, when the body names it otherwise).
+    init(_ error: PricingInputError, field: String? = nil) {
+        let field = field ?? error.field
+        if let sku = error.unknownSKU {
+            self = APIError(
+                .unprocessableContent, code: "unknown_sku", message: "\(field): unknown SKU \(sku)",
+                details: ["field": .string(field), "sku": .string(sku)])
+        } else {
+            self = .invalidField(field, error.message)
+        }
+    }
+
     /// A domain bound that input broke, as a 400 naming the field.
     init(_ error: FieldError) {
         self = .invalidField(error.field, error.message)

@@ -234,23 +234,15 @@ struct CampaignRoutes: Sendable {
     static func check(_ body: JSONValue, store: PostgresEventStore, caches: CategoryCaches) async throws
         -> CampaignDefinition
     {
-        let skus = Set(try await caches.catalog(store).map(\.product.sku))
+        let skus = try await caches.view(store).skus
         do throws(PricingInputError) {
             let definition = try CampaignDefinition(json: body, knownSKUs: skus)
-            // The SKUs a scope names, too (the engine checks those its rules name): a campaign scoped to a product
-            // the catalog does not have would never apply. Checked when written only, as coupon templates' are:
-            // a definition stored before still prices as it did.
-            for (index, sku) in definition.campaign.scope.skus.enumerated() where !skus.contains(sku) {
-                throw PricingInputError(field: "scope.skus[\(index)]", message: "unknown SKU \(sku)", unknownSKU: sku)
-            }
+            // The SKUs a scope names, too (the engine checks those its rules name). Checked when written only, as
+            // coupon templates' are: a definition stored before still prices as it did.
+            try definition.campaign.scope.checkSKUs(known: skus)
             return definition
         } catch {
-            if let sku = error.unknownSKU {
-                throw APIError(
-                    .unprocessableContent, code: "unknown_sku", message: "\(error.field): unknown SKU \(sku)",
-                    details: ["field": .string(error.field), "sku": .string(sku)])
-            }
-            throw APIError.invalidField(error.field, error.message)
+            throw APIError(error)
         }
     }
 
@@ -355,9 +347,5 @@ extension APIError {
                 message: "campaign \(id)'s window has closed: it cannot go live; adjust its window first",
                 details: ["campaignId": .string(id)])
         }
-    }
-
-    init(_ error: PricingInputError) {
-        self = .invalidField(error.field, error.message)
     }
 }

@@ -49,15 +49,10 @@ struct CouponRoutes: Sendable {
             let campaign = try await states.load(try CampaignRoutes.streamID(campaignId))
             if campaign.exists { campaignIds.insert(campaignId) }
         }
-        let skus = Set(try await caches.catalog(store).map(\.product.sku))
+        let skus = try await caches.view(store).skus
         let template: CouponTemplate
         do { template = try CouponTemplate.checked(body, campaignIds: campaignIds, knownSKUs: skus) } catch {
-            if let sku = error.unknownSKU {
-                throw APIError(
-                    .unprocessableContent, code: "unknown_sku", message: "\(error.field): unknown SKU \(sku)",
-                    details: ["field": .string(error.field), "sku": .string(sku)])
-            }
-            throw APIError.invalidField(error.field, error.message)
+            throw APIError(error)
         }
         return try await runner.execute(write, streams: [try Self.templateStream(templateId)]) { loaded in
             if loaded[0].exists {

@@ -235,13 +235,8 @@ struct PricingContext: Sendable {
             return try engines.engine(for: key, build: build).quote(request(cart))
         } catch {
             // The engine names cart fields as `cart.lines[0].sku`; the body's are `lines[0].sku`.
-            let field = error.field.hasPrefix("cart.") ? String(error.field.dropFirst(5)) : error.field
-            if let sku = error.unknownSKU {
-                throw APIError(
-                    .unprocessableContent, code: "unknown_sku", message: "\(field): unknown SKU \(sku)",
-                    details: ["field": .string(field), "sku": .string(sku)])
-            }
-            throw APIError.invalidField(field, error.message)
+            throw APIError(
+                error, field: error.field.hasPrefix("cart.") ? String(error.field.dropFirst(5)) : error.field)
         }
     }
 }

@@ -217,11 +217,7 @@ extension CouponTemplate {
             relative.field = String(error.field.dropFirst("couponTemplates[0].".count))
             throw relative
         }
-        if let knownSKUs {
-            for (index, sku) in template.scope.skus.enumerated() where !knownSKUs.contains(sku) {
-                throw PricingInputError(field: "scope.skus[\(index)]", message: "unknown SKU \(sku)", unknownSKU: sku)
-            }
-        }
+        if let knownSKUs { try template.scope.checkSKUs(known: knownSKUs) }
         return template
     }
 }

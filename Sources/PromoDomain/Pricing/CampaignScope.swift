@@ -23,6 +23,14 @@ public struct CampaignScope: Sendable, Hashable {
         self.regions = regions
     }
 
+    /// Refuses a scope naming a SKU outside `known` (a campaign's or coupon template's when written: scoped to a
+    /// product the catalog does not have, it would never apply), naming `scope.skus[i]`.
+    public func checkSKUs(known: Set<String>) throws(PricingInputError) {
+        for (index, sku) in skus.enumerated() where !known.contains(sku) {
+            throw PricingInputError(field: "scope.skus[\(index)]", message: "unknown SKU \(sku)", unknownSKU: sku)
+        }
+    }
+
     /// Whether the product with this SKU and category is covered.
     public func covers(sku: String, category: String) -> Bool {
         if skus.isEmpty && categories.isEmpty { return true }
