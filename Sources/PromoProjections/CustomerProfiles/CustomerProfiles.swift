@@ -202,23 +202,35 @@ public struct CustomerProfiles: ProjectionHandler {
         _ placed: [OrderRow], lines: [String: [String: Int]], changes: [String: OrderChange],
         returned: [String: [String: Int]], on connection: PostgresConnection, logger: Logger
     ) async throws {
+        // An order placed in this batch is written with what the batch did to it since (paid, cancelled,
+        // refunded, units returned), the same row an update after the insert would leave, without the update:
+        // in a rebuild most orders are placed and paid within one batch.
+        var changes = changes
+        var returned = returned
         if !placed.isEmpty {
+            let folded = placed.map { changes.removeValue(forKey: $0.id) ?? OrderChange(position: $0.position) }
             try await connection.execute(
                 """
-                INSERT INTO profile_orders (order_id, customer_id, day, placed_at, total_fen, used_coupon, last_position)
-                SELECT id, customer, day::date, at, total, coupon, position
+                INSERT INTO profile_orders (order_id, customer_id, day, placed_at, total_fen, used_coupon, cancelled,
+                                            paid_fen, refunded_fen, last_position)
+                SELECT id, customer, day::date, at, total, coupon, cancelled, paid, refunded, position
                 FROM unnest(\(placed.map(\.id)), \(placed.map(\.customer)), \(placed.map(\.day)), \(placed.map(\.at)),
-                            \(placed.map(\.total)), \(placed.map(\.coupon)), \(placed.map(\.position)))
-                     AS o(id, customer, day, at, total, coupon, position)
+                            \(placed.map(\.total)), \(placed.map(\.coupon)), \(folded.map(\.cancelled)),
+                            \(folded.map { $0.paid ?? 0 }), \(folded.map(\.refunded)), \(folded.map(\.position)))
+                     AS o(id, customer, day, at, total, coupon, cancelled, paid, refunded, position)
                 """, logger: logger)
-            let units = placed.flatMap { order in
-                (lines[order.id] ?? [:]).sorted { $0.key < $1.key }.map { (order.id, $0.key, $0.value) }
+            var units: [(String, String, Int, Int)] = []
+            for order in placed {
+                let back = returned.removeValue(forKey: order.id) ?? [:]
+                for (sku, quantity) in (lines[order.id] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    units.append((order.id, sku, quantity, back[sku] ?? 0))
+                }
             }
             if !units.isEmpty {
                 try await connection.execute(
                     """
-                    INSERT INTO profile_order_lines (order_id, sku, quantity)
-                    SELECT * FROM unnest(\(units.map(\.0)), \(units.map(\.1)), \(units.map(\.2)))
+                    INSERT INTO profile_order_lines (order_id, sku, quantity, returned)
+                    SELECT * FROM unnest(\(units.map(\.0)), \(units.map(\.1)), \(units.map(\.2)), \(units.map(\.3)))
                     """, logger: logger)
             }
         }
