@@ -123,6 +123,54 @@ struct StreamReadTests {
         }
     }
 
+    @Test(
+        "A batch read leaves omitted top-level members of a large payload out in the database; the reader gets the same members either way"
+    )
+    func typedReadsDropOmittedMembers() async throws {
+        try await ScratchDatabase.withStore(
+            on: TestDatabase.url, prefix: "dropread", migrations: EventStoreMigrations.all
+        ) { _, store in
+            // 4,000 characters of hex stay over 1 kB when compressed; the small payload has the same members, short.
+            let bulk = JSONValue.string((0..<125).map { _ in UUID().uuidString }.joined())
+            let small: [String: JSONValue] = [
+                "orderId": "o-1", "record": ["note": "short"],
+                "quote": ["totalFen": 900, "lines": [["sku": "HP-001"]]],
+            ]
+            var large = small
+            large["record"] = ["bulk": bulk]
+            large["notes"] = bulk
+            let last = try await store.append(
+                to: TestDatabase.uniqueStream("order"), expectedVersion: .noStream,
+                events: [testEvent("OrderPlaced", large), testEvent("OrderPlaced", small)]
+            ).lastPosition
+            let texts = try await store.client.withOpenConnection { connection in
+                try await connection.allRows(
+                    """
+                    SELECT o_payload FROM promo_read_committed(0, \(last + 1), \(["OrderPlaced"]), 10, \(["record"]))
+                    ORDER BY o_position
+                    """, logger: store.logger
+                ).map { try $0.decode(String.self) }
+            }
+            #expect(texts.count == 2)
+            let stored = try texts.map { try JSONValue(parsing: $0) }
+            // The database removed `record` from the large payload only, and nothing else of it.
+            #expect(stored.first?["record"] == nil && stored.first?["notes"] == bulk)
+            #expect(stored.first?["quote"] == ["totalFen": 900, "lines": [["sku": "HP-001"]]])
+            #expect(stored.last?["record"] == ["note": "short"])
+            // Through the store, nested omissions are the parser's; both payloads come back alike.
+            let read = try await store.client.withOpenConnection { connection in
+                try await store.readCommitted(
+                    after: 0, below: last + 1, types: ["OrderPlaced"],
+                    omitting: JSONPaths(dotted: ["record", "quote.lines"]), limit: 10, on: connection)
+            }
+            #expect(
+                read.map(\.payload) == [
+                    ["orderId": "o-1", "quote": ["totalFen": 900], "notes": bulk],
+                    ["orderId": "o-1", "quote": ["totalFen": 900]],
+                ])
+        }
+    }
+
     /// Scans of `events` this session has counted and not yet reported (pg_stat_xact_user_tables).
     static func scans(_ connection: PostgresConnection, _ store: PostgresEventStore) async throws
         -> (sequential: Int64, index: Int64)

@@ -2,7 +2,7 @@
 public enum EventStoreMigrations {
     public static let all: [Migration] = [
         eventStore, appendFunction, batchAppendFunction, movablePositions, setBasedAppend, lz4Payloads, batchCommit,
-        cachedPlans, typedReads,
+        cachedPlans, typedReads, typedReadsDropping,
     ]
 
     /// Payloads past 2 kB (an order with its quote) are compressed when stored; LZ4 costs a fraction of the CPU of

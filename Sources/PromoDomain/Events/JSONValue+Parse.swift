@@ -54,6 +54,9 @@ public struct JSONPaths: Sendable, Hashable {
     }
 
     public var isEmpty: Bool { children.isEmpty && !isEnd }
+
+    /// The top-level members omitted whole, in key order.
+    public var members: [String] { children.filter(\.value.isEnd).keys.sorted() }
 }
 
 struct JSONParser {
