@@ -83,7 +83,8 @@ extension PostgresEventStore {
     /// ``watermark(on:)``), in position order, at most `limit`: a reader that filters by type and has seen a
     /// short batch has seen everything below the watermark, and can move its checkpoint to `watermark - 1`.
     /// `omitting` names payload members the reader does not need (`record`, or a nested one, `quote.rejected`):
-    /// they are skipped while the payload is parsed, never built.
+    /// they are skipped while the payload is parsed, never built. Payloads are held as tapes
+    /// (``RecordedEvent/decodePayload(as:)``): a projection decodes a few fields of each.
     ///
     /// Omitted top-level members of large payloads are also left out by the database (migration 10), whose
     /// text form of them was the read's biggest cost; nested ones are not (`payload #- '{quote,rejected}'`
@@ -99,7 +100,7 @@ extension PostgresEventStore {
                 SELECT \(unescaped: Self.columns) FROM events
                 WHERE position > \(position) AND position < \(watermark)
                 ORDER BY position LIMIT \(Int64(limit))
-                """, on: connection, omitting: omitted)
+                """, on: connection, omitting: omitted, tapes: true)
         }
         // A function (migrations 9 and 10) whose plan walks the primary key in position order whatever the
         // statistics say, and which leaves out omitted top-level members of large payloads.
@@ -108,7 +109,7 @@ extension PostgresEventStore {
             SELECT * FROM promo_read_committed(\(position), \(watermark), \(types), \(Int64(limit)),
                                                \(omitted.members))
             """,
-            on: connection, omitting: omitted)
+            on: connection, omitting: omitted, tapes: true)
     }
 
     /// ``watermark()`` read on `connection`, inside its transaction.
@@ -176,8 +177,11 @@ extension PostgresEventStore {
         position, stream_id, stream_version, event_id, event_type, schema_version, payload::text, metadata::text, recorded_at
         """
 
+    /// The events `query` returns (``columns``). With `tapes`, payloads that no upcaster changes are held as
+    /// tapes (``RecordedEvent/decodePayload(as:)``), for readers that decode each event into a few fields.
     func fetch(
-        _ query: PostgresQuery, on connection: PostgresConnection? = nil, omitting: JSONPaths = .none
+        _ query: PostgresQuery, on connection: PostgresConnection? = nil, omitting: JSONPaths = .none,
+        tapes: Bool = false
     ) async throws -> [RecordedEvent] {
         // Payload and metadata stay bytes: parsed straight from the row, not copied and validated into a String
         // first (the parser checks the UTF-8 of each string it builds).
@@ -196,16 +200,27 @@ extension PostgresEventStore {
                 try makeEvent(
                     position: position, streamId: streamId, version: version, eventId: eventId, type: type,
                     schemaVersion: Int(schemaVersion), payloadText: payload, metadataText: metadata,
-                    recordedAt: recordedAt, omitting: omitting))
+                    recordedAt: recordedAt, omitting: omitting, tape: tapes))
         }
         return events
     }
 
     func makeEvent(
         position: Int64, streamId: String, version: Int64, eventId: UUID, type: String, schemaVersion: Int,
-        payloadText: ByteBuffer, metadataText: ByteBuffer, recordedAt: Date, omitting: JSONPaths = .none
+        payloadText: ByteBuffer, metadataText: ByteBuffer, recordedAt: Date, omitting: JSONPaths = .none,
+        tape: Bool = false
     ) throws -> RecordedEvent {
         do {
+            if tape, !upcasters.upcasts(eventType: type, schemaVersion: schemaVersion) {
+                let payload = try JSONTape(parsing: Array(payloadText.readableBytesView), omitting: omitting)
+                let metadataJSON = try metadataText.withUnsafeReadableBytes { raw in
+                    try JSONValue(parsing: raw.assumingMemoryBound(to: UInt8.self))
+                }
+                return RecordedEvent(
+                    position: position, streamId: streamId, streamVersion: version, eventId: eventId, type: type,
+                    schemaVersion: schemaVersion, storedSchemaVersion: schemaVersion, storage: .tape(payload),
+                    metadata: EventMetadata(json: metadataJSON), recordedAt: recordedAt)
+            }
             let stored = try payloadText.withUnsafeReadableBytes { raw in
                 try JSONValue(parsing: raw.assumingMemoryBound(to: UInt8.self), omitting: omitting)
             }

@@ -217,7 +217,7 @@ struct JSONTreeDecoder {
         try decode(type, from: value, codingPath: [])
     }
 
-    fileprivate static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, codingPath: [any CodingKey])
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, codingPath: [any CodingKey])
         throws -> T
     {
         if T.self == JSONValue.self { return value as! T }
@@ -234,7 +234,7 @@ struct JSONTreeDecoder {
     }
 }
 
-private struct TreeDecoder: Decoder {
+struct TreeDecoder: Decoder {
     let value: JSONValue
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
@@ -299,7 +299,7 @@ private struct TreeDecoder: Decoder {
     }
 }
 
-private struct IndexKey: CodingKey {
+struct IndexKey: CodingKey {
     var stringValue: String { "Index \(intValue ?? 0)" }
     var intValue: Int?
     init(_ index: Int) { intValue = index }

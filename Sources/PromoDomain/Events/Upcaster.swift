@@ -31,6 +31,11 @@ public struct UpcasterRegistry: Sendable {
         byKey[Key(eventType: upcaster.eventType, fromVersion: upcaster.fromVersion)] = upcaster
     }
 
+    /// Whether a payload of `eventType` stored at `schemaVersion` is changed by an upcaster.
+    public func upcasts(eventType: String, schemaVersion: Int) -> Bool {
+        byKey[Key(eventType: eventType, fromVersion: schemaVersion)] != nil
+    }
+
     /// Applies every upcaster that chains from `schemaVersion`; returns the payload and its new version.
     public func upcast(eventType: String, schemaVersion: Int, payload: JSONValue) throws -> (JSONValue, Int) {
         var version = schemaVersion

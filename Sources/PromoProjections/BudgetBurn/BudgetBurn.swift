@@ -59,8 +59,8 @@ public struct BudgetBurn: ProjectionHandler {
         for event in events {
             switch event.type {
             case CampaignCreated.eventType, CampaignAdjusted.eventType:
-                let campaignId = try event.payload.decode(as: DefinitionKey.self).campaignId
-                let limits = event.payload["definition"]?["budget"]
+                let campaignId = try event.decodePayload(as: DefinitionKey.self).campaignId
+                let limits = try event.decodePayload(as: JSONValue.self)["definition"]?["budget"]
                 update(campaignId, event) { budget, change in change.limit = .some(limits?[budget]?.intValue) }
             case CampaignBudgetConsumed.eventType:
                 try move(CampaignBudgetConsumed.self, event, into: \.consumed)

@@ -32,7 +32,7 @@ public struct CampaignDashboard: ProjectionHandler {
         for event in events {
             switch event.type {
             case OrderPlaced.eventType:
-                let order = try event.payload.decode(as: PlacedOrder.self)
+                let order = try event.decodePayload(as: PlacedOrder.self)
                 for use in try order.campaignUses() {
                     placed.append(
                         Row(
@@ -43,9 +43,9 @@ public struct CampaignDashboard: ProjectionHandler {
                             position: event.position))
                 }
             case OrderCancelled.eventType:
-                cancelled.append(try event.payload.decode(as: OrderKey.self).orderId)
+                cancelled.append(try event.decodePayload(as: OrderKey.self).orderId)
             case OrderRefunded.eventType:
-                let refund = try event.payload.decode(as: Refund.self)
+                let refund = try event.decodePayload(as: Refund.self)
                 refunds.append((refund.orderId, refund.refundFen))
             default:
                 continue

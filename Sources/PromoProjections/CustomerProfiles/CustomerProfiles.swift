@@ -75,11 +75,11 @@ public struct CustomerProfiles: ProjectionHandler {
             orders[id] = entry
         }
         func points(_ event: RecordedEvent, sign: Int64) throws {
-            let move = try event.payload.decode(as: PointsMove.self)
+            let move = try event.decodePayload(as: PointsMove.self)
             customer(move.customerId, event) { $0.points += sign * Int64(move.points) }
         }
         func coupon(_ event: RecordedEvent, becomes state: String) throws {
-            coupons[try event.payload.decode(as: CouponKey.self).code] = (state, event.position)
+            coupons[try event.decodePayload(as: CouponKey.self).code] = (state, event.position)
         }
         for event in events {
             switch event.type {
@@ -93,7 +93,7 @@ public struct CustomerProfiles: ProjectionHandler {
                 let tags = try event.decode(as: CustomerTagsSet.self)
                 customer(tags.customerId, event) { $0.tags = tags.tags }
             case OrderPlaced.eventType:
-                let order = try event.payload.decode(as: PlacedOrder.self)
+                let order = try event.decodePayload(as: PlacedOrder.self)
                 placed.append(
                     OrderRow(
                         id: order.orderId, customer: order.customerId, day: order.day, at: event.recordedAt,
@@ -108,7 +108,7 @@ public struct CustomerProfiles: ProjectionHandler {
             case OrderCancelled.eventType:
                 order(try event.decode(as: OrderCancelled.self).orderId, event) { $0.cancelled = true }
             case OrderRefunded.eventType:
-                let refund = try event.payload.decode(as: Refunded.self)
+                let refund = try event.decodePayload(as: Refunded.self)
                 order(refund.orderId, event) { $0.refunded += refund.refundFen }
                 for line in refund.lines {
                     returned[refund.orderId, default: [:]][line.sku, default: 0] += line.quantity

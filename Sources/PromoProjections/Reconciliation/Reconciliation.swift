@@ -71,9 +71,9 @@ public struct Reconciliation: ProjectionHandler {
         for event in events {
             switch event.type {
             case OrderPlaced.eventType:
-                placedHere.insert(try event.payload.decode(as: OrderKey.self).orderId)
+                placedHere.insert(try event.decodePayload(as: OrderKey.self).orderId)
             case OrderPaid.eventType, OrderCancelled.eventType:
-                let id = try event.payload.decode(as: OrderKey.self).orderId
+                let id = try event.decodePayload(as: OrderKey.self).orderId
                 if !placedHere.contains(id) { needed.insert(id) }
             default:
                 continue
@@ -107,7 +107,7 @@ public struct Reconciliation: ProjectionHandler {
             }
             switch event.type {
             case OrderPlaced.eventType:
-                let placed = try event.payload.decode(as: Placed.self)
+                let placed = try event.decodePayload(as: Placed.self)
                 orders[placed.orderId] = Order(
                     id: placed.orderId, total: placed.totalFen, discount: placed.discountFen,
                     pointsDeduction: placed.quote?.pointsDeductionFen ?? 0,
@@ -131,7 +131,7 @@ public struct Reconciliation: ProjectionHandler {
                         "pay:\(paid.orderId)", "payment", "订单 \(paid.orderId) 收款", order: paid.orderId,
                         Self.payment(order, paid: paid.amountFen)))
             case OrderCancelled.eventType:
-                let id = try event.payload.decode(as: OrderKey.self).orderId
+                let id = try event.decodePayload(as: OrderKey.self).orderId
                 guard var order = orders[id], order.cancelled == nil else { continue }
                 order.cancelled = event.position
                 orders[id] = order

@@ -50,14 +50,14 @@ public struct Sales: ProjectionHandler {
         for event in events {
             switch event.type {
             case OrderPlaced.eventType:
-                let order = try event.payload.decode(as: PlacedOrder.self)
+                let order = try event.decodePayload(as: PlacedOrder.self)
                 placements[event.position] = order
                 placedInBatch.insert(order.orderId)
                 storeIds.insert(order.storeId)
                 customerIds.insert(order.customerId)
                 for line in order.lines { skus.insert(line.sku) }
             case OrderPaid.eventType, OrderCancelled.eventType:
-                let id = try event.payload.decode(as: OrderKey.self).orderId
+                let id = try event.decodePayload(as: OrderKey.self).orderId
                 if !placedInBatch.contains(id) { orderIds.insert(id) }
             case CustomerProfileSet.eventType:
                 customerIds.insert(try event.decode(as: CustomerProfileSet.self).customerId)
@@ -127,7 +127,7 @@ public struct Sales: ProjectionHandler {
                 }
                 lines += bySKU.keys.sorted().compactMap { bySKU[$0] }
             case OrderPaid.eventType:
-                let id = try event.payload.decode(as: OrderKey.self).orderId
+                let id = try event.decodePayload(as: OrderKey.self).orderId
                 guard var order = orders[id], !order.paid else { continue }
                 order.paid = true
                 order.position = event.position
@@ -138,7 +138,7 @@ public struct Sales: ProjectionHandler {
                 customers[order.customer] = customer
                 changedCustomers.insert(order.customer)
             case OrderCancelled.eventType:
-                let id = try event.payload.decode(as: OrderKey.self).orderId
+                let id = try event.decodePayload(as: OrderKey.self).orderId
                 guard var order = orders[id] else { continue }
                 order.cancelled = true
                 order.position = event.position

@@ -80,7 +80,7 @@ public struct StockLevels: ProjectionHandler {
     }
 
     static func key(of event: RecordedEvent) throws -> (String, String) {
-        let key = try event.payload.decode(as: Key.self)
+        let key = try event.decodePayload(as: Key.self)
         return (key.sku, key.location)
     }
 }

@@ -23,8 +23,8 @@ public struct Uplift: ProjectionHandler {
         var order: [String] = []
         for event in events {
             guard event.type == CampaignCreated.eventType || event.type == CampaignAdjusted.eventType else { continue }
-            let id = try event.payload.decode(as: BudgetBurn.DefinitionKey.self).campaignId
-            let definition = event.payload["definition"] ?? .object([:])
+            let id = try event.decodePayload(as: BudgetBurn.DefinitionKey.self).campaignId
+            let definition = try event.decodePayload(as: JSONValue.self)["definition"] ?? .object([:])
             func list(_ key: String) -> [String] {
                 guard case .array(let items)? = definition["scope"]?[key] else { return [] }
                 return items.compactMap(\.stringValue)
