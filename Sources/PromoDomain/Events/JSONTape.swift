@@ -27,13 +27,28 @@ public struct JSONTape: Sendable {
         var next: Int32
     }
 
-    let bytes: [UInt8]
-    let nodes: [Node]
+    /// The text and its nodes, in one object: every decoder and container holds the tape, and copying it is one
+    /// reference count, not two.
+    final class Storage: Sendable {
+        let bytes: [UInt8]
+        let nodes: [Node]
+        let uniqueKeys: Bool
 
-    /// Reads `bytes`, leaving out the members at `omitting` (skipped, not put on the tape).
-    public init(parsing bytes: [UInt8], omitting: JSONPaths = .none) throws(JSONParseError) {
+        init(bytes: [UInt8], nodes: [Node], uniqueKeys: Bool) {
+            self.bytes = bytes
+            self.nodes = nodes
+            self.uniqueKeys = uniqueKeys
+        }
+    }
+    let storage: Storage
+    var bytes: [UInt8] { storage.bytes }
+    var nodes: [Node] { storage.nodes }
+
+    /// Reads `bytes`, leaving out the members at `omitting` (skipped, not put on the tape). `uniqueKeys` says that
+    /// no object of the text has a key twice, as in the text PostgreSQL writes for a `jsonb` value: a member is
+    /// then the first found, not the last.
+    public init(parsing bytes: [UInt8], omitting: JSONPaths = .none, uniqueKeys: Bool = false) throws(JSONParseError) {
         guard bytes.count < Int32.max else { throw JSONParseError(offset: 0, reason: "document too large") }
-        self.bytes = bytes
         var nodes: [Node] = []
         nodes.reserveCapacity(max(8, bytes.count / 12))
         try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) in
@@ -42,7 +57,7 @@ public struct JSONTape: Sendable {
             parser.skipWhitespace()
             guard parser.index == buffer.count else { throw parser.fail("unexpected text after the document") }
         }
-        self.nodes = nodes
+        storage = Storage(bytes: bytes, nodes: nodes, uniqueKeys: uniqueKeys)
     }
 
     /// The whole document as a tree (what the tree parser would have built with the same omissions).
@@ -118,24 +133,29 @@ public struct JSONTape: Sendable {
     /// The value of member `key` of the object at `index` (its last, if given twice), or nil.
     func member(_ key: String, ofObjectAt index: Int) -> Int? {
         var key = key
+        let storage = storage
         return key.withUTF8 { wanted in
-            bytes.withUnsafeBufferPointer { buffer in
-                var found: Int?
-                var at = index + 1
-                let end = Int(nodes[index].next)
-                while at < end {
-                    let node = nodes[at]
-                    if node.flag {
-                        if (try? string(at: at)) == String(decoding: wanted, as: UTF8.self) { found = at + 1 }
-                    } else if Int(node.end - node.start) - 2 == wanted.count,
-                        wanted.isEmpty
-                            || memcmp(buffer.baseAddress! + Int(node.start) + 1, wanted.baseAddress!, wanted.count) == 0
-                    {
-                        found = at + 1
+            storage.bytes.withUnsafeBufferPointer { buffer in
+                storage.nodes.withUnsafeBufferPointer { nodes in
+                    var found: Int?
+                    var at = index + 1
+                    let end = Int(nodes[index].next)
+                    while at < end {
+                        let node = nodes[at]
+                        if node.flag {
+                            if (try? string(at: at)) == String(decoding: wanted, as: UTF8.self) { found = at + 1 }
+                        } else if Int(node.end - node.start) - 2 == wanted.count,
+                            wanted.isEmpty
+                                || memcmp(buffer.baseAddress! + Int(node.start) + 1, wanted.baseAddress!, wanted.count)
+                                    == 0
+                        {
+                            found = at + 1
+                        }
+                        if found != nil, storage.uniqueKeys { return found }
+                        at = Int(nodes[at + 1].next)
                     }
-                    at = Int(nodes[at + 1].next)
+                    return found
                 }
-                return found
             }
         }
     }
@@ -298,8 +318,14 @@ extension JSONParser {
             parser.index = Int(key.start)
             return paths.children[try parser.parseString()]
         }
-        let text = UnsafeBufferPointer(rebasing: bytes[Int(key.start + 1)..<Int(key.end - 1)])
-        for (name, below) in paths.children where name.utf8.elementsEqual(text) { return below }
+        let start = Int(key.start) + 1
+        let count = Int(key.end - key.start) - 2
+        for member in paths.byteKeys where member.key.count == count {
+            let same = member.key.withUnsafeBufferPointer { name in
+                count == 0 || memcmp(bytes.baseAddress! + start, name.baseAddress!, count) == 0
+            }
+            if same { return member.paths }
+        }
         return nil
     }
 }

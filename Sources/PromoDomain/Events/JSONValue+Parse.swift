@@ -31,8 +31,17 @@ extension JSONValue {
 /// Members of a JSON document named by their paths of object keys (`record`, `quote.rejected`).
 public struct JSONPaths: Sendable, Hashable {
     /// For each key at this level, the paths below it; an entry without any (`isEnd`) names the member itself.
-    var children: [String: JSONPaths] = [:]
+    var children: [String: JSONPaths] = [:] {
+        didSet { byteKeys = children.map { Member(key: Array($0.key.utf8), paths: $0.value) } }
+    }
     var isEnd = false
+    /// The children with their keys as UTF-8, for a reader that compares bytes (``JSONTape``).
+    private(set) var byteKeys: [Member] = []
+
+    struct Member: Sendable, Hashable {
+        var key: [UInt8]
+        var paths: JSONPaths
+    }
 
     public static let none = JSONPaths()
 

@@ -56,6 +56,9 @@ struct JSONTapeTests {
         #expect(try Self.tape(#"{"n":1,"n":2}"#).decode(as: [String: Int].self) == ["n": 2])
         struct N: Decodable { var n: Int }
         #expect(try Self.tape(#"{"n":1,"m":0,"n":2}"#).decode(as: N.self).n == 2)
+        // Text from jsonb has no key twice: told so, a tape takes the first it finds.
+        let unique = try JSONTape(parsing: Array(#"{"n":1,"m":0,"n":2}"#.utf8), uniqueKeys: true)
+        #expect(try unique.decode(as: N.self).n == 1)
         // An escaped key is found by its unescaped name.
         struct Q: Decodable, Equatable {
             var say: String
