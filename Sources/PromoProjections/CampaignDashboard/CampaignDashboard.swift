@@ -21,6 +21,8 @@ public struct CampaignDashboard: ProjectionHandler {
     struct Row {
         var order: String, campaign: String, customer: String, channel: String, store: String, day: String
         var at: Date, gmv: Int64, discount: Int64, giftCost: Int64, position: Int64
+        var cancelled = false
+        var refunded: Int64 = 0
     }
 
     public func apply(_ events: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws {
@@ -51,18 +53,30 @@ public struct CampaignDashboard: ProjectionHandler {
                 continue
             }
         }
+        // An order placed in this batch is written cancelled and refunded as the batch left it: the rows an
+        // update after the insert would leave, without the update.
+        let placedHere = Set(placed.map(\.order))
+        let cancelledHere = Set(cancelled.filter(placedHere.contains))
+        var refundedHere: [String: Int64] = [:]
+        for (order, fen) in refunds where placedHere.contains(order) { refundedHere[order, default: 0] += fen }
+        for index in placed.indices {
+            placed[index].cancelled = cancelledHere.contains(placed[index].order)
+            placed[index].refunded = refundedHere[placed[index].order] ?? 0
+        }
+        cancelled.removeAll(where: placedHere.contains)
+        refunds.removeAll { placedHere.contains($0.0) }
         if !placed.isEmpty {
             try await connection.execute(
                 """
                 INSERT INTO campaign_orders (order_id, campaign_id, customer_id, channel, store_id, day, hour, gmv_fen,
-                                             discount_fen, gift_cost_fen, position)
+                                             discount_fen, gift_cost_fen, cancelled, refunded_fen, position)
                 SELECT o, c, u, ch, s, d::date, date_trunc('hour', at AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai',
-                       g, dis, gift, p
+                       g, dis, gift, cx, r, p
                 FROM unnest(\(placed.map(\.order)), \(placed.map(\.campaign)), \(placed.map(\.customer)),
                             \(placed.map(\.channel)), \(placed.map(\.store)), \(placed.map(\.day)), \(placed.map(\.at)),
                             \(placed.map(\.gmv)), \(placed.map(\.discount)), \(placed.map(\.giftCost)),
-                            \(placed.map(\.position)))
-                     AS x(o, c, u, ch, s, d, at, g, dis, gift, p)
+                            \(placed.map(\.cancelled)), \(placed.map(\.refunded)), \(placed.map(\.position)))
+                     AS x(o, c, u, ch, s, d, at, g, dis, gift, cx, r, p)
                 """, logger: logger)
         }
         if !cancelled.isEmpty {
