@@ -173,8 +173,9 @@ public struct Sales: ProjectionHandler {
         let placedSet = Set(newOrders)
         try await writeFacts(
             new: newOrders.compactMap { orders[$0] },
-            changed: changedOrders.subtracting(placedSet).sorted().compactMap { orders[$0] }, lines: lines,
-            refunds: refunds, on: connection, logger: logger)
+            changed: changedOrders.subtracting(placedSet).sorted().compactMap { orders[$0] },
+            lines: lines.compactMap { line in orders[line.order].map { (line, $0) } }, refunds: refunds,
+            on: connection, logger: logger)
     }
 
     private func loadStores(_ ids: Set<String>, on connection: PostgresConnection, logger: Logger) async throws
@@ -275,10 +276,12 @@ public struct Sales: ProjectionHandler {
         }
     }
 
+    /// `lines` are those of the orders placed in the batch, each with its order as the batch left it.
     private func writeFacts(
-        new: [Order], changed: [Order], lines: [Line], refunds: [Refund], on connection: PostgresConnection,
-        logger: Logger
+        new: [Order], changed: [Order], lines placedLines: [(Line, Order)], refunds: [Refund],
+        on connection: PostgresConnection, logger: Logger
     ) async throws {
+        let lines = placedLines.map(\.0)
         if !new.isEmpty {
             try await connection.execute(
                 """
@@ -334,16 +337,20 @@ public struct Sales: ProjectionHandler {
                                      \(lines.map(\.units)), \(lines.map(\.gmv)), \(lines.map(\.discount)),
                                      \(lines.map(\.net)))
                 """, logger: logger)
-            try await connection.execute(
-                """
-                INSERT INTO sales_daily
-                SELECT o.day, l.sku, l.category, o.channel, o.store_id, o.region, sum(l.units), sum(l.net), 0, 0
-                FROM unnest(\(lines.map(\.order)), \(lines.map(\.sku)), \(lines.map(\.category)), \(lines.map(\.units)),
-                            \(lines.map(\.net))) AS l(order_id, sku, category, units, net)
-                JOIN sales_orders o USING (order_id) WHERE NOT o.cancelled
-                GROUP BY 1, 2, 3, 4, 5, 6
-                \(unescaped: Self.addToDaily)
-                """, logger: logger)
+            // Under each order's day and dimensions as placed, unless the batch cancelled it too.
+            let kept = placedLines.filter { !$0.1.cancelled }
+            if !kept.isEmpty {
+                try await connection.execute(
+                    """
+                    INSERT INTO sales_daily
+                    SELECT d::date, sku, category, ch, st, rg, sum(units), sum(net), 0, 0
+                    FROM unnest(\(kept.map(\.1.day)), \(kept.map(\.0.sku)), \(kept.map(\.0.category)),
+                                \(kept.map(\.1.channel)), \(kept.map(\.1.store)), \(kept.map(\.1.region)),
+                                \(kept.map(\.0.units)), \(kept.map(\.0.net))) AS l(d, sku, category, ch, st, rg, units, net)
+                    GROUP BY 1, 2, 3, 4, 5, 6
+                    \(unescaped: Self.addToDaily)
+                    """, logger: logger)
+            }
         }
         if !refunds.isEmpty {
             try await connection.execute(
