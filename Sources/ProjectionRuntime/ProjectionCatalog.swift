@@ -97,8 +97,12 @@ public struct ProjectionCatalog: Sendable {
                 ).collect().first?.decode(Int32.self) ?? 1
             let schema = "rm_\(projection.name)_g\(number)"
             try await connection.execute("CREATE SCHEMA \(unescaped: schema)", logger: logger)
+            // A rebuild gets its secondary indexes once it has caught up (``completeIndexes(of:on:)``); the first
+            // generation, read while it is built, gets them at once.
+            let definition = projection.definition
+            let pending = state == .building ? definition.secondaryIndexStatements : []
             try await connection.execute("SET LOCAL search_path TO \(unescaped: schema), public", logger: logger)
-            for statement in projection.definition.statements {
+            for statement in state == .building ? definition.tableStatements : definition.statements {
                 try await connection.execute(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
             try await connection.execute("SET LOCAL search_path TO DEFAULT", logger: logger)
@@ -111,9 +115,10 @@ public struct ProjectionCatalog: Sendable {
                 ).collect().first?.decode(Int64.self) ?? 0
             try await connection.execute(
                 """
-                INSERT INTO projection_generations (name, generation, version, schema_name, state, events_total)
+                INSERT INTO projection_generations (name, generation, version, schema_name, state, events_total,
+                                                    indexes_pending)
                 VALUES (\(projection.name), \(number), \(Int32(projection.definition.version)), \(schema),
-                        \(state.rawValue), \(total))
+                        \(state.rawValue), \(total), \(pending))
                 """, logger: logger)
             if state == .live {
                 try await pointViews(at: schema, tables: projection.definition.tables, replacing: [], on: connection)
@@ -135,6 +140,7 @@ public struct ProjectionCatalog: Sendable {
     /// its schema dropped. Readers switch in one transaction: the views in `rm` are replaced with the rows.
     /// Returns false when the building one is still behind.
     func switchOver(_ projection: Projection, on connection: PostgresConnection) async throws -> Bool {
+        try await completeIndexes(of: projection, on: connection)
         let retired: String? = try await connection.inTransaction(logger: logger) { connection in
             try await connection.execute(
                 "SELECT pg_advisory_xact_lock(\(Self.ddlClass), hashtext(\(projection.name)))", logger: logger)
@@ -144,6 +150,13 @@ public struct ProjectionCatalog: Sendable {
             }
             let live = current.first(where: { $0.state == .live })
             if let live, building.position < live.position { return nil }
+            let pending = try await connection.query(
+                """
+                SELECT cardinality(indexes_pending) FROM projection_generations
+                WHERE name = \(projection.name) AND generation = \(Int32(building.generation))
+                """, logger: logger
+            ).collect().first?.decode(Int.self)
+            if (pending ?? 0) > 0 { return nil }
             try await connection.execute(
                 """
                 UPDATE projection_generations SET state = 'retired', updated_at = now()
@@ -166,6 +179,46 @@ public struct ProjectionCatalog: Sendable {
         }
         logger.info("projection switched to its new generation", metadata: ["projection.name": "\(projection.name)"])
         return true
+    }
+
+    /// Makes the secondary indexes a building generation was created without (``ProjectionDefinition/
+    /// secondaryIndexStatements``), once it has caught up with the live one: in a transaction of their own
+    /// before the switch, which stays short. The generation is written only by the worker that calls this, so
+    /// the lock `CREATE INDEX` takes holds up no one; a crash leaves them pending, to be made on the next try.
+    func completeIndexes(of projection: Projection, on connection: PostgresConnection) async throws {
+        try await connection.inTransaction(logger: logger) { connection in
+            try await connection.execute(
+                "SELECT pg_advisory_xact_lock(\(Self.ddlClass), hashtext(\(projection.name)))", logger: logger)
+            let current = try await generations(of: projection.name, on: connection)
+            guard let building = current.first(where: { $0.state == .building }), !building.failed else { return }
+            if let live = current.first(where: { $0.state == .live }), building.position < live.position { return }
+            let rows = try await connection.query(
+                """
+                SELECT indexes_pending FROM projection_generations
+                WHERE name = \(projection.name) AND generation = \(Int32(building.generation))
+                """, logger: logger
+            ).collect()
+            let pending = try rows.first?.decode([String].self) ?? []
+            guard !pending.isEmpty else { return }
+            let started = ContinuousClock.now
+            try await connection.execute(
+                "SET LOCAL search_path TO \(unescaped: building.schema), public", logger: logger)
+            for statement in pending {
+                try await connection.execute(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            try await connection.execute("SET LOCAL search_path TO DEFAULT", logger: logger)
+            try await connection.execute(
+                """
+                UPDATE projection_generations SET indexes_pending = '{}', updated_at = now()
+                WHERE name = \(projection.name) AND generation = \(Int32(building.generation))
+                """, logger: logger)
+            logger.info(
+                "projection indexes made for the new generation",
+                metadata: [
+                    "projection.name": "\(projection.name)", "projection.indexes": "\(pending.count)",
+                    "projection.duration": "\(ContinuousClock.now - started)",
+                ])
+        }
     }
 
     /// The views of `rm` that read from `schema`.

@@ -8,7 +8,7 @@ import EventStore
 /// `retired` and its schema dropped. `position` is the generation's checkpoint: every event of its types at or
 /// below it has been handled, in the same transaction as the writes it caused.
 public enum ProjectionMigrations {
-    public static let all: [Migration] = [registry]
+    public static let all: [Migration] = [registry, deferredIndexes]
 
     static let registry = Migration(
         version: 2001, name: "projection registry",
@@ -51,5 +51,13 @@ public enum ProjectionMigrations {
                 resolved_at timestamptz,
                 PRIMARY KEY (name, generation, position))
             """,
+        ])
+
+    /// A generation built beside the live one gets its secondary indexes when it has caught up, just before it
+    /// is switched to (``ProjectionCatalog/switchOver(_:on:)``): the statements wait here until then.
+    static let deferredIndexes = Migration(
+        version: 2002, name: "projection indexes built after a rebuild",
+        statements: [
+            "ALTER TABLE projection_generations ADD COLUMN indexes_pending text[] NOT NULL DEFAULT '{}'"
         ])
 }

@@ -218,6 +218,17 @@ struct ProjectionRuntimeTests {
         let parsed = try ProjectionDefinition(parsing: text, file: "x.v2.sql")
         #expect(parsed.omits == ["record", "quote.rejected"])
         #expect(parsed.statements == ["CREATE TABLE t (a int);"])
+        // Secondary indexes, after a comment or not, are made once a rebuild has caught up; unique ones never wait.
+        let indexed = try ProjectionDefinition(
+            parsing: text
+                + "CREATE INDEX t_a ON t (a);\n-- for lookups by b\ncreate index t_b on t (b)\n  WHERE b > 0;\n"
+                + "CREATE UNIQUE INDEX t_c ON t (c);\n",
+            file: "x.v2.sql")
+        #expect(
+            indexed.secondaryIndexStatements == [
+                "CREATE INDEX t_a ON t (a);", "-- for lookups by b\ncreate index t_b on t (b)\n  WHERE b > 0;",
+            ])
+        #expect(indexed.tableStatements == ["CREATE TABLE t (a int);", "CREATE UNIQUE INDEX t_c ON t (c);"])
         for bad in ["a'b", "quote..rejected", "quote.", "1st"] {
             #expect(throws: ProjectionDefinition.Invalid.self, "\(bad)") {
                 try ProjectionDefinition(

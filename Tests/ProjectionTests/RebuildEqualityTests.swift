@@ -110,6 +110,20 @@ struct RebuildEqualityTests {
                         try await catalog.generations(of: projection.name).map(\.generation) == [building.generation]
                     }
                     #expect(try await catalog.waitUntil(projection.name, reaches: last, timeout: .seconds(120)))
+                    // Built without its secondary indexes, switched to with every one of them.
+                    let indexes = try await store.client.leasedQuery(
+                        "SELECT indexname FROM pg_indexes WHERE schemaname = \(building.schema)",
+                        logger: TestDatabase.logger
+                    ) { rows in
+                        var names = Set<String>()
+                        for try await name in rows.decode(String.self) { names.insert(name) }
+                        return names
+                    }
+                    for statement in projection.definition.secondaryIndexStatements {
+                        let name = statement.uppercased().components(separatedBy: "CREATE INDEX ").last?
+                            .split(separator: " ").first.map { String($0).lowercased() }
+                        #expect(name.map(indexes.contains) == true, "\(projection.name): \(statement)")
+                    }
                     for table in projection.definition.tables {
                         let after = try await Self.checksum(store, schema: building.schema, table: table)
                         #expect(after == before["\(projection.name).\(table)"], "\(projection.name).\(table)")
