@@ -2,7 +2,7 @@
 -- version: 1
 -- consumes: LowStockDetected, CampaignBudgetThresholdCrossed, OrderPlaced, OrderRefunded
 -- tables: alert_events, order_minutes
--- omits: quote, record, reservations, campaigns, lines, gifts
+-- unread: OrderPlaced, OrderRefunded
 -- The alerts feed's recorded part: low stock and budget thresholds as they happened, and orders and refunds
 -- counted per minute for the refund-spike check. GET /v1/alerts adds what is computed when asked: a refund
 -- spike over the last hour, projections lagging, parked events.

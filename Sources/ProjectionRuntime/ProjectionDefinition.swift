@@ -16,7 +16,9 @@ import Foundation
 /// The statements run in a schema of their own for each generation (``ProjectionCatalog``), so they name
 /// tables without a schema. `tables` are the ones readers see, as views in schema `rm`. An optional
 /// `-- omits: record, quote.rejected` names payload keys (dot-separated for nested ones) the handler never reads:
-/// the parser skips them without building them (an order's `record` is most of its payload).
+/// the parser skips them without building them (an order's `record` is most of its payload). An optional
+/// `-- unread: OrderPlaced` names consumed event types whose payload the handler never reads (it counts them):
+/// they arrive with an empty payload, and the database does not turn theirs into text.
 public struct ProjectionDefinition: Sendable, Hashable {
     public var name: String
     public var version: Int
@@ -27,6 +29,8 @@ public struct ProjectionDefinition: Sendable, Hashable {
     public var statements: [String]
     /// Payload keys (`record`, `quote.rejected`) left out of the events the handler gets.
     public var omits: [String]
+    /// Consumed event types whose payload the handler never reads: they arrive with `{}` as their payload.
+    public var unread: [String]
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -34,9 +38,11 @@ public struct ProjectionDefinition: Sendable, Hashable {
     }
 
     public init(
-        name: String, version: Int, consumes: [String], tables: [String], statements: [String], omits: [String] = []
+        name: String, version: Int, consumes: [String], tables: [String], statements: [String], omits: [String] = [],
+        unread: [String] = []
     ) {
         self.omits = omits
+        self.unread = unread
         self.name = name
         self.version = version
         self.consumes = consumes
@@ -106,6 +112,10 @@ public struct ProjectionDefinition: Sendable, Hashable {
         if current.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("--") }) {
             throw Invalid(description: "\(file): the last statement does not end with `;`")
         }
+        let unread = list("unread")
+        guard unread.allSatisfy(list("consumes").contains) else {
+            throw Invalid(description: "\(file): `-- unread:` lists event types the projection consumes")
+        }
         let omits = list("omits")
         guard omits.allSatisfy(Self.isPayloadKey) else {
             throw Invalid(
@@ -113,7 +123,7 @@ public struct ProjectionDefinition: Sendable, Hashable {
         }
         self.init(
             name: name, version: version, consumes: list("consumes"), tables: tables, statements: statements,
-            omits: omits)
+            omits: omits, unread: unread)
     }
 
     /// A payload key path as events name them: keys of ASCII letters and digits, each starting with a letter,

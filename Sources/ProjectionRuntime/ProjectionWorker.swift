@@ -267,7 +267,7 @@ public struct ProjectionWorker: Sendable {
             let watermark = try await catalog.store.watermark(on: connection)
             let events = try await catalog.store.readCommitted(
                 after: checkpoint, below: watermark, types: types,
-                omitting: omitted, limit: limit,
+                omitting: omitted, unread: projection.definition.unread, limit: limit,
                 on: connection)
             let short = events.count < limit
             let next = short ? max(events.last?.position ?? checkpoint, watermark - 1) : events.last!.position

@@ -124,7 +124,7 @@ struct StreamReadTests {
     }
 
     @Test(
-        "A batch read leaves omitted top-level members of a large payload out in the database; the reader gets the same members either way"
+        "A batch read leaves omitted top-level members of a large payload out in the database, and the payloads of types only counted"
     )
     func typedReadsDropOmittedMembers() async throws {
         try await ScratchDatabase.withStore(
@@ -146,7 +146,7 @@ struct StreamReadTests {
             let texts = try await store.client.withOpenConnection { connection in
                 try await connection.allRows(
                     """
-                    SELECT o_payload FROM promo_read_committed(0, \(last + 1), \(["OrderPlaced"]), 10, \(["record"]))
+                    SELECT o_payload FROM promo_read_committed(0, \(last + 1), \(["OrderPlaced"]), 10, \(["record"]), \([String]()))
                     ORDER BY o_position
                     """, logger: store.logger
                 ).map { try $0.decode(String.self) }
@@ -168,6 +168,18 @@ struct StreamReadTests {
                     ["orderId": "o-1", "quote": ["totalFen": 900], "notes": bulk],
                     ["orderId": "o-1", "quote": ["totalFen": 900]],
                 ])
+            // A type the reader only counts comes without its payload; the others as they are.
+            let paid = try await store.append(
+                to: TestDatabase.uniqueStream("order"), expectedVersion: .noStream,
+                events: [testEvent("OrderPaid", ["orderId": "o-1"]), testEvent("OrderPlaced", small)]
+            ).lastPosition
+            let counted = try await store.client.withOpenConnection { connection in
+                try await store.readCommitted(
+                    after: last, below: paid + 1, types: ["OrderPlaced", "OrderPaid"], unread: ["OrderPaid"],
+                    limit: 10, on: connection)
+            }
+            #expect(counted.map(\.type) == ["OrderPaid", "OrderPlaced"])
+            #expect(counted.map(\.payload) == [[:], .object(small)])
         }
     }
 

@@ -217,6 +217,14 @@ struct ProjectionRuntimeTests {
             "-- projection: x\n-- version: 2\n-- tables: t\n-- omits: record, quote.rejected\nCREATE TABLE t (a int);\n"
         let parsed = try ProjectionDefinition(parsing: text, file: "x.v2.sql")
         #expect(parsed.omits == ["record", "quote.rejected"])
+        #expect(
+            try ReadModels.all().first { $0.name == "alerts" }?.definition.unread == ["OrderPlaced", "OrderRefunded"])
+        #expect(throws: ProjectionDefinition.Invalid.self) {
+            try ProjectionDefinition(
+                parsing: text.replacingOccurrences(
+                    of: "-- tables: t\n", with: "-- tables: t\n-- consumes: A\n-- unread: B\n"),
+                file: "x.v2.sql")
+        }
         #expect(parsed.statements == ["CREATE TABLE t (a int);"])
         // Secondary indexes, after a comment or not, are made once a rebuild has caught up; unique ones never wait.
         let indexed = try ProjectionDefinition(

@@ -84,7 +84,8 @@ extension PostgresEventStore {
     /// short batch has seen everything below the watermark, and can move its checkpoint to `watermark - 1`.
     /// `omitting` names payload members the reader does not need (`record`, or a nested one, `quote.rejected`):
     /// they are skipped while the payload is parsed, never built. Payloads are held as tapes
-    /// (``RecordedEvent/decodePayload(as:)``): a projection decodes a few fields of each.
+    /// (``RecordedEvent/decodePayload(as:)``): a projection decodes a few fields of each. Events of the types in
+    /// `unread` (a reader that only counts them) come with an empty payload; `types` must be given for it.
     ///
     /// Omitted top-level members of large payloads are also left out by the database (migration 10), whose
     /// text form of them was the read's biggest cost; nested ones are not (`payload #- '{quote,rejected}'`
@@ -92,7 +93,7 @@ extension PostgresEventStore {
     /// models were rebuilt at once).
     public func readCommitted(
         after position: Int64, below watermark: Int64, types: [String]?, omitting omitted: JSONPaths = .none,
-        limit: Int, on connection: PostgresConnection
+        unread: [String] = [], limit: Int, on connection: PostgresConnection
     ) async throws -> [RecordedEvent] {
         guard let types else {
             return try await fetch(
@@ -107,7 +108,7 @@ extension PostgresEventStore {
         return try await fetch(
             """
             SELECT * FROM promo_read_committed(\(position), \(watermark), \(types), \(Int64(limit)),
-                                               \(omitted.members))
+                                               \(omitted.members), \(unread))
             """,
             on: connection, omitting: omitted, tapes: true)
     }
