@@ -28,7 +28,7 @@ struct ErrorShapeTests {
                 let body = try JSONValue(parsing: String(buffer: response.body))
                 #expect(body["status"] == "ready")
                 #expect(body["schemaVersion"] == .int(Int64(APIMigrations.withEventStore.map(\.version).max()!)))
-                #expect(body["schemaVersion"] == 2001)
+                #expect(body["schemaVersion"] == 2002)
             }
         }
     }
