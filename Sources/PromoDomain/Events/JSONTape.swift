@@ -215,16 +215,7 @@ extension JSONParser {
                         nodes.append(key)
                         try tapeValue(into: &nodes, omitting: below)
                     }
-                    skipWhitespace()
-                    guard index < bytes.count else { throw fail("unexpected end of input") }
-                    if bytes[index] == UInt8(ascii: ",") {
-                        index += 1
-                    } else if bytes[index] == UInt8(ascii: "}") {
-                        index += 1
-                        break
-                    } else {
-                        throw fail("expected ',' or '}'")
-                    }
+                    if try closes(UInt8(ascii: "}")) { break }
                 }
             }
             nodes[at].end = Int32(index)
@@ -241,16 +232,7 @@ extension JSONParser {
             } else {
                 while true {
                     try tapeValue(into: &nodes, omitting: nil)
-                    skipWhitespace()
-                    guard index < bytes.count else { throw fail("unexpected end of input") }
-                    if bytes[index] == UInt8(ascii: ",") {
-                        index += 1
-                    } else if bytes[index] == UInt8(ascii: "]") {
-                        index += 1
-                        break
-                    } else {
-                        throw fail("expected ',' or ']'")
-                    }
+                    if try closes(UInt8(ascii: "]")) { break }
                 }
             }
             nodes[at].end = Int32(index)

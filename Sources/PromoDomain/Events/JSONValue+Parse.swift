@@ -204,17 +204,24 @@ struct JSONParser {
             } else {
                 members[key] = try parseValue()
             }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            } else {
-                throw fail("expected ',' or '}'")
-            }
+            if try closes(UInt8(ascii: "}")) { return .object(members) }
         }
+    }
+
+    /// After a member or an item: moves past the `,` before the next one and returns false, or past `closing`
+    /// and returns true.
+    mutating func closes(_ closing: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        if bytes[index] == UInt8(ascii: ",") {
+            index += 1
+            return false
+        }
+        guard bytes[index] == closing else {
+            throw fail(closing == UInt8(ascii: "}") ? "expected ',' or '}'" : "expected ',' or ']'")
+        }
+        index += 1
+        return true
     }
 
     mutating func parseArray() throws(JSONParseError) -> JSONValue {
@@ -229,16 +236,7 @@ struct JSONParser {
         }
         while true {
             items.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(items)
-            } else {
-                throw fail("expected ',' or ']'")
-            }
+            if try closes(UInt8(ascii: "]")) { return .array(items) }
         }
     }
 
