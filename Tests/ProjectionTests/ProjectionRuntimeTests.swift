@@ -109,6 +109,54 @@ struct ProjectionRuntimeTests {
         }
     }
 
+    @Test("A rebuild is written without its secondary indexes; they are made before readers switch to it")
+    func rebuildDefersIndexes() async throws {
+        try await ProjectionTestKit.withDatabase { store in
+            let projection = try ProjectionTestKit.stockLevels()
+            let catalog = ProjectionCatalog(store: store, projections: [projection])
+            var history = StockHistory(count: 3)
+            try await history.append(store, round: 1)
+            let secondary: Set = ["stock_levels_location", "stock_levels_below_safety"]
+            func indexes(_ schema: String) async throws -> Set<String> {
+                try await store.client.leasedQuery(
+                    "SELECT indexname::text FROM pg_indexes WHERE schemaname = \(schema)", logger: TestDatabase.logger
+                ) { rows in
+                    var names = Set<String>()
+                    for try await name in rows.decode(String.self) { names.insert(name) }
+                    return names
+                }
+            }
+            func pending(_ generation: Int) async throws -> Int {
+                try await store.client.leasedValue(
+                    """
+                    SELECT cardinality(indexes_pending) FROM projection_generations
+                    WHERE name = \(projection.name) AND generation = \(Int32(generation))
+                    """, as: Int.self, logger: TestDatabase.logger) ?? -1
+            }
+            // The first generation, read while it is built, has every index from the start.
+            try await ProjectionTestKit.running(catalog) { () async throws in
+                #expect(
+                    try await catalog.waitUntil(projection.name, reaches: history.lastPosition, timeout: .seconds(60)))
+            }
+            let first = try #require(try await catalog.generations(of: projection.name).first)
+            #expect(secondary.isSubset(of: try await indexes(first.schema)))
+            // Asked for while no worker runs: created with its tables and keys, its indexes waiting.
+            let building = try await catalog.requestRebuild(projection.name)
+            #expect(building.state == .building)
+            #expect(try await indexes(building.schema).isDisjoint(with: secondary))
+            #expect(try await indexes(building.schema).contains("stock_levels_pkey"))
+            #expect(try await pending(building.generation) == 2)
+            try await ProjectionTestKit.running(catalog) { () async throws in
+                try await ProjectionTestKit.eventually("the rebuilt generation goes live") {
+                    try await catalog.generations(of: projection.name).map(\.generation) == [building.generation]
+                }
+            }
+            #expect(secondary.isSubset(of: try await indexes(building.schema)))
+            #expect(try await pending(building.generation) == 0)
+            #expect(try await Self.levels(catalog, history) == history.expectedRows)
+        }
+    }
+
     @Test("Two processes: exactly one runs the projection; when it stops the other takes over and nothing counts twice")
     func oneRunnerAndTakeover() async throws {
         try await ProjectionTestKit.withDatabase { store in
