@@ -227,28 +227,26 @@ extension PostgresEventStore {
         tape: Bool = false
     ) throws -> RecordedEvent {
         do {
-            if tape, !upcasters.upcasts(eventType: type, schemaVersion: schemaVersion) {
-                let payload = try JSONTape(
-                    parsing: Array(payloadText.readableBytesView), omitting: omitting, uniqueKeys: true)
-                let metadataJSON = try metadataText.withUnsafeReadableBytes { raw in
-                    try JSONValue(parsing: raw.assumingMemoryBound(to: UInt8.self))
-                }
-                return RecordedEvent(
-                    position: position, streamId: streamId, streamVersion: version, eventId: eventId, type: type,
-                    schemaVersion: schemaVersion, storedSchemaVersion: schemaVersion, storage: .tape(payload),
-                    metadata: EventMetadata(json: metadataJSON), recordedAt: recordedAt)
-            }
-            let stored = try payloadText.withUnsafeReadableBytes { raw in
-                try JSONValue(parsing: raw.assumingMemoryBound(to: UInt8.self), omitting: omitting)
-            }
             let metadataJSON = try metadataText.withUnsafeReadableBytes { raw in
                 try JSONValue(parsing: raw.assumingMemoryBound(to: UInt8.self))
             }
-            let (payload, currentVersion) = try upcasters.upcast(
-                eventType: type, schemaVersion: schemaVersion, payload: stored)
+            let storage: RecordedEvent.Payload
+            let currentVersion: Int
+            if tape, !upcasters.upcasts(eventType: type, schemaVersion: schemaVersion) {
+                storage = .tape(
+                    try JSONTape(parsing: Array(payloadText.readableBytesView), omitting: omitting, uniqueKeys: true))
+                currentVersion = schemaVersion
+            } else {
+                let stored = try payloadText.withUnsafeReadableBytes { raw in
+                    try JSONValue(parsing: raw.assumingMemoryBound(to: UInt8.self), omitting: omitting)
+                }
+                let (payload, version) = try upcasters.upcast(
+                    eventType: type, schemaVersion: schemaVersion, payload: stored)
+                (storage, currentVersion) = (.tree(payload), version)
+            }
             return RecordedEvent(
                 position: position, streamId: streamId, streamVersion: version, eventId: eventId, type: type,
-                schemaVersion: currentVersion, storedSchemaVersion: schemaVersion, payload: payload,
+                schemaVersion: currentVersion, storedSchemaVersion: schemaVersion, storage: storage,
                 metadata: EventMetadata(json: metadataJSON), recordedAt: recordedAt)
         } catch {
             throw EventStoreError(

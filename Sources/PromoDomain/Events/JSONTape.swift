@@ -80,43 +80,41 @@ public struct JSONTape: Sendable {
         case .string, .key: return .string(try string(at: index))
         case .number: return try number(at: index)
         case .array:
-            var items: [JSONValue] = []
-            var item = index + 1
-            while item < Int(node.next) {
-                items.append(try value(at: item))
-                item = Int(nodes[item].next)
-            }
-            return .array(items)
+            var values: [JSONValue] = []
+            for item in items(ofArrayAt: index) { values.append(try value(at: item)) }
+            return .array(values)
         case .object:
             var members: [String: JSONValue] = [:]
-            var key = index + 1
-            while key < Int(node.next) {
-                members[try string(at: key)] = try value(at: key + 1)
-                key = Int(nodes[key + 1].next)
-            }
+            for key in keys(ofObjectAt: index) { members[try string(at: key)] = try value(at: key + 1) }
             return .object(members)
         }
     }
 
     /// The string (or key) at `index`, unescaped and checked.
     func string(at index: Int) throws(JSONParseError) -> String {
-        let node = nodes[index]
-        return try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) in
-            var parser = JSONParser(bytes: buffer)
-            parser.index = Int(node.start)
-            return try parser.parseString()
-        }
+        try reading(at: index) { (parser: inout JSONParser) throws(JSONParseError) in try parser.parseString() }
     }
 
     /// The number at `index`: `.int` or `.double`, as the tree parser reads it.
     func number(at index: Int) throws(JSONParseError) -> JSONValue {
-        let node = nodes[index]
+        let end = Int(nodes[index].end)
+        return try reading(at: index) { (parser: inout JSONParser) throws(JSONParseError) in
+            let number = try parser.parseNumber()
+            guard parser.index == end else { throw parser.fail("invalid number") }
+            return number
+        }
+    }
+
+    /// `read` with the tree parser placed where the node at `index` starts: the tape finds where a value ends,
+    /// the parser reads what it says.
+    private func reading<T>(
+        at index: Int, _ read: (inout JSONParser) throws(JSONParseError) -> T
+    ) throws(JSONParseError) -> T {
+        let start = Int(nodes[index].start)
         return try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) in
             var parser = JSONParser(bytes: buffer)
-            parser.index = Int(node.start)
-            let number = try parser.parseNumber()
-            guard parser.index == Int(node.end) else { throw parser.fail("invalid number") }
-            return number
+            parser.index = start
+            return try read(&parser)
         }
     }
 
@@ -160,12 +158,12 @@ public struct JSONTape: Sendable {
         }
     }
 
-    /// The keys of the object at `index`, in document order.
-    func keys(ofObjectAt index: Int) -> [String] {
-        var keys: [String] = []
+    /// The key nodes of the object at `index`, in document order (each member's value is the node after).
+    func keys(ofObjectAt index: Int) -> [Int] {
+        var keys: [Int] = []
         var at = index + 1
         while at < Int(nodes[index].next) {
-            if let key = try? string(at: at) { keys.append(key) }
+            keys.append(at)
             at = Int(nodes[at + 1].next)
         }
         return keys
@@ -252,16 +250,13 @@ extension JSONParser {
             nodes.append(
                 JSONTape.Node(kind: kind, flag: truth, start: start, end: Int32(index), next: Int32(nodes.count + 1)))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            while index < bytes.count {
+            scanning: while index < bytes.count {
                 switch bytes[index] {
                 case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
                     UInt8(ascii: "e"), UInt8(ascii: "E"):
                     index += 1
                 default:
-                    nodes.append(
-                        JSONTape.Node(
-                            kind: .number, flag: false, start: start, end: Int32(index), next: Int32(nodes.count + 1)))
-                    return
+                    break scanning
                 }
             }
             nodes.append(
@@ -396,7 +391,9 @@ private struct TapeKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol 
     let object: Int
     let codingPath: [any CodingKey]
 
-    var allKeys: [Key] { tape.keys(ofObjectAt: object).compactMap { Key(stringValue: $0) } }
+    var allKeys: [Key] {
+        tape.keys(ofObjectAt: object).compactMap { key in (try? tape.string(at: key)).flatMap(Key.init(stringValue:)) }
+    }
     func contains(_ key: Key) -> Bool { tape.member(key.stringValue, ofObjectAt: object) != nil }
 
     private func value(_ key: Key) throws -> TapeDecoder {
